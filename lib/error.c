@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "svff.h"
+
+static int verr(struct svff_error *err, int code, bool with_errno,
+		const char *fmt, va_list ap)
+{
+	if (!err)
+		return code;
+	err->code = code;
+	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg))
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
+			 strerror(code < 0 ? -code : code));
+	return code;
+}
+
+int svff_err(struct svff_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(err, code, false, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int svff_err_errno(struct svff_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(err, code, true, fmt, ap);
+	va_end(ap);
+	return code;
+}

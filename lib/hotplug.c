@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hotplug.h"
+#include "sriov.h"
+
+const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int vf)
+{
+	struct svff_vf_ref ref = { .index = vf };
+	return svff_pf_vf(&s->info, &ref);
+}
+
+int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_vm *vm,
+		      unsigned int vf, const char *guest_addr, bool config,
+		      struct svff_error *err)
+{
+	char guest[SVFF_ADDR_LEN] = "";
+	const struct svff_vf_info *info = svff_session_vf(s, vf);
+	struct svff_pf_state *ps = svff_session_pf(s);
+	int rc;
+
+	if (!ps)
+		return svff_err(err, -ENOENT, "svff does not manage %s", s->pf);
+	if (!info)
+		return svff_err(err, -ENODEV, "no VF %u on %s (it has %zu)", vf, s->pf, s->info.n_vfs);
+	if (strcmp(info->driver, SVFF_VFIO_DRIVER))
+		return svff_err(err, -EBUSY, "vf%u (%s) is bound to '%s', not %s: run 'svff recover'",
+				vf, info->addr, info->driver[0] ? info->driver : "no driver",
+				SVFF_VFIO_DRIVER);
+	rc = svff_iommu_group_check(s->ctx, info->addr, err);
+	if (rc < 0)
+		return rc;
+	bool live = vm->active;
+	rc = svff_vm_attach(v, vm, info->addr, guest_addr, live, config || !live,
+			    live ? guest : NULL, err);
+	if (rc < 0)
+		return rc;
+	struct svff_claim *c = svff_state_claim(ps, vf);
+	if (!c)
+		c = svff_state_claim_add(ps, vf);
+	if (!c)
+		return svff_err(err, -ENOMEM, "out of memory");
+	c->state = SVFF_VF_ATTACHED;
+	snprintf(c->vm_name, sizeof(c->vm_name), "%s", vm->name);
+	snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", vm->uuid);
+	/* keep the address we asked for when libvirt did not tell (dry run, shut-off VM) */
+	if (guest[0] || !guest_addr)
+		snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", guest);
+	c->persistent = config || !live;
+	c->op_paused = false;
+	return svff_session_save(s, err);
+}
+
+int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int vf,
+		       bool keep_claim, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_claim *c = ps ? svff_state_claim(ps, vf) : NULL;
+	const struct svff_vf_info *info = svff_session_vf(s, vf);
+	struct svff_vm vm = { 0 };
+	struct svff_error lookup = { 0 };
+	int rc = 0;
+
+	if (!c)
+		return 0;
+	if (c->state == SVFF_VF_ATTACHED && info) {
+		rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vm, &lookup);
+		if (rc == -ENOENT) {
+			rc = 0;       /* the VM is gone, and with it its hold on the VF */
+		} else if (rc < 0) {
+			*err = lookup;
+			return rc;
+		} else {
+			/* a paused claim keeps the persistent configuration */
+			rc = svff_vm_detach(v, &vm, info->addr, true, c->persistent && !keep_claim,
+					    s->ctx->timeout_s, err);
+			svff_vm_clear(&vm);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	if (keep_claim)
+		c->state = SVFF_VF_PAUSED;
+	else
+		svff_state_claim_remove(ps, vf);
+	return svff_session_save(s, err);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A VM's claim on a VF, made and released: the libvirt hot-plug and the
+ * state file change together, the state saved after each VF, so that the
+ * file never claims less than the VMs hold.
+ */
+#ifndef SVFF_HOTPLUG_H
+#define SVFF_HOTPLUG_H
+
+#include "session.h"
+#include "virt.h"
+
+/* The live VF of index vf on the session's PF; NULL when absent. */
+const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int vf);
+
+/* Hot-plug VF index vf into vm (live when the VM runs; also persistent
+ * with config, or only persistent when the VM is shut off), at guest_addr
+ * when given, and record the claim as attached. */
+int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_vm *vm,
+		      unsigned int vf, const char *guest_addr, bool config,
+		      struct svff_error *err);
+
+/* Take VF index vf back from its VM: hot-unplug (live, and from the
+ * persistent configuration when the claim is persistent), then forget
+ * the claim. keep_claim: mark it paused instead (pause). A VM that no
+ * longer exists just loses the claim. */
+int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int vf,
+		       bool keep_claim, struct svff_error *err);
+
+#endif

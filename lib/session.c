@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session.h"
+
+int svff_session_open(struct svff_ctx *ctx, const char *device, unsigned int flags,
+		      struct svff_session *s, struct svff_error *err)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	rc = svff_store_open(ctx->state_dir, ctx->lock_wait_s, !ctx->dry_run, &s->store, err);
+	if (rc == -ENOENT && ctx->dry_run) {
+		/* dry run on a host svff never touched: nothing to lock */
+		s->st = svff_state_new();
+		if (!s->st)
+			return svff_err(err, -ENOMEM, "out of memory");
+	} else if (rc < 0) {
+		return rc;
+	} else {
+		rc = svff_store_load(s->store, &s->st, err);
+		if (rc < 0)
+			goto fail;
+	}
+	if (s->st->op && !(flags & SVFF_SESSION_RECOVER)) {
+		rc = svff_err(err, -EINPROGRESS,
+			      "operation '%s' on %s was interrupted at step %u (%s): run 'svff recover' "
+			      "first", s->st->op->verb, s->st->op->pf, s->st->op->step,
+			      s->st->op->step_name);
+		goto fail;
+	}
+	if (!device && s->st->op) /* recover works on the PF of the operation */
+		device = s->st->op->pf;
+	rc = svff_pf_resolve(ctx, device, s->st, s->pf, err);
+	if (rc < 0)
+		goto fail;
+	if ((flags & SVFF_SESSION_MANAGED) && !svff_session_pf(s)) {
+		rc = svff_err(err, -ENOENT, "svff does not manage %s: run 'svff init' first", s->pf);
+		goto fail;
+	}
+	rc = svff_pf_get(ctx, s->pf, &s->info, err);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	svff_session_close(s);
+	return rc;
+}
+
+void svff_session_close(struct svff_session *s)
+{
+	if (!s)
+		return;
+	svff_pf_info_clear(&s->info);
+	svff_state_free(s->st);
+	s->st = NULL;
+	svff_store_close(s->store);
+	s->store = NULL;
+}
+
+struct svff_pf_state *svff_session_pf(struct svff_session *s)
+{
+	return svff_state_pf(s->st, s->pf);
+}
+
+int svff_session_save(struct svff_session *s, struct svff_error *err)
+{
+	if (!svff_step(s->ctx, "save state to %s/%s", s->ctx->state_dir, SVFF_STATE_FILE))
+		return 0;
+	return svff_store_save(s->store, s->st, err);
+}
+
+int svff_op_begin(struct svff_session *s, const char *verb, int count_from,
+		  int count_to, struct svff_error *err)
+{
+	struct svff_op *op = calloc(1, sizeof(*op));
+	if (!op)
+		return svff_err(err, -ENOMEM, "out of memory");
+	snprintf(op->verb, sizeof(op->verb), "%s", verb);
+	memcpy(op->pf, s->pf, sizeof(op->pf));
+	op->pid = (long)getpid();
+	op->started = (long long)time(NULL);
+	op->count_from = count_from;
+	op->count_to = count_to;
+	snprintf(op->step_name, sizeof(op->step_name), "begin");
+	free(s->st->op);
+	s->st->op = op;
+	return svff_session_save(s, err);
+}
+
+/* Test builds only: die by SIGKILL right after recording step N of a
+ * verb (SVFF_TEST_KILL_AT=verb:N), to prove that recover finishes what
+ * was interrupted at any step. */
+static void test_kill_hook(const struct svff_op *op)
+{
+#ifdef SVFF_TEST_HOOKS
+	const char *at = getenv("SVFF_TEST_KILL_AT");
+	char want[64];
+	snprintf(want, sizeof(want), "%s:%u", op->verb, op->step);
+	if (at && !strcmp(at, want))
+		raise(SIGKILL);
+#else
+	(void)op;
+#endif
+}
+
+int svff_op_step(struct svff_session *s, const char *name, struct svff_error *err)
+{
+	struct svff_op *op = s->st->op;
+	if (!op)
+		return svff_err(err, -EINVAL, "internal error: no operation in flight");
+	op->step++;
+	snprintf(op->step_name, sizeof(op->step_name), "%s", name);
+	int rc = svff_session_save(s, err);
+	if (rc == 0)
+		test_kill_hook(op);
+	return rc;
+}
+
+int svff_op_end(struct svff_session *s, struct svff_error *err)
+{
+	free(s->st->op);
+	s->st->op = NULL;
+	return svff_session_save(s, err);
+}

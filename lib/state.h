@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The state file: svff's claim of which VM owns which VF.
+ *
+ * The identity of a VF is (PF address, VF index), never its own address,
+ * IOMMU group or /dev/vfio number: those are looked up again each time.
+ * The file is a claim, not the truth (sysfs and libvirt are).
+ *
+ * On disk: JSON (json-c), {"schema": 1, ...}, in <state_dir>/state,
+ * replaced atomically; writers serialise on flock(<state_dir>/lock).
+ */
+#ifndef SVFF_STATE_H
+#define SVFF_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "svff.h"
+
+#define SVFF_STATE_SCHEMA 1
+#define SVFF_STATE_FILE "state"
+#define SVFF_LOCK_FILE "lock"
+
+/* Bounds that keep a hostile or corrupt file from costing much. */
+#define SVFF_STATE_MAX_BYTES (1 << 20)
+#define SVFF_ADDR_LEN 16   /* "0000:3b:00.0" + NUL, rounded up */
+#define SVFF_VM_NAME_LEN 256
+#define SVFF_UUID_LEN 37
+
+enum svff_vf_state {
+	SVFF_VF_DETACHED = 0,  /* free: on vfio-pci, owned by no VM */
+	SVFF_VF_ATTACHED,      /* in the VM's live configuration */
+	SVFF_VF_PAUSED,        /* VM keeps its claim; host has released it */
+};
+
+/* A VM's claim on one VF. Detached VFs have no claim record. */
+struct svff_claim {
+	unsigned int vf;                  /* index on its PF */
+	enum svff_vf_state state;         /* ATTACHED or PAUSED */
+	char vm_name[SVFF_VM_NAME_LEN];   /* for display and lookup */
+	char vm_uuid[SVFF_UUID_LEN];      /* stable identity of the VM */
+	char guest_addr[SVFF_ADDR_LEN];   /* guest PCI address, "" if unknown */
+	bool persistent;                  /* also in the persistent config */
+	bool op_paused;                   /* paused by the operation in flight
+					     (so recover/unpause knows to undo it) */
+};
+
+/* Per-VF resource setting (e.g. QDMA queue count); 0 means default. */
+struct svff_vf_res {
+	unsigned int vf;
+	unsigned int qmax;
+};
+
+struct svff_pf_state {
+	char addr[SVFF_ADDR_LEN];         /* canonical "0000:3b:00.0" */
+	unsigned int numvfs;              /* VF count svff configured */
+	int saved_autoprobe;              /* sriov_drivers_autoprobe before init, -1 unknown */
+	struct svff_claim *claims;
+	size_t n_claims;
+	struct svff_vf_res *res;
+	size_t n_res;
+};
+
+/* A multi-step operation in flight; recorded before its first step and
+ * updated before each later one, removed when it completes. */
+struct svff_op {
+	char verb[16];                    /* "init", "reconf", "pause", ... */
+	char pf[SVFF_ADDR_LEN];
+	long pid;
+	long long started;                /* unix seconds */
+	int count_from;                   /* VF counts, -1 when not relevant */
+	int count_to;
+	unsigned int step;                /* index of the step about to run */
+	char step_name[32];
+};
+
+struct svff_state {
+	int schema;
+	struct svff_pf_state *pfs;
+	size_t n_pfs;
+	struct svff_op *op;               /* NULL when none in flight */
+};
+
+struct svff_state *svff_state_new(void);
+void svff_state_free(struct svff_state *st);
+
+/* Pure (de)serialisation, used by the store and by the fuzzer. parse
+ * rejects, with a message saying what and where: bad JSON, a missing or
+ * newer schema (-EPROTONOSUPPORT), wrong types, out-of-range values,
+ * duplicate PFs or claims, invalid addresses. */
+int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
+		     struct svff_error *err);
+int svff_state_format(const struct svff_state *st, char **out);
+
+/* Lookups and edits (NULL / -ENOENT when absent). */
+struct svff_pf_state *svff_state_pf(struct svff_state *st, const char *pf);
+struct svff_pf_state *svff_state_pf_add(struct svff_state *st, const char *pf);
+int svff_state_pf_remove(struct svff_state *st, const char *pf);
+struct svff_claim *svff_state_claim(struct svff_pf_state *pf, unsigned int vf);
+struct svff_claim *svff_state_claim_add(struct svff_pf_state *pf, unsigned int vf);
+int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf);
+
+/* The store: a locked handle on the state directory. open creates the
+ * directory (0700) when create is set, refuses a symlinked directory or
+ * file, takes the exclusive lock waiting up to wait_s seconds, and on
+ * timeout fails with -EBUSY and a message naming the holder's pid. */
+struct svff_store;
+int svff_store_open(const char *dir, int wait_s, bool create,
+		    struct svff_store **out, struct svff_error *err);
+/* A missing file loads as an empty state; a corrupt one is an error and
+ * the file is left untouched. */
+int svff_store_load(struct svff_store *store, struct svff_state **out,
+		    struct svff_error *err);
+/* Atomic: temp file (0600) in the same directory, fsync, rename, fsync
+ * of the directory. */
+int svff_store_save(struct svff_store *store, const struct svff_state *st,
+		    struct svff_error *err);
+void svff_store_close(struct svff_store *store);
+
+/* Read without taking the lock (list): safe because writers replace the
+ * file atomically. A missing directory or file gives an empty state. */
+int svff_state_read(const char *dir, struct svff_state **out,
+		    struct svff_error *err);
+
+const char *svff_vf_state_name(enum svff_vf_state s);
+
+#endif

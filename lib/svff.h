@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * svff library: the context every call takes, and the error record.
+ *
+ * Conventions (systemd/libvirt style): functions return 0 or a negative
+ * errno; output parameters go last; destructors accept NULL. The library
+ * never prints and never exits: a failing call fills the caller's
+ * struct svff_error with a one-line message in svff's error format
+ * (failure first, lower case, user input quoted, no final full stop).
+ */
+#ifndef SVFF_H
+#define SVFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SVFF_VERSION "0.1.0"
+
+#define SVFF_DEFAULT_SYSFS "/sys"
+#define SVFF_DEFAULT_STATE_DIR "/run/svff"
+#define SVFF_DEFAULT_URI "qemu:///system"
+
+struct svff_error {
+	int code;        /* negative errno, 0 when unset */
+	char msg[512];
+};
+
+/* Record a failure; returns code (negative errno) so callers can write
+ * `return svff_err(err, -EINVAL, "...")`. err may be NULL. */
+int svff_err(struct svff_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Like svff_err, with ": <strerror(-code)>" appended. */
+int svff_err_errno(struct svff_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Called with a description of each change as it is made (or, with
+ * dry_run, instead of making it): "write 4 to .../sriov_numvfs". */
+typedef void (*svff_step_fn)(void *opaque, const char *what);
+
+struct svff_ctx {
+	char *sysfs_root;  /* "/sys"; tests point it at a fake tree */
+	char *state_dir;   /* "/run/svff" */
+	char *uri;         /* libvirt connection URI */
+	int lock_wait_s;   /* how long to wait for the state lock */
+	int timeout_s;     /* bound on each waiting step */
+	bool dry_run;
+	svff_step_fn on_step;
+	void *step_opaque;
+};
+
+/* Report a change about to be made; returns true when it must really be
+ * made (false under dry_run). Every mutating call in lib/ goes through it. */
+bool svff_step(const struct svff_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Defaults from the environment: SVFF_SYSFS_ROOT, SVFF_STATE_DIR,
+ * SVFF_CONNECT then LIBVIRT_DEFAULT_URI. */
+int svff_ctx_new(struct svff_ctx **out);
+void svff_ctx_free(struct svff_ctx *ctx);
+int svff_ctx_set(char **field, const char *value);
+
+#endif

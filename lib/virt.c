@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "domxml.h"
+#include "parse.h"
+#include "virt.h"
+
+struct svff_virt {
+	const struct svff_ctx *ctx;
+	virConnectPtr conn;
+};
+
+static void quiet(void *opaque, virErrorPtr e) { (void)opaque; (void)e; }
+
+static const char *lv_msg(void)
+{
+	const char *m = virGetLastErrorMessage();
+	return m && *m ? m : "unknown libvirt error";
+}
+
+int svff_virt_open(const struct svff_ctx *ctx, struct svff_virt **out,
+		   struct svff_error *err)
+{
+	static bool event_impl;
+	const char *uri = ctx->uri;
+	struct svff_virt *v;
+
+	virSetErrorFunc(NULL, quiet);
+	if (virInitialize() < 0)
+		return svff_err(err, -EIO, "cannot initialise libvirt: %s", lv_msg());
+	/* needed before connecting, to receive DEVICE_REMOVED events */
+	if (!event_impl && virEventRegisterDefaultImpl() < 0)
+		return svff_err(err, -EIO, "cannot set up libvirt events: %s", lv_msg());
+	event_impl = true;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return svff_err(err, -ENOMEM, "out of memory");
+	v->conn = virConnectOpen(uri);
+	if (!v->conn) {
+		free(v);
+		return svff_err(err, -ECONNREFUSED, "cannot connect to libvirt at '%s': %s",
+				uri, lv_msg());
+	}
+	virConnSetErrorFunc(v->conn, NULL, quiet);
+	v->ctx = ctx;
+	*out = v;
+	return 0;
+}
+
+void svff_virt_close(struct svff_virt *v)
+{
+	if (!v)
+		return;
+	if (v->conn)
+		virConnectClose(v->conn);
+	free(v);
+}
+
+static int vm_fill(virDomainPtr dom, struct svff_vm *out, struct svff_error *err)
+{
+	const char *name = virDomainGetName(dom);
+	memset(out, 0, sizeof(*out));
+	out->dom = dom;
+	snprintf(out->name, sizeof(out->name), "%s", name ? name : "");
+	if (virDomainGetUUIDString(dom, out->uuid) < 0) {
+		virDomainFree(dom);
+		out->dom = NULL;
+		return svff_err(err, -EIO, "cannot read the UUID of VM '%s': %s", out->name, lv_msg());
+	}
+	out->active = virDomainIsActive(dom) == 1;
+	out->persistent = virDomainIsPersistent(dom) == 1;
+	return 0;
+}
+
+int svff_vm_lookup(struct svff_virt *v, const char *ref, struct svff_vm *out,
+		   struct svff_error *err)
+{
+	unsigned int id;
+	virDomainPtr dom = virDomainLookupByName(v->conn, ref);
+
+	if (!dom && strlen(ref) == SVFF_UUID_LEN - 1)
+		dom = virDomainLookupByUUIDString(v->conn, ref);
+	if (!dom && svff_parse_uint(ref, 0x7fffffff, "id", &id, NULL) == 0)
+		dom = virDomainLookupByID(v->conn, (int)id);
+	if (!dom) {
+		virErrorPtr e = virGetLastError();
+		if (e && e->code != VIR_ERR_NO_DOMAIN)
+			return svff_err(err, -EIO, "cannot look up VM '%s': %s", ref, lv_msg());
+		return svff_err(err, -ENOENT, "no VM '%s'", ref);
+	}
+	return vm_fill(dom, out, err);
+}
+
+void svff_vm_clear(struct svff_vm *vm)
+{
+	if (vm && vm->dom) {
+		virDomainFree(vm->dom);
+		vm->dom = NULL;
+	}
+}
+
+int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error *err)
+{
+	char *xml = virDomainGetXMLDesc(vm->dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+	if (!xml)
+		return svff_err(err, -EIO, "cannot read the configuration of VM '%s': %s",
+				vm->name, lv_msg());
+	*out = xml;
+	return 0;
+}
+
+int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
+		   const char *guest_addr, bool live, bool config,
+		   char guest_out[SVFF_ADDR_LEN], struct svff_error *err)
+{
+	unsigned int flags = (live ? VIR_DOMAIN_AFFECT_LIVE : 0) |
+			     (config ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+	char *xml = NULL, *dom_xml = NULL;
+	int rc;
+
+	rc = svff_hostdev_xml(vf_addr, guest_addr, &xml, err);
+	if (rc < 0)
+		return rc;
+	if (guest_out)
+		guest_out[0] = '\0';
+	if (!svff_step(v->ctx, "libvirt: attach %s to VM '%s'%s%s (%s%s%s)", vf_addr, vm->name,
+		       guest_addr && *guest_addr ? " at guest address " : "",
+		       guest_addr ? guest_addr : "", live ? "live" : "",
+		       live && config ? ", " : "", config ? "config" : "")) {
+		free(xml);
+		return 0;
+	}
+	if (virDomainAttachDeviceFlags(vm->dom, xml, flags) < 0) {
+		const char *m = lv_msg();
+		bool slots = strstr(m, "slot") || strstr(m, "hotplug") || strstr(m, "hot-plug");
+		rc = svff_err(err, -EIO, "cannot attach '%s' to VM '%s': %s%s", vf_addr, vm->name,
+			      m, slots ? " (the VM needs a free PCIe hot-plug slot, for instance "
+				   "an empty pcie-root-port)" : "");
+		free(xml);
+		return rc;
+	}
+	free(xml);
+	if (!live || !guest_out)
+		return 0;
+	rc = svff_vm_xml(vm, false, &dom_xml, err);
+	if (rc < 0)
+		return rc;
+	rc = svff_domxml_find(dom_xml, vf_addr, guest_out, err);
+	free(dom_xml);
+	if (rc == 0)
+		return svff_err(err, -EIO, "VM '%s' accepted '%s' but its live configuration "
+				"does not show it", vm->name, vf_addr);
+	return rc < 0 ? rc : 0;
+}
+
+struct wait_state {
+	struct svff_vm *vm;
+	const char *vf_addr;
+	const char *alias;
+	int done;       /* 1 removed, -1 refused */
+};
+
+static void on_removed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
+{
+	struct wait_state *w = opaque;
+	(void)c; (void)d;
+	if (alias && !strcmp(alias, w->alias))
+		w->done = 1;
+}
+
+static void on_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
+{
+	struct wait_state *w = opaque;
+	(void)c; (void)d;
+	if (alias && !strcmp(alias, w->alias))
+		w->done = -1;
+}
+
+/* Re-read the live XML: the event may have fired before we listened. */
+static void on_tick(int timer, void *opaque)
+{
+	struct wait_state *w = opaque;
+	char *xml = NULL;
+	(void)timer;
+	if (svff_vm_xml(w->vm, false, &xml, NULL) == 0 &&
+	    svff_domxml_find(xml, w->vf_addr, NULL, NULL) == 0)
+		w->done = 1;
+	free(xml);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[64],
+		      struct svff_error *err)
+{
+	struct svff_hostdev *hds;
+	size_t n;
+	char *xml = NULL;
+	int rc = svff_vm_xml(vm, false, &xml, err);
+	if (rc < 0)
+		return rc;
+	rc = svff_domxml_hostdevs(xml, &hds, &n, err);
+	free(xml);
+	if (rc < 0)
+		return rc;
+	rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!strcmp(hds[i].host_addr, vf_addr)) {
+			memcpy(alias, hds[i].alias, 64);
+			rc = 1;
+		}
+	free(hds);
+	return rc;
+}
+
+static int detach_live(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
+		       int timeout_s, struct svff_error *err)
+{
+	char alias[64] = "", *xml = NULL;
+	struct wait_state w = { .vm = vm, .vf_addr = vf_addr, .alias = alias };
+	int rc = live_alias(vm, vf_addr, alias, err);
+	if (rc <= 0)
+		return rc;    /* not in the VM: nothing to do */
+
+	int cb1 = virConnectDomainEventRegisterAny(v->conn, vm->dom, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+						   VIR_DOMAIN_EVENT_CALLBACK(on_removed), &w, NULL);
+	int cb2 = virConnectDomainEventRegisterAny(v->conn, vm->dom,
+						   VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+						   VIR_DOMAIN_EVENT_CALLBACK(on_failed), &w, NULL);
+	rc = svff_hostdev_xml(vf_addr, NULL, &xml, err);
+	if (rc == 0 && !svff_step(v->ctx, "libvirt: detach %s from VM '%s' (live), wait up to %d s",
+				  vf_addr, vm->name, timeout_s)) {
+		free(xml);
+		w.done = 1;
+		goto out;
+	}
+	if (rc == 0 && virDomainDetachDeviceFlags(vm->dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		rc = svff_err(err, -EIO, "cannot detach '%s' from VM '%s': %s", vf_addr,
+			      vm->name, lv_msg());
+	free(xml);
+	if (rc == 0) {
+		int timer = virEventAddTimeout(250, on_tick, &w, NULL);
+		double deadline = now_s() + timeout_s;
+		on_tick(timer, &w);
+		while (!w.done && now_s() < deadline)
+			if (virEventRunDefaultImpl() < 0)
+				break;
+		if (timer >= 0)
+			virEventRemoveTimeout(timer);
+		if (w.done < 0)
+			rc = svff_err(err, -EBUSY, "the guest in VM '%s' refused to release '%s'",
+				      vm->name, vf_addr);
+		else if (!w.done)
+			rc = svff_err(err, -ETIMEDOUT,
+				      "VM '%s' did not release '%s' within %d s: its guest did not "
+				      "answer the hot-unplug request; the VF stays attached (retry, "
+				      "raise --timeout, or stop the VM)", vm->name, vf_addr, timeout_s);
+	}
+out:
+	if (cb1 >= 0)
+		virConnectDomainEventDeregisterAny(v->conn, cb1);
+	if (cb2 >= 0)
+		virConnectDomainEventDeregisterAny(v->conn, cb2);
+	return rc;
+}
+
+int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
+		   bool live, bool config, int timeout_s, struct svff_error *err)
+{
+	char *xml = NULL, *inactive = NULL;
+	int rc = 0;
+
+	if (live && vm->active) {
+		rc = detach_live(v, vm, vf_addr, timeout_s, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (!config || !vm->persistent)
+		return 0;
+	rc = svff_vm_xml(vm, true, &inactive, err);
+	if (rc < 0)
+		return rc;
+	rc = svff_domxml_find(inactive, vf_addr, NULL, err);
+	free(inactive);
+	if (rc <= 0)
+		return rc;
+	rc = svff_hostdev_xml(vf_addr, NULL, &xml, err);
+	if (rc == 0 && !svff_step(v->ctx, "libvirt: remove %s from VM '%s' (config)", vf_addr,
+				  vm->name)) {
+		free(xml);
+		return 0;
+	}
+	if (rc == 0 && virDomainDetachDeviceFlags(vm->dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0)
+		rc = svff_err(err, -EIO, "cannot remove '%s' from the persistent configuration "
+			      "of VM '%s': %s", vf_addr, vm->name, lv_msg());
+	free(xml);
+	return rc;
+}

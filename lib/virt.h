@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libvirt, through its C API: the connection, VMs, and hot-plug of VFs.
+ * libvirt's own error printing is switched off; its messages come back
+ * in struct svff_error.
+ */
+#ifndef SVFF_VIRT_H
+#define SVFF_VIRT_H
+
+#include <stdbool.h>
+
+#include "state.h"
+#include "svff.h"
+
+struct _virDomain;
+struct svff_virt;
+
+struct svff_vm {
+	struct _virDomain *dom;
+	char name[SVFF_VM_NAME_LEN];
+	char uuid[SVFF_UUID_LEN];
+	bool active;      /* running or paused by libvirt */
+	bool persistent;  /* has a persistent configuration */
+};
+
+/* Connects to ctx->uri; -ECONNREFUSED (with libvirt's reason) when
+ * libvirtd cannot be reached. ctx must outlive the connection. */
+int svff_virt_open(const struct svff_ctx *ctx, struct svff_virt **out,
+		   struct svff_error *err);
+void svff_virt_close(struct svff_virt *v);
+
+/* A VM by name, UUID or id; -ENOENT when there is none. */
+int svff_vm_lookup(struct svff_virt *v, const char *ref, struct svff_vm *out,
+		   struct svff_error *err);
+void svff_vm_clear(struct svff_vm *vm);
+
+/* The live (or, with inactive, the persistent) domain XML. */
+int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error *err);
+
+/* Hot-plug the VF at host address vf_addr, at guest_addr when given;
+ * live and/or config. Writes the guest address libvirt chose (live) to
+ * guest_out. */
+int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
+		   const char *guest_addr, bool live, bool config,
+		   char guest_out[SVFF_ADDR_LEN], struct svff_error *err);
+
+/* Hot-unplug it and wait, up to timeout_s, until the guest has let it go
+ * (DEVICE_REMOVED, or the live XML no longer has it). -ETIMEDOUT when the
+ * guest never answers, -EBUSY when it refuses; the VF then stays in the
+ * VM. A VF that is not in the VM is not an error (returns 0). */
+int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
+		   bool live, bool config, int timeout_s, struct svff_error *err);
+
+#endif

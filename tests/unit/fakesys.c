@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fakesys.h"
+
+#define DIE(...) do { fprintf(stderr, "fakesys: " __VA_ARGS__); fputc('\n', stderr); abort(); } while (0)
+
+static void mkdirs(const char *path)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			DIE("mkdir %s: %s", buf, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		DIE("mkdir %s: %s", buf, strerror(errno));
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		mkdirs(dir);
+	}
+	FILE *f = fopen(path, "w");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		DIE("write %s: %s", path, strerror(errno));
+}
+
+void write_file(const char *path, const char *content)
+{
+	write_bytes(path, content, strlen(content));
+}
+
+char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void symlink_force(const char *target, const char *path)
+{
+	unlink(path);
+	if (symlink(target, path) < 0)
+		DIE("symlink %s -> %s: %s", path, target, strerror(errno));
+}
+
+char *fakesys_new(void)
+{
+	char tmpl[] = "/tmp/svff-fakesys-XXXXXX", path[1024];
+	if (!mkdtemp(tmpl))
+		DIE("mkdtemp: %s", strerror(errno));
+	char *root = strdup(tmpl);
+	const char *dirs[] = { "bus/pci/devices", "bus/pci/drivers/vfio-pci",
+			       "bus/pci/drivers/nvme", "kernel/iommu_groups",
+			       "devices/pci0000:00" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		mkdirs(path);
+	}
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers_probe", root);
+	write_file(path, "");
+	return root;
+}
+
+void fakesys_free(char *root)
+{
+	char cmd[1100];
+	if (!root)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fakesys: cannot remove %s\n", root);
+	free(root);
+}
+
+static void devdir(const char *root, const char *addr, char *out, size_t size)
+{
+	snprintf(out, size, "%s/devices/pci0000:00/%s", root, addr);
+}
+
+/* Config space with a PCIe capability and, when totalvfs, SR-IOV. */
+static void write_config(const char *dir, unsigned int vendor, unsigned int device,
+			 unsigned int totalvfs)
+{
+	unsigned char c[4096] = { 0 };
+	char path[1100];
+	c[0] = vendor & 0xff; c[1] = vendor >> 8;
+	c[2] = device & 0xff; c[3] = device >> 8;
+	c[6] = 0x10;                 /* status: capability list */
+	c[0x0b] = 0x01; c[0x0a] = 0x08; c[0x09] = 0x02; /* class: NVMe */
+	c[0x34] = 0x40;
+	c[0x40] = 0x10; c[0x42] = 0x02; /* PCI Express, endpoint */
+	if (totalvfs) {
+		unsigned int cap = 0x100;
+		c[cap] = 0x10; c[cap + 2] = 0x01;              /* SR-IOV, v1, last */
+		c[cap + 0x0c] = totalvfs & 0xff; c[cap + 0x0d] = totalvfs >> 8;
+		c[cap + 0x0e] = totalvfs & 0xff; c[cap + 0x0f] = totalvfs >> 8;
+		c[cap + 0x14] = 1;                              /* VF offset */
+		c[cap + 0x16] = 1;                              /* VF stride */
+		c[cap + 0x1a] = device & 0xff; c[cap + 0x1b] = device >> 8;
+	}
+	snprintf(path, sizeof(path), "%s/config", dir);
+	write_bytes(path, c, sizeof(c));
+}
+
+void fakesys_bind(const char *root, const char *addr, const char *driver)
+{
+	char dir[1024], path[1100], target[1100];
+	devdir(root, addr, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/driver", dir);
+	unlink(path);
+	if (!driver)
+		return;
+	snprintf(target, sizeof(target), "%s/bus/pci/drivers/%s", root, driver);
+	mkdirs(target);
+	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
+	symlink_force(target, path);
+}
+
+static void set_group(const char *root, const char *addr, int group)
+{
+	char dir[1024], path[1200], target[1100];
+	if (group < 0)
+		return;
+	devdir(root, addr, dir, sizeof(dir));
+	snprintf(target, sizeof(target), "%s/kernel/iommu_groups/%d/devices", root, group);
+	mkdirs(target);
+	snprintf(path, sizeof(path), "%s/%s", target, addr);
+	snprintf(target, sizeof(target), "../../../../devices/pci0000:00/%s", addr);
+	symlink_force(target, path);
+	snprintf(path, sizeof(path), "%s/iommu_group", dir);
+	snprintf(target, sizeof(target), "../../../kernel/iommu_groups/%d", group);
+	symlink_force(target, path);
+}
+
+void fakesys_add_dev(const char *root, const char *addr, unsigned int vendor,
+		     unsigned int device, unsigned int totalvfs,
+		     const char *driver, int group)
+{
+	char dir[1024], path[1100], val[64];
+	devdir(root, addr, dir, sizeof(dir));
+	mkdirs(dir);
+	write_config(dir, vendor, device, totalvfs);
+#define ATTR(name, fmt, v) do { snprintf(path, sizeof(path), "%s/" name, dir); \
+	snprintf(val, sizeof(val), fmt "\n", v); write_file(path, val); } while (0)
+	ATTR("vendor", "0x%04x", vendor);
+	ATTR("device", "0x%04x", device);
+	ATTR("class", "0x%06x", 0x010802);
+	ATTR("irq", "%d", 0);
+	if (totalvfs) {
+		ATTR("sriov_totalvfs", "%u", totalvfs);
+		ATTR("sriov_numvfs", "%u", 0);
+		ATTR("sriov_drivers_autoprobe", "%u", 1);
+		ATTR("sriov_offset", "%u", 1);
+		ATTR("sriov_stride", "%u", 1);
+	}
+	ATTR("driver_override", "%s", "(null)");
+#undef ATTR
+	snprintf(path, sizeof(path), "%s/resource", dir);
+	write_file(path, "0x0000000000000000 0x0000000000000000 0x0000000000000000\n");
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", root, addr);
+	snprintf(val, sizeof(val), "../../../devices/pci0000:00/%s", addr);
+	symlink_force(val, path);
+	fakesys_bind(root, addr, driver);
+	set_group(root, addr, group);
+}
+
+void fakesys_set_vfs(const char *root, const char *pf, unsigned int n,
+		     const char *vf_driver, int first_group)
+{
+	unsigned int dom, bus, dev, fn;
+	char dir[1024], path[1100], vf[16], target[64], val[16];
+
+	if (sscanf(pf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		DIE("bad pf %s", pf);
+	devdir(root, pf, dir, sizeof(dir));
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int devfn = ((dev << 3) | fn) + 1 + i;
+		snprintf(vf, sizeof(vf), "%04x:%02x:%02x.%x", dom, bus + devfn / 256,
+			 (devfn % 256) >> 3, devfn & 7);
+		fakesys_add_dev(root, vf, 0x1b36, 0x0010, 0, vf_driver,
+				first_group < 0 ? -1 : first_group + (int)i);
+		snprintf(path, sizeof(path), "%s/virtfn%u", dir, i);
+		snprintf(target, sizeof(target), "../%s", vf);
+		symlink_force(target, path);
+		snprintf(path, sizeof(path), "%s/devices/pci0000:00/%s/physfn", root, vf);
+		snprintf(target, sizeof(target), "../%s", pf);
+		symlink_force(target, path);
+	}
+	snprintf(val, sizeof(val), "%u", n);
+	fakesys_write(root, pf, "sriov_numvfs", val);
+}
+
+void fakesys_write(const char *root, const char *addr, const char *attr,
+		   const char *value)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/devices/pci0000:00/%s/%s", root, addr, attr);
+	write_file(path, value);
+}
+
+const char *fakesys_read(const char *root, const char *addr, const char *attr)
+{
+	static char buf[4096];
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/devices/pci0000:00/%s/%s", root, addr, attr);
+	char *s = slurp(path);
+	snprintf(buf, sizeof(buf), "%s", s ? s : "");
+	free(s);
+	return buf;
+}
+
+static char *drain(int fd)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+}
+
+int run_svff(const char *root, const char *state_dir, char **out, char **err, ...)
+{
+	const char *bin = getenv("SVFF_BIN");
+	const char *argv[64];
+	int n = 0, po[2], pe[2], status;
+	va_list ap;
+
+	if (!bin)
+		DIE("SVFF_BIN is not set: run the unit tests through 'make unit'");
+	argv[n++] = bin;
+	va_start(ap, err);
+	for (const char *a; (a = va_arg(ap, const char *)) && n < 63;)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	if (pipe(po) < 0 || pipe(pe) < 0)
+		DIE("pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		DIE("fork: %s", strerror(errno));
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]); close(pe[0]); close(po[1]); close(pe[1]);
+		if (root)
+			setenv("SVFF_SYSFS_ROOT", root, 1);
+		if (state_dir)
+			setenv("SVFF_STATE_DIR", state_dir, 1);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	/* stderr is small; read stdout first, then stderr */
+	char *o = drain(po[0]);
+	char *e = drain(pe[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		DIE("waitpid: %s", strerror(errno));
+	if (out) *out = o; else free(o);
+	if (err) *err = e; else free(e);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Test fixtures: a fake sysfs tree that libpci and svff read like the
+ * real one (devices with config space, SR-IOV capability, virtfnN and
+ * physfn links, drivers, IOMMU groups), and a runner for the svff binary.
+ */
+#ifndef SVFF_FAKESYS_H
+#define SVFF_FAKESYS_H
+
+#include <stdbool.h>
+
+/* A new tree in a temporary directory; free removes it. */
+char *fakesys_new(void);
+void fakesys_free(char *root);
+
+/* A PCI function. totalvfs 0: no SR-IOV capability. driver NULL: none
+ * bound. group -1: no IOMMU group. */
+void fakesys_add_dev(const char *root, const char *addr, unsigned int vendor,
+		     unsigned int device, unsigned int totalvfs,
+		     const char *driver, int group);
+/* Create n VFs of pf (VF offset 1, stride 1), each bound to vf_driver
+ * (NULL: none) in its own IOMMU group from first_group; sets sriov_numvfs. */
+void fakesys_set_vfs(const char *root, const char *pf, unsigned int n,
+		     const char *vf_driver, int first_group);
+/* Rebind one device to driver (NULL: unbind). */
+void fakesys_bind(const char *root, const char *addr, const char *driver);
+
+void fakesys_write(const char *root, const char *addr, const char *attr,
+		   const char *value);
+/* The attribute's content (static buffer), "" when absent. */
+const char *fakesys_read(const char *root, const char *addr, const char *attr);
+
+/* Write a whole file (mkdir -p of its directory). */
+void write_file(const char *path, const char *content);
+/* Read a whole file into a malloc'd string; NULL when absent. */
+char *slurp(const char *path);
+
+/* Run $SVFF_BIN with args (NULL-terminated) and the environment pointed at
+ * root and state_dir; capture stdout and stderr (malloc'd, may be NULL
+ * arguments to discard). Returns the exit status, or -1 on a signal. */
+int run_svff(const char *root, const char *state_dir, char **out, char **err, ...)
+	__attribute__((sentinel));
+
+#endif
