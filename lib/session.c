@@ -72,8 +72,10 @@ struct svff_pf_state *svff_session_pf(struct svff_session *s)
 
 int svff_session_save(struct svff_session *s, struct svff_error *err)
 {
-	if (!svff_step(s->ctx, "save state to %s/%s", s->ctx->state_dir, SVFF_STATE_FILE))
+	/* not a change to the host: not worth a line of a dry run */
+	if (s->ctx->dry_run)
 		return 0;
+	svff_step(s->ctx, "save state to %s/%s", s->ctx->state_dir, SVFF_STATE_FILE);
 	return svff_store_save(s->store, s->st, err);
 }
 
