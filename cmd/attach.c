@@ -87,8 +87,8 @@ static int run(struct svff_inv *inv)
 		if (!c)
 			continue;
 		if (strcmp(c->vm_uuid, vm.uuid) || c->state != SVFF_VF_ATTACHED) {
-			status = svff_fail(SVFF_EXIT_FAIL, "vf%u is %s by VM '%s'%s", vfs[i],
-					   c->state == SVFF_VF_PAUSED ? "claimed (paused)" : "attached to",
+			status = svff_fail(SVFF_EXIT_FAIL, "vf%u is %s VM '%s'%s", vfs[i],
+					   c->state == SVFF_VF_PAUSED ? "claimed (paused) by" : "attached to",
 					   c->vm_name, c->state == SVFF_VF_PAUSED && !strcmp(c->vm_uuid, vm.uuid)
 					   ? ": use 'svff unpause'" : "");
 			goto out;

@@ -16,6 +16,15 @@ int svff_session_open(struct svff_ctx *ctx, const char *device, unsigned int fla
 
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
+	/* Refuse a PF that is malformed, absent or ambiguous before creating
+	 * or locking anything; resolved again below under the lock. */
+	struct svff_state *peek = NULL;
+	rc = svff_state_read(ctx->state_dir, &peek, err);
+	if (rc == 0 && !peek->op)
+		rc = svff_pf_resolve(ctx, device, peek, s->pf, err);
+	svff_state_free(peek);
+	if (rc < 0)
+		return rc;
 	rc = svff_store_open(ctx->state_dir, ctx->lock_wait_s, !ctx->dry_run, &s->store, err);
 	if (rc == -ENOENT && ctx->dry_run) {
 		/* dry run on a host svff never touched: nothing to lock */

@@ -1,0 +1,180 @@
+# Shared by the end-to-end cases; sourced inside the emulated host.
+# shellcheck shell=bash
+
+# The SR-IOV PFs and the plain (no SR-IOV) NVMe of this boot, from sysfs.
+SVFF_PFS=$(for d in /sys/bus/pci/devices/*; do
+	[ -e "$d/sriov_totalvfs" ] && basename "$d"; done | sort | tr '\n' ' ')
+SVFF_PLAIN=$(for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/class")" = 0x010802 ] && [ ! -e "$d/sriov_totalvfs" ] && [ ! -e "$d/physfn" ] &&
+		basename "$d"; done | head -1)
+PF=${SVFF_PFS%% *}
+export SVFF_PFS SVFF_PLAIN PF
+export LIBVIRT_DEFAULT_URI=qemu:///system
+E2E_HOST=$(cd "$(dirname "${BASH_SOURCE[0]}")/../host" && pwd)
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+expect_eq() { # ACTUAL EXPECTED WHAT
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+expect_contains() { # HAYSTACK NEEDLE WHAT
+	case $1 in *"$2"*) ;; *) fail "$3: '$2' not in: $1" ;; esac
+}
+
+# Run svff, keeping stdout in $out, stderr in $err and the status in $rc.
+sv() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	rc=0
+	"$SVFF" "$@" >"$o" 2>"$e" || rc=$?
+	out=$(cat "$o") err=$(cat "$e")
+	rm -f "$o" "$e"
+	echo "\$ svff $* -> $rc"
+	[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/  /'
+	[ -z "$err" ] || printf '%s\n' "$err" | sed 's/^/  ! /'
+	return 0
+}
+
+expect_rc() { # STATUS (of the last sv)
+	[ "$rc" = "$1" ] || fail "expected exit status $1, got $rc (stderr: $err)"
+}
+
+# A JSON value from $out: jq-less, through python3's json module.
+json() { # EXPRESSION over the parsed document `d`
+	printf '%s' "$out" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}
+
+numvfs() { cat "/sys/bus/pci/devices/$1/sriov_numvfs"; }
+vf_addr() { basename "$(readlink "/sys/bus/pci/devices/$1/virtfn$2")"; }
+vf_driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
+
+# Everything a case could have changed: a snapshot to compare.
+snapshot() {
+	{
+		for p in $SVFF_PFS; do
+			echo "$p numvfs=$(numvfs "$p") autoprobe=$(cat "/sys/bus/pci/devices/$p/sriov_drivers_autoprobe")"
+			for l in /sys/bus/pci/devices/"$p"/virtfn*; do
+				[ -e "$l" ] && echo "  $(basename "$(readlink "$l")") $(vf_driver "$(basename "$(readlink "$l")")")"
+			done
+		done
+		cat "$SVFF_STATE_DIR/state" 2>/dev/null
+		for d in $(virsh list --all --name 2>/dev/null); do
+			virsh dumpxml "$d" | grep -A3 '<hostdev' || true
+		done
+	} 2>/dev/null
+}
+
+start_libvirtd() {
+	id libvirt-qemu >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin libvirt-qemu
+	mkdir -p /etc/libvirt /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt /run/libvirt
+	cat >/etc/libvirt/qemu.conf <<-'C'
+	user = "root"
+	group = "root"
+	dynamic_ownership = 0
+	security_driver = "none"
+	cgroup_controllers = [ ]
+	namespaces = [ ]
+	stdio_handler = "file"
+	C
+	/usr/sbin/libvirtd -d || return 1
+	for _ in $(seq 150); do
+		virsh version >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Put the host back as it booted: no domains, no VFs, autoprobe on.
+reset_host() {
+	for d in $(virsh list --all --name 2>/dev/null); do
+		virsh destroy "$d" >/dev/null 2>&1
+		virsh undefine "$d" >/dev/null 2>&1
+	done
+	for p in $SVFF_PFS; do
+		echo 0 >"/sys/bus/pci/devices/$p/sriov_numvfs"
+		echo 1 >"/sys/bus/pci/devices/$p/sriov_drivers_autoprobe"
+	done
+}
+
+# define_vm NAME [--os] [--ports N]: a q35 TCG domain with N free PCIe
+# hot-plug slots (pcie-root-ports). --os boots the emulated host's kernel
+# with a tiny initramfs whose init prints the PCI devices it sees on the
+# serial console ($E2E_RESULTS/vm-NAME.console) whenever they change.
+define_vm() {
+	local name=$1 os='' ports=3 boot=''
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--os) os=1; shift ;;
+		--ports) ports=$2; shift 2 ;;
+		*) fail "define_vm: bad option $1" ;;
+		esac
+	done
+	if [ -n "$os" ]; then
+		boot="<kernel>$E2E_HOST/cache/vmlinuz</kernel>
+    <initrd>$E2E_HOST/cache/guest-initrd.gz</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline>"
+	fi
+	{
+		cat <<-X
+		<domain type='qemu'>
+		  <name>$name</name>
+		  <memory unit='MiB'>${E2E_VM_MEM:-256}</memory>
+		  <vcpu>1</vcpu>
+		  <os><type arch='x86_64' machine='q35'>hvm</type>$boot</os>
+		  <features><acpi/></features>
+		  <devices>
+		    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+		    <controller type='pci' model='pcie-root'/>
+		X
+		for _ in $(seq "$ports"); do echo "    <controller type='pci' model='pcie-root-port'/>"; done
+		cat <<-X
+		    <serial type='file'><source path='$E2E_RESULTS/vm-$name.console'/></serial>
+		    <controller type='usb' model='none'/>
+		    <memballoon model='none'/>
+		  </devices>
+		</domain>
+		X
+	} >"/run/e2e-$name.xml"
+	virsh define "/run/e2e-$name.xml" >/dev/null || fail "cannot define VM $name"
+}
+
+start_vm() { virsh start "$1" >/dev/null || fail "cannot start VM $1"; }
+
+# The PCI devices the guest of VM NAME last reported (vendor:device@addr).
+guest_pci_devices() {
+	awk '{ sub(/\r$/, "") } /^PCI-BEGIN/ { buf = ""; inb = 1; next }
+	     /^PCI-END/ { last = buf; inb = 0; next } inb { buf = buf $0 "\n" }
+	     END { printf "%s", last }' "$E2E_RESULTS/vm-$1.console" 2>/dev/null
+}
+
+wait_guest_sees() { # NAME PATTERN TIMEOUT
+	local end=$(($(date +%s) + $3))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		guest_pci_devices "$1" | grep -q "$2" && return 0
+		sleep 1
+	done
+	return 1
+}
+
+wait_guest_gone() { # NAME PATTERN TIMEOUT
+	local end=$(($(date +%s) + $3))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		guest_pci_devices "$1" | grep -q "$2" || return 0
+		sleep 1
+	done
+	return 1
+}
+
+wait_guest_up() { # NAME TIMEOUT: the guest printed its first report
+	local end=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		grep -q '^PCI-END' "$E2E_RESULTS/vm-$1.console" 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
+}
