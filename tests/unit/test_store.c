@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state model, its JSON form and the store: round trip, strict
+ * parsing, symlinks and permissions, atomic replacement, the lock
+ * between processes and the absence of lost updates. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fakesys.h"
+#include "state.h"
+
+static char dir[256], sdir[300], spath[320];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/svff-store-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sdir, sizeof(sdir), "%s/svff", dir);
+	snprintf(spath, sizeof(spath), "%s/state", sdir);
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct svff_state *rich(void)
+{
+	struct svff_state *st = svff_state_new();
+	struct svff_pf_state *pf = svff_state_pf_add(st, "0000:3b:00.0");
+	pf->numvfs = 8;
+	pf->saved_autoprobe = 1;
+	struct svff_claim *c = svff_state_claim_add(pf, 5);
+	c->state = SVFF_VF_PAUSED;
+	strcpy(c->vm_name, "vm-two");
+	strcpy(c->vm_uuid, "3c6d0c7e-52b5-4f5e-9c0a-1c6a3f1b9e10");
+	strcpy(c->guest_addr, "0000:07:00.0");
+	c->persistent = true;
+	c->op_paused = true;
+	c = svff_state_claim_add(pf, 1);
+	strcpy(c->vm_name, "vm1");
+	pf->res = calloc(1, sizeof(*pf->res));
+	pf->res[0] = (struct svff_vf_res){ 5, 16 };
+	pf->n_res = 1;
+	svff_state_pf_add(st, "0000:5e:00.0")->numvfs = 2;
+	st->op = calloc(1, sizeof(*st->op));
+	strcpy(st->op->verb, "reconf");
+	strcpy(st->op->pf, "0000:3b:00.0");
+	st->op->pid = 4242;
+	st->op->started = 1700000000;
+	st->op->count_from = 8;
+	st->op->count_to = 12;
+	st->op->step = 3;
+	strcpy(st->op->step_name, "set numvfs 0");
+	return st;
+}
+
+START_TEST(round_trip_is_exact_and_stable)
+{
+	struct svff_state *a = rich(), *b = NULL;
+	struct svff_error err = { 0 };
+	char *t1, *t2;
+	ck_assert_int_eq(svff_state_format(a, &t1), 0);
+	ck_assert_int_eq(svff_state_parse(t1, strlen(t1), &b, &err), 0);
+	ck_assert_int_eq(svff_state_format(b, &t2), 0);
+	ck_assert_str_eq(t1, t2);
+	ck_assert_uint_eq(b->n_pfs, 2);
+	ck_assert_uint_eq(b->pfs[0].n_claims, 2);
+	ck_assert_uint_eq(b->pfs[0].claims[0].vf, 1);          /* kept sorted */
+	const struct svff_claim *c = svff_state_claim(&b->pfs[0], 5);
+	ck_assert_int_eq(c->state, SVFF_VF_PAUSED);
+	ck_assert_str_eq(c->vm_uuid, "3c6d0c7e-52b5-4f5e-9c0a-1c6a3f1b9e10");
+	ck_assert(c->persistent && c->op_paused);
+	ck_assert_uint_eq(b->pfs[0].res[0].qmax, 16);
+	ck_assert_str_eq(b->op->step_name, "set numvfs 0");
+	ck_assert_int_eq(b->op->count_to, 12);
+	ck_assert(t1[strlen(t1) - 1] == '\n');
+	free(t1);
+	free(t2);
+	svff_state_free(a);
+	svff_state_free(b);
+}
+END_TEST
+
+#define PF_OK "{\"addr\":\"0000:3b:00.0\",\"numvfs\":4"
+static const struct { const char *text, *msg; } corrupt[] = {
+	{ "{\"schema\":1,\"pfs\":[", "unexpected end of file" },
+	{ "", "unexpected end of file" },
+	{ "[1,2]", "the document is not a JSON object" },
+	{ "{\"pfs\":[]}", "'schema' is missing" },
+	{ "{\"schema\":\"1\"}", "'(top).schema' is not an integer" },
+	{ "{\"schema\":0}", "'(top).schema' is out of range" },
+	{ "{\"schema\":1,\"pfs\":{}}", "'(top).pfs' is not an array" },
+	{ "{\"schema\":1,\"pfs\":[{\"addr\":\"0000:1:00.0\",\"numvfs\":1}]}", "'pfs[0].addr' is not a PCI address" },
+	{ "{\"schema\":1,\"pfs\":[{\"addr\":\"0000:3B:00.0\",\"numvfs\":1}]}", "'pfs[0].addr' is not a PCI address" },
+	{ "{\"schema\":1,\"pfs\":[{\"addr\":\"0000:3b:00.0\"}]}", "'pfs[0].numvfs' is missing" },
+	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":-1,\"state\":\"attached\",\"vm_name\":\"a\"}]}]}", "'pfs[0].claims[0].vf' is out of range" },
+	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":\"3\",\"state\":\"attached\",\"vm_name\":\"a\"}]}]}", "'pfs[0].claims[0].vf' is not an integer" },
+	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":3,\"state\":\"running\",\"vm_name\":\"a\"}]}]}", "'pfs[0].claims[0].state' is 'running'" },
+	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":3,\"state\":\"attached\",\"vm_name\":\"\"}]}]}", "'pfs[0].claims[0].vm_name' is empty" },
+	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":3,\"state\":\"attached\",\"vm_name\":\"a\"},{\"vf\":3,\"state\":\"paused\",\"vm_name\":\"b\"}]}]}", "'pfs[0].claims[1].vf' 3 is claimed twice" },
+	{ "{\"schema\":1,\"pfs\":[" PF_OK "}," PF_OK "}]}", "'pfs[1].addr' 0000:3b:00.0 appears twice" },
+	{ "{\"schema\":1,\"op\":{\"verb\":\"init\",\"pf\":\"../x\",\"pid\":1,\"step\":0}}", "'op.pf' is not a PCI address" },
+	{ "{\"schema\":1,\"op\":7}", "'op' is not an object or null" },
+	{ "{\"schema\":1} trailing", "data after the JSON document" },
+	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":3,\"state\":\"attached\",\"vm_name\":\"a\",\"guest_addr\":7}]}]}", "'pfs[0].claims[0].guest_addr' is not a string" },
+};
+
+START_TEST(corrupt_files_refused_and_untouched)
+{
+	struct svff_store *store;
+	struct svff_state *st = (void *)1;
+	struct svff_error err = { 0 };
+
+	mkdir(sdir, 0700);
+	write_file(spath, corrupt[_i].text);
+	ck_assert_int_eq(svff_store_open(sdir, 0, false, &store, &err), 0);
+	ck_assert_int_lt(svff_store_load(store, &st, &err), 0);
+	ck_assert_ptr_eq(st, (void *)1);                 /* no output on failure */
+	ck_assert_msg(strstr(err.msg, corrupt[_i].msg), "%s: got '%s'", corrupt[_i].text, err.msg);
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot parse state file"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "move it aside"));
+	svff_store_close(store);
+	char *after = slurp(spath);
+	ck_assert_str_eq(after, corrupt[_i].text);
+	free(after);
+}
+END_TEST
+
+START_TEST(oversized_and_long_strings)
+{
+	struct svff_state *st = NULL;
+	struct svff_error err = { 0 };
+	size_t n = SVFF_STATE_MAX_BYTES + 10;
+	char *big = malloc(n + 1);
+	memset(big, ' ', n);
+	big[n] = '\0';
+	memcpy(big, "{\"schema\":1}", 12);
+	ck_assert_int_eq(svff_state_parse(big, n, &st, &err), -EFBIG);
+	free(big);
+	char doc[1024], name[300];
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(doc, sizeof(doc), "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":3,"
+		 "\"state\":\"attached\",\"vm_name\":\"%s\"}]}]}", name);
+	ck_assert_int_eq(svff_state_parse(doc, strlen(doc), &st, &err), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "is longer than 255 bytes"));
+	/* unknown keys are for a later svff of the same schema: ignored */
+	const char *fwd = "{\"schema\":1,\"future\":true,\"pfs\":[]}";
+	ck_assert_int_eq(svff_state_parse(fwd, strlen(fwd), &st, &err), 0);
+	svff_state_free(st);
+}
+END_TEST
+
+START_TEST(newer_schema_refused)
+{
+	struct svff_store *store;
+	struct svff_state *st;
+	struct svff_error err = { 0 };
+	mkdir(sdir, 0700);
+	write_file(spath, "{\"schema\":2,\"pfs\":[]}");
+	ck_assert_int_eq(svff_store_open(sdir, 0, false, &store, &err), 0);
+	ck_assert_int_eq(svff_store_load(store, &st, &err), -EPROTONOSUPPORT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "schema 2, newer than this svff understands (1)"));
+	svff_store_close(store);
+}
+END_TEST
+
+START_TEST(missing_is_empty_and_created_private)
+{
+	struct svff_store *store;
+	struct svff_state *st;
+	struct svff_error err = { 0 };
+	struct stat sb;
+
+	ck_assert_int_eq(svff_state_read(sdir, &st, &err), 0);   /* no dir: empty */
+	ck_assert_uint_eq(st->n_pfs, 0);
+	svff_state_free(st);
+	ck_assert_int_ne(access(sdir, F_OK), 0);                  /* and not created */
+	ck_assert_int_eq(svff_store_open(sdir, 0, false, &store, &err), -ENOENT);
+	ck_assert_int_eq(svff_store_open(sdir, 0, true, &store, &err), 0);
+	ck_assert_int_eq(stat(sdir, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0700);
+	ck_assert_int_eq(svff_store_load(store, &st, &err), 0);
+	ck_assert_ptr_null(st->op);
+	svff_state_pf_add(st, "0000:01:00.0");
+	ck_assert_int_eq(svff_store_save(store, st, &err), 0);
+	svff_state_free(st);
+	svff_store_close(store);
+	ck_assert_int_eq(stat(spath, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	ck_assert_int_eq(svff_state_read(sdir, &st, &err), 0);
+	ck_assert_str_eq(st->pfs[0].addr, "0000:01:00.0");
+	svff_state_free(st);
+}
+END_TEST
+
+START_TEST(symlinks_and_loose_permissions_refused)
+{
+	struct svff_store *store;
+	struct svff_state *st;
+	struct svff_error err = { 0 };
+	char other[300], link[300];
+
+	snprintf(other, sizeof(other), "%s/elsewhere", dir);
+	mkdir(other, 0700);
+	ck_assert_int_eq(symlink(other, sdir), 0);
+	ck_assert_int_eq(svff_store_open(sdir, 0, true, &store, &err), -ELOOP);
+	ck_assert_ptr_nonnull(strstr(err.msg, "is a symbolic link"));
+	ck_assert_int_eq(svff_state_read(sdir, &st, &err), -ELOOP);
+	unlink(sdir);
+
+	mkdir(sdir, 0700);
+	snprintf(link, sizeof(link), "%s/target", dir);
+	write_file(link, "{\"schema\":1}");
+	ck_assert_int_eq(symlink(link, spath), 0);
+	ck_assert_int_eq(svff_store_open(sdir, 0, false, &store, &err), 0);
+	ck_assert_int_eq(svff_store_load(store, &st, &err), -ELOOP);
+	ck_assert_ptr_nonnull(strstr(err.msg, "state file"));
+	svff_store_close(store);
+	unlink(spath);
+
+	chmod(sdir, 0777);
+	ck_assert_int_eq(svff_store_open(sdir, 0, false, &store, &err), -EPERM);
+	ck_assert_ptr_nonnull(strstr(err.msg, "writable by others"));
+}
+END_TEST
+
+START_TEST(failed_save_keeps_old_file)
+{
+	struct svff_store *store;
+	struct svff_state *st;
+	struct svff_error err = { 0 };
+	char *before;
+
+	ck_assert_int_eq(svff_store_open(sdir, 0, true, &store, &err), 0);
+	st = rich();
+	ck_assert_int_eq(svff_store_save(store, st, &err), 0);
+	before = slurp(spath);
+	/* make the rename fail: the target becomes a non-empty directory */
+	char moved[400], inner[400];
+	snprintf(moved, sizeof(moved), "%s.bak", spath);
+	rename(spath, moved);
+	mkdir(spath, 0700);
+	snprintf(inner, sizeof(inner), "%s/x", spath);
+	write_file(inner, "x");
+	st->pfs[0].numvfs = 99;
+	ck_assert_int_lt(svff_store_save(store, st, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot write state file"));
+	/* no temporary file left behind */
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -q tmp", sdir);
+	ck_assert_int_ne(system(cmd), 0);
+	unlink(inner);
+	rmdir(spath);
+	rename(moved, spath);
+	char *after = slurp(spath);
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
+	svff_state_free(st);
+	svff_store_close(store);
+}
+END_TEST
+
+START_TEST(busy_lock_names_holder_and_is_bounded)
+{
+	struct svff_store *store;
+	struct svff_error err = { 0 };
+	int ready[2];
+	char c;
+
+	mkdir(sdir, 0700);
+	ck_assert_int_eq(pipe(ready), 0);
+	pid_t child = fork();
+	if (child == 0) {
+		struct svff_store *held;
+		if (svff_store_open(sdir, 0, false, &held, NULL) < 0)
+			_exit(1);
+		ck_assert_int_eq(write(ready[1], "x", 1), 1);
+		sleep(2);               /* then exit, which releases the lock */
+		_exit(0);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	time_t t0 = time(NULL);
+	ck_assert_int_eq(svff_store_open(sdir, 1, false, &store, &err), -EBUSY);
+	ck_assert_int_le(time(NULL) - t0, 2);
+	char want[64];
+	snprintf(want, sizeof(want), "held by pid %d", (int)child);
+	ck_assert_msg(strstr(err.msg, want), "got '%s'", err.msg);
+	ck_assert_ptr_nonnull(strstr(err.msg, "raise --wait"));
+	/* a longer wait outlasts the holder */
+	ck_assert_int_eq(svff_store_open(sdir, 10, false, &store, &err), 0);
+	svff_store_close(store);
+	int status;
+	waitpid(child, &status, 0);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+START_TEST(no_lost_updates_between_processes)
+{
+	enum { PROCS = 8, ROUNDS = 25 };
+	struct svff_store *store;
+	struct svff_state *st;
+	struct svff_error err = { 0 };
+	pid_t kids[PROCS];
+
+	ck_assert_int_eq(svff_store_open(sdir, 0, true, &store, &err), 0);
+	st = svff_state_new();
+	svff_state_pf_add(st, "0000:01:00.0");
+	ck_assert_int_eq(svff_store_save(store, st, &err), 0);
+	svff_state_free(st);
+	svff_store_close(store);
+	for (int k = 0; k < PROCS; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0) {
+			for (int r = 0; r < ROUNDS; r++) {
+				struct svff_store *s;
+				struct svff_state *x;
+				if (svff_store_open(sdir, 30, false, &s, NULL) < 0 ||
+				    svff_store_load(s, &x, NULL) < 0)
+					_exit(1);
+				x->pfs[0].numvfs++;
+				if (svff_store_save(s, x, NULL) < 0)
+					_exit(1);
+				svff_state_free(x);
+				svff_store_close(s);
+			}
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < PROCS; k++) {
+		int status;
+		waitpid(kids[k], &status, 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ck_assert_int_eq(svff_state_read(sdir, &st, &err), 0);
+	ck_assert_uint_eq(st->pfs[0].numvfs, PROCS * ROUNDS);
+	svff_state_free(st);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("state");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, round_trip_is_exact_and_stable);
+	tcase_add_loop_test(tc, corrupt_files_refused_and_untouched, 0,
+			    sizeof(corrupt) / sizeof(corrupt[0]));
+	tcase_add_test(tc, oversized_and_long_strings);
+	tcase_add_test(tc, newer_schema_refused);
+	tcase_add_test(tc, missing_is_empty_and_created_private);
+	tcase_add_test(tc, symlinks_and_loose_permissions_refused);
+	tcase_add_test(tc, failed_save_keeps_old_file);
+	tcase_add_test(tc, busy_lock_names_holder_and_is_bounded);
+	tcase_add_test(tc, no_lost_updates_between_processes);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
