@@ -5,7 +5,7 @@ BINDIR = $(PREFIX)/sbin
 MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
-PKGS = libvirt libpci libnl-3.0 libnl-genl-3.0 libxml-2.0 json-c
+PKGS = libvirt libvirt-qemu libpci libnl-3.0 libnl-genl-3.0 libxml-2.0 json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

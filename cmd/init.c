@@ -10,43 +10,9 @@
 #include "parse.h"
 #include "session.h"
 #include "sriov.h"
+#include "vfset.h"
 
 enum { OPT_DRIVER };
-
-/* Bind every VF of the PF to vfio-pci, then check their IOMMU groups. */
-static int bind_all(struct svff_session *s, unsigned int count, struct svff_error *err)
-{
-	char name[32], addr[SVFF_ADDR_LEN];
-	int rc = svff_pf_refresh(s->ctx, &s->info, err);
-	if (rc < 0)
-		return rc;
-	for (unsigned int i = 0; i < count; i++) {
-		struct svff_vf_ref ref = { .index = i };
-		const struct svff_vf_info *vf = svff_pf_vf(&s->info, &ref);
-		if (vf)
-			memcpy(addr, vf->addr, sizeof(addr));
-		else if (s->ctx->dry_run)
-			svff_pf_vf_addr(&s->info, i, addr);  /* not created yet */
-		else
-			return svff_err(err, -ENODEV, "VF %u of %s vanished", i, s->pf);
-		if (vf && !strcmp(vf->driver, SVFF_VFIO_DRIVER))
-			continue;
-		snprintf(name, sizeof(name), "bind vf%u", i);
-		rc = svff_op_step(s, name, err);
-		if (rc == 0)
-			rc = svff_vf_bind_vfio(s->ctx, addr, err);
-		if (rc < 0)
-			return rc;
-	}
-	for (unsigned int i = 0; i < count && !s->ctx->dry_run; i++) {
-		struct svff_vf_ref ref = { .index = i };
-		const struct svff_vf_info *vf = svff_pf_vf(&s->info, &ref);
-		rc = vf ? svff_iommu_group_check(s->ctx, vf->addr, err) : 0;
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
 
 static void report(struct svff_inv *inv, struct svff_session *s, unsigned int count, bool changed)
 {
@@ -105,10 +71,7 @@ static int run(struct svff_inv *inv)
 				   s.pf, s.info.numvfs, s.info.numvfs);
 		goto out;
 	}
-	bool bound = s.info.numvfs == count && s.info.n_vfs == count;
-	for (size_t i = 0; bound && i < s.info.n_vfs; i++)
-		bound = !strcmp(s.info.vfs[i].driver, SVFF_VFIO_DRIVER);
-	if (ps && bound && s.info.autoprobe == 0) {
+	if (ps && svff_vfset_ready(&s, count)) {
 		report(inv, &s, count, false);
 		status = SVFF_EXIT_OK;
 		goto out;
@@ -128,15 +91,9 @@ static int run(struct svff_inv *inv)
 	ps->numvfs = count;
 	rc = svff_op_begin(&s, "init", (int)s.info.numvfs, (int)count, &err);
 	if (rc == 0)
-		rc = svff_op_step(&s, "autoprobe off", &err);
+		rc = svff_vfset_count(&s, count, &err);
 	if (rc == 0)
-		rc = svff_sriov_set_autoprobe(s.ctx, s.pf, false, &err);
-	if (rc == 0)
-		rc = svff_op_step(&s, "set numvfs", &err);
-	if (rc == 0)
-		rc = svff_sriov_set_numvfs(s.ctx, s.pf, count, &err);
-	if (rc == 0)
-		rc = bind_all(&s, count, &err);
+		rc = svff_vfset_bind(&s, count, &err);
 	if (rc < 0) {
 		/* undo in reverse: the VFs we created, autoprobe, the claim on the PF */
 		struct svff_error ignored = { 0 };

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <libvirt/libvirt.h>
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 
 #include "domxml.h"
@@ -116,6 +117,13 @@ int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error
 	return 0;
 }
 
+int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err)
+{
+	if (virDomainQemuMonitorCommand(vm->dom, cmd, reply, 0) < 0)
+		return svff_err(err, -EIO, "cannot ask the QEMU of VM '%s': %s", vm->name, lv_msg());
+	return 0;
+}
+
 int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 		   const char *guest_addr, bool live, bool config,
 		   char guest_out[SVFF_ADDR_LEN], struct svff_error *err)
@@ -160,39 +168,50 @@ int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 	return rc < 0 ? rc : 0;
 }
 
-struct wait_state {
-	struct svff_vm *vm;
-	const char *vf_addr;
-	const char *alias;
-	int done;       /* 1 removed, -1 refused */
+/* One wait for many unplugs: the callbacks and the timer see them all. */
+struct wait_all {
+	struct svff_unplug *u;
+	size_t n;
 };
+
+static void mark(struct wait_all *w, virDomainPtr d, const char *alias, int done)
+{
+	char uuid[SVFF_UUID_LEN];
+	if (!alias || virDomainGetUUIDString(d, uuid) < 0)
+		return;
+	for (size_t i = 0; i < w->n; i++)
+		if (!w->u[i].done && !strcmp(w->u[i].alias, alias) && !strcmp(w->u[i].vm->uuid, uuid))
+			w->u[i].done = done;
+}
 
 static void on_removed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
 {
-	struct wait_state *w = opaque;
-	(void)c; (void)d;
-	if (alias && !strcmp(alias, w->alias))
-		w->done = 1;
+	(void)c;
+	mark(opaque, d, alias, 1);
 }
 
 static void on_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
 {
-	struct wait_state *w = opaque;
-	(void)c; (void)d;
-	if (alias && !strcmp(alias, w->alias))
-		w->done = -1;
+	(void)c;
+	mark(opaque, d, alias, -1);
 }
 
-/* Re-read the live XML: the event may have fired before we listened. */
+/* Re-read the live XML of those still pending: an event may have fired
+ * before we listened, or been lost with a libvirtd restart. */
 static void on_tick(int timer, void *opaque)
 {
-	struct wait_state *w = opaque;
-	char *xml = NULL;
+	struct wait_all *w = opaque;
 	(void)timer;
-	if (svff_vm_xml(w->vm, false, &xml, NULL) == 0 &&
-	    svff_domxml_find(xml, w->vf_addr, NULL, NULL) == 0)
-		w->done = 1;
-	free(xml);
+	for (size_t i = 0; i < w->n; i++) {
+		char *xml = NULL;
+		struct svff_unplug *u = &w->u[i];
+		if (u->done || u->rc < 0)
+			continue;
+		if (svff_vm_xml(u->vm, false, &xml, NULL) == 0 &&
+		    svff_domxml_find(xml, u->vf_addr, NULL, NULL) == 0)
+			u->done = 1;
+		free(xml);
+	}
 }
 
 static double now_s(void)
@@ -222,58 +241,85 @@ static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[64],
 			rc = 1;
 		}
 	free(hds);
+	if (rc == 1 && !alias[0])
+		return svff_err(err, -EIO, "VM '%s' holds '%s' but libvirt gives it no alias",
+				vm->name, vf_addr);
 	return rc;
 }
 
-static int detach_live(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
-		       int timeout_s, struct svff_error *err)
+static bool pending(const struct svff_unplug *u, size_t n)
 {
-	char alias[64] = "", *xml = NULL;
-	struct wait_state w = { .vm = vm, .vf_addr = vf_addr, .alias = alias };
-	int rc = live_alias(vm, vf_addr, alias, err);
-	if (rc <= 0)
-		return rc;    /* not in the VM: nothing to do */
+	for (size_t i = 0; i < n; i++)
+		if (!u[i].done && u[i].rc == 0)
+			return true;
+	return false;
+}
 
-	int cb1 = virConnectDomainEventRegisterAny(v->conn, vm->dom, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, int timeout_s)
+{
+	struct wait_all w = { .u = u, .n = n };
+	int failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		u[i].rc = 0;
+		u[i].done = 0;
+		u[i].alias[0] = '\0';
+		memset(&u[i].err, 0, sizeof(u[i].err));
+	}
+	/* Listen before asking, for all VMs at once. */
+	int cb1 = virConnectDomainEventRegisterAny(v->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
 						   VIR_DOMAIN_EVENT_CALLBACK(on_removed), &w, NULL);
-	int cb2 = virConnectDomainEventRegisterAny(v->conn, vm->dom,
+	int cb2 = virConnectDomainEventRegisterAny(v->conn, NULL,
 						   VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
 						   VIR_DOMAIN_EVENT_CALLBACK(on_failed), &w, NULL);
-	rc = svff_hostdev_xml(vf_addr, NULL, &xml, err);
-	if (rc == 0 && !svff_step(v->ctx, "libvirt: detach %s from VM '%s' (live), wait up to %d s",
-				  vf_addr, vm->name, timeout_s)) {
-		free(xml);
-		w.done = 1;
-		goto out;
+	/* Ask every guest first, then wait for them together: the guests
+	 * answer in parallel, so the longest wait bounds the whole. */
+	for (size_t i = 0; i < n; i++) {
+		struct svff_unplug *x = &u[i];
+		int rc = x->vm->active ? live_alias(x->vm, x->vf_addr, x->alias, &x->err) : 0;
+		if (rc <= 0) {
+			x->rc = rc;
+			x->done = rc == 0;   /* not in the VM: nothing to do */
+			continue;
+		}
+		if (!svff_step(v->ctx, "libvirt: detach %s (%s) from VM '%s' (live), wait up to %d s",
+			       x->vf_addr, x->alias, x->vm->name, timeout_s)) {
+			x->done = 1;
+			continue;
+		}
+		/* asynchronous: returns once QEMU has asked the guest */
+		if (virDomainDetachDeviceAlias(x->vm->dom, x->alias, VIR_DOMAIN_AFFECT_LIVE) < 0)
+			x->rc = svff_err(&x->err, -EIO, "cannot detach '%s' from VM '%s': %s",
+					 x->vf_addr, x->vm->name, lv_msg());
 	}
-	if (rc == 0 && virDomainDetachDeviceFlags(vm->dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
-		rc = svff_err(err, -EIO, "cannot detach '%s' from VM '%s': %s", vf_addr,
-			      vm->name, lv_msg());
-	free(xml);
-	if (rc == 0) {
+	if (pending(u, n)) {
 		int timer = virEventAddTimeout(250, on_tick, &w, NULL);
 		double deadline = now_s() + timeout_s;
 		on_tick(timer, &w);
-		while (!w.done && now_s() < deadline)
+		while (pending(u, n) && now_s() < deadline)
 			if (virEventRunDefaultImpl() < 0)
 				break;
 		if (timer >= 0)
 			virEventRemoveTimeout(timer);
-		if (w.done < 0)
-			rc = svff_err(err, -EBUSY, "the guest in VM '%s' refused to release '%s'",
-				      vm->name, vf_addr);
-		else if (!w.done)
-			rc = svff_err(err, -ETIMEDOUT,
-				      "VM '%s' did not release '%s' within %d s: its guest did not "
-				      "answer the hot-unplug request; the VF stays attached (retry, "
-				      "raise --timeout, or stop the VM)", vm->name, vf_addr, timeout_s);
 	}
-out:
+	for (size_t i = 0; i < n; i++) {
+		struct svff_unplug *x = &u[i];
+		if (x->rc == 0 && x->done < 0)
+			x->rc = svff_err(&x->err, -EBUSY, "the guest in VM '%s' refused to release '%s'",
+					 x->vm->name, x->vf_addr);
+		else if (x->rc == 0 && !x->done)
+			x->rc = svff_err(&x->err, -ETIMEDOUT,
+					 "VM '%s' did not release '%s' within %d s: its guest did not "
+					 "answer the hot-unplug request; the VF stays attached (retry, "
+					 "raise --timeout, or stop the VM)", x->vm->name, x->vf_addr,
+					 timeout_s);
+		failed += x->rc < 0;
+	}
 	if (cb1 >= 0)
 		virConnectDomainEventDeregisterAny(v->conn, cb1);
 	if (cb2 >= 0)
 		virConnectDomainEventDeregisterAny(v->conn, cb2);
-	return rc;
+	return failed;
 }
 
 int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
@@ -283,9 +329,11 @@ int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 	int rc = 0;
 
 	if (live && vm->active) {
-		rc = detach_live(v, vm, vf_addr, timeout_s, err);
-		if (rc < 0)
-			return rc;
+		struct svff_unplug u = { .vm = vm, .vf_addr = vf_addr };
+		if (svff_vm_unplug_many(v, &u, 1, timeout_s)) {
+			*err = u.err;
+			return u.rc;
+		}
 	}
 	if (!config || !vm->persistent)
 		return 0;
@@ -307,4 +355,59 @@ int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 			      "of VM '%s': %s", vf_addr, vm->name, lv_msg());
 	free(xml);
 	return rc;
+}
+
+int svff_virt_held(struct svff_virt *v, struct svff_held **out, size_t *n,
+		   struct svff_error *err)
+{
+	virDomainPtr *doms = NULL;
+	struct svff_held *held = NULL;
+	size_t nh = 0;
+	int nd = virConnectListAllDomains(v->conn, &doms, 0), rc = 0;
+
+	if (nd < 0)
+		return svff_err(err, -EIO, "cannot list the VMs: %s", lv_msg());
+	for (int i = 0; i < nd && rc == 0; i++) {
+		struct svff_vm vm;
+		struct svff_hostdev *hds = NULL;
+		size_t nhd = 0;
+		char *xml = NULL;
+		rc = vm_fill(doms[i], &vm, err);   /* takes the reference */
+		doms[i] = NULL;
+		if (rc < 0)
+			break;
+		rc = svff_vm_xml(&vm, !vm.active, &xml, err);
+		if (rc == 0)
+			rc = svff_domxml_hostdevs(xml, &hds, &nhd, err);
+		free(xml);
+		if (rc == 0 && nhd) {
+			struct svff_held *p = realloc(held, (nh + nhd) * sizeof(*p));
+			if (!p)
+				rc = svff_err(err, -ENOMEM, "out of memory");
+			else
+				held = p;
+		}
+		for (size_t j = 0; rc == 0 && j < nhd; j++) {
+			struct svff_held *h = &held[nh++];
+			memset(h, 0, sizeof(*h));
+			memcpy(h->vm_name, vm.name, sizeof(h->vm_name));
+			memcpy(h->vm_uuid, vm.uuid, sizeof(h->vm_uuid));
+			h->active = vm.active;
+			memcpy(h->host_addr, hds[j].host_addr, sizeof(h->host_addr));
+			memcpy(h->guest_addr, hds[j].guest_addr, sizeof(h->guest_addr));
+		}
+		free(hds);
+		svff_vm_clear(&vm);
+	}
+	for (int i = 0; i < nd; i++)
+		if (doms[i])
+			virDomainFree(doms[i]);
+	free(doms);
+	if (rc < 0) {
+		free(held);
+		return rc;
+	}
+	*out = held;
+	*n = nh;
+	return 0;
 }

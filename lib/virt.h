@@ -37,6 +37,11 @@ void svff_vm_clear(struct svff_vm *vm);
 /* The live (or, with inactive, the persistent) domain XML. */
 int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error *err);
 
+/* A QMP command to the VM's QEMU (libvirt-qemu); the reply is JSON.
+ * libvirt logs the domain as tainted (custom-monitor), even for a
+ * read-only command, so svff sends only queries. */
+int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err);
+
 /* Hot-plug the VF at host address vf_addr, at guest_addr when given;
  * live and/or config. Writes the guest address libvirt chose (live) to
  * guest_out. */
@@ -50,5 +55,32 @@ int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
  * VM. A VF that is not in the VM is not an error (returns 0). */
 int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 		   bool live, bool config, int timeout_s, struct svff_error *err);
+
+/* A PCI hostdev some VM holds: in its live configuration when the VM
+ * runs, in its persistent one when it is shut off. */
+struct svff_held {
+	char vm_name[SVFF_VM_NAME_LEN];
+	char vm_uuid[SVFF_UUID_LEN];
+	bool active;
+	char host_addr[SVFF_ADDR_LEN];
+	char guest_addr[SVFF_ADDR_LEN];
+};
+/* Every PCI hostdev of every VM libvirt knows (one call, read-only). */
+int svff_virt_held(struct svff_virt *v, struct svff_held **out, size_t *n,
+		   struct svff_error *err);
+
+/* Hot-unplug many VFs from running VMs at once: every request is sent,
+ * then one wait, up to timeout_s, for all the guests. Each entry gets
+ * its own result (rc, err: as svff_vm_detach); returns how many failed.
+ * Inactive VMs and VFs not in their VM count as released. */
+struct svff_unplug {
+	struct svff_vm *vm;       /* in */
+	const char *vf_addr;      /* in */
+	char alias[64];
+	int done;                 /* 1 released, -1 refused, 0 pending */
+	int rc;
+	struct svff_error err;
+};
+int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, int timeout_s);
 
 #endif

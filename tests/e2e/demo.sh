@@ -22,27 +22,44 @@ say "Create 4 VFs on $PF and bind them to vfio-pci"
 run svff -n -d "$PF" init 4
 run svff -d "$PF" init 4
 run svff list
-say "Two VMs: 'web' (no guest OS) and 'db' (a Linux guest that reports its PCI devices)"
+say "Two VMs, 'web' and 'db', each booting a small Linux guest that reports its PCI devices"
 start_libvirtd || { echo "libvirtd did not start"; exit 1; }
-define_vm web && start_vm web
+define_vm web --os && start_vm web
 define_vm db --os && start_vm db
-echo "waiting for db's guest to boot (TCG inside TCG: about a minute)"
-wait_guest_up db 400 || { echo "db's guest did not boot"; exit 1; }
+echo "waiting for the guests to boot (TCG inside TCG: a minute or two)"
+wait_guest_up web 500 && wait_guest_up db 500 || { echo "a guest did not boot"; exit 1; }
+nvme() { guest_pci_devices "$1" | grep '^0x1b36:0x0010@'; }
+
 say "Give VFs to the VMs"
 run svff attach web
 run svff attach db vf2
-wait_guest_sees db '^0x1b36:0x0010@' 120 && echo "db's guest sees: $(guest_pci_devices db | grep 0x0010@)"
+wait_guest_sees db '^0x1b36:0x0010@' 120 && echo "db's guest sees: $(nvme db)"
 run svff list
 run svff list db -j
-say "Take db's VF back (the guest answers the hot-unplug)"
-run svff detach db
-wait_guest_gone db '^0x1b36:0x0010@' 30 && echo "db's guest no longer sees the VF"
+
+say "Pause db: the host releases its VF, db keeps its claim and guest address"
+run svff pause db
+wait_guest_gone db '^0x1b36:0x0010@' 60 && echo "db's guest no longer sees the VF"
+run svff list
+
+say "Reconfigure to 6 VFs while the VMs keep their claims (web's VF goes and comes back)"
+run svff -n reconf 6
+run svff reconf 6
+run svff list
+
+say "Unpause db: its VF comes back at the same guest address"
+run svff unpause db
+wait_guest_sees db '^0x1b36:0x0010@' 60 && echo "db's guest sees: $(nvme db)"
+
 say "Errors are clear and change nothing"
 run svff attach nosuchvm
-run svff init 6
+run svff init 3
 run svff attach db vf0
-say "Done: deinit refuses while 'web' holds a VF, --force releases it"
+run svff reconf 2
+
+say "Take the VFs back, and remove them"
+run svff detach db
+run svff detach web
 run svff deinit
-virsh destroy web >/dev/null
-run svff deinit --force
 run svff list
+run svff recover

@@ -98,6 +98,16 @@ static const struct { const char *args[4]; const char *msg; } usage_errors[] = {
 	{ { "attach" }, "svff: 'attach' needs an argument: VM [VF...]" },
 	{ { "detach", "../vm" }, "svff: invalid VM name: it contains '/'" },
 	{ { "list", "a/b" }, "svff: invalid VM name: it contains '/'" },
+	{ { "pause" }, "svff: 'pause' needs an argument: VM|VF..." },
+	{ { "pause", "vm1", "vf99999" }, "svff: VF index '99999' is out of range" },
+	{ { "unpause", "../x" }, "svff: invalid VM name: it contains '/'" },
+	{ { "unpause", "vm1", "--force" }, "svff: unknown option '--force' for 'unpause'" },
+	{ { "reconf" }, "svff: 'reconf' needs an argument: COUNT" },
+	{ { "reconf", "six" }, "svff: invalid VF count 'six'" },
+	{ { "reconf", "4", "5" }, "svff: too many arguments for 'reconf'" },
+	{ { "reconf", "99999999999" }, "svff: invalid VF count '99999999999': expected a number from 0 to 65535" },
+	{ { "recover", "now" }, "svff: too many arguments for 'recover'" },
+	{ { "-n", "recover" }, "svff: recover has no dry run" },
 };
 
 START_TEST(usage_errors_exit_2)

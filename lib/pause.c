@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "hotplug.h"
+#include "pause.h"
+#include "sriov.h"
+
+double svff_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int svff_qemu_probe(const struct svff_ctx *ctx, struct svff_vm *vm,
+		    struct svff_qemu_probe *out, struct svff_error *err)
+{
+	char *reply = NULL;
+	memset(out, 0, sizeof(*out));
+	if (!vm->active || ctx->dry_run)
+		return 0;
+	int rc = svff_vm_qmp(vm, "{\"execute\":\"query-commands\"}", &reply, err);
+	if (rc < 0)
+		return rc;
+	out->asked = true;
+	json_object *o = json_tokener_parse(reply), *ret, *name;
+	free(reply);
+	if (!o || !json_object_object_get_ex(o, "return", &ret) ||
+	    !json_object_is_type(ret, json_type_array)) {
+		json_object_put(o);
+		return svff_err(err, -EPROTO, "unexpected answer to query-commands from VM '%s'",
+				vm->name);
+	}
+	for (size_t i = 0; i < json_object_array_length(ret); i++) {
+		json_object *c = json_object_array_get_idx(ret, i);
+		const char *s = json_object_object_get_ex(c, "name", &name) ?
+				json_object_get_string(name) : NULL;
+		if (s && strstr(s, "vfio") && (strstr(s, "pause") || strstr(s, "suspend"))) {
+			snprintf(out->vfio_cmd, sizeof(out->vfio_cmd), "%s", s);
+			break;
+		}
+	}
+	json_object_put(o);
+	return 0;
+}
+
+size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
+			 struct svff_pause_item *items, size_t n, bool by_op)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_vm *vms = calloc(n ? n : 1, sizeof(*vms));
+	struct svff_unplug *u = calloc(n ? n : 1, sizeof(*u));
+	size_t *of = calloc(n ? n : 1, sizeof(*of)), nu = 0, failed = 0;
+	struct svff_error e = { 0 };
+
+	if (!vms || !u || !of) {
+		for (size_t i = 0; i < n; i++)
+			items[i].rc = svff_err(&items[i].err, -ENOMEM, "out of memory");
+		failed = n;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct svff_pause_item *it = &items[i];
+		struct svff_claim *c = svff_state_claim(ps, it->vf);
+		const struct svff_vf_info *info = svff_session_vf(s, it->vf);
+		it->rc = 0;
+		if (!c) {
+			it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not attached to any VM",
+					  it->vf, s->pf);
+			continue;
+		}
+		snprintf(it->vm, sizeof(it->vm), "%s", c->vm_name);
+		snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
+		if (c->state == SVFF_VF_PAUSED) {
+			it->already = true;
+			continue;
+		}
+		it->mech = SVFF_PAUSE_NONE;
+		int rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vms[i], &it->err);
+		if (rc == -ENOENT || !info)
+			continue;     /* no VM, or no VF: nothing holds it */
+		if (rc < 0) {
+			it->rc = rc;
+			continue;
+		}
+		if (!vms[i].active)
+			continue;
+		it->mech = SVFF_PAUSE_HOTPLUG;
+		rc = svff_qemu_probe(s->ctx, &vms[i], &it->probe, &it->err);
+		if (rc < 0) {
+			it->rc = rc;
+			continue;
+		}
+		u[nu] = (struct svff_unplug){ .vm = &vms[i], .vf_addr = info->addr };
+		of[nu++] = i;
+		/* journal first: a kill during the unplug leaves a claim that
+		 * recover knows this operation took away */
+		c->op_paused = by_op;
+	}
+	if (by_op && nu && svff_session_save(s, &e) < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (!items[i].rc)
+				items[i].rc = -EIO, items[i].err = e;
+		failed = n;
+		goto out;
+	}
+	double t = svff_now();
+	svff_vm_unplug_many(v, u, nu, s->ctx->timeout_s);
+	for (size_t k = 0; k < nu; k++) {
+		items[of[k]].rc = u[k].rc;
+		items[of[k]].err = u[k].err;
+		items[of[k]].t_released = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct svff_pause_item *it = &items[i];
+		struct svff_claim *c = svff_state_claim(ps, it->vf);
+		if (it->rc < 0) {
+			if (c)
+				c->op_paused = false;
+			failed++;
+			continue;
+		}
+		if (it->already)
+			continue;
+		c->state = SVFF_VF_PAUSED;
+		c->op_paused = by_op;
+		if (!it->t_released)
+			it->t_released = t;
+	}
+	/* one save for all: each claim is right whichever way it went */
+	if (svff_session_save(s, &e) < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (!items[i].rc)
+				items[i].rc = -EIO, items[i].err = e, failed++;
+	}
+out:
+	for (size_t i = 0; vms && i < n; i++)
+		svff_vm_clear(&vms[i]);
+	free(vms);
+	free(u);
+	free(of);
+	return failed;
+}
+
+int svff_claim_unpause(struct svff_session *s, struct svff_virt *v,
+		       struct svff_pause_item *it)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_claim *c = svff_state_claim(ps, it->vf);
+	struct svff_vm vm = { 0 };
+	char guest[SVFF_ADDR_LEN] = "";
+	int rc;
+
+	it->rc = 0;
+	if (!c)
+		return it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not claimed by any VM",
+					 it->vf, s->pf);
+	snprintf(it->vm, sizeof(it->vm), "%s", c->vm_name);
+	snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
+	if (c->state != SVFF_VF_PAUSED) {
+		it->already = true;
+		return 0;
+	}
+	const struct svff_vf_info *info = svff_session_vf(s, it->vf);
+	if (!info)
+		return it->rc = svff_err(&it->err, -ENODEV, "cannot unpause vf%u for VM '%s': %s has "
+					 "only %zu VFs now ('svff reconf %u' re-creates it, 'svff "
+					 "detach vf%u' drops the claim)", it->vf, c->vm_name, s->pf,
+					 s->info.n_vfs, it->vf + 1, it->vf);
+	if (strcmp(info->driver, SVFF_VFIO_DRIVER))
+		return it->rc = svff_err(&it->err, -EBUSY, "cannot unpause vf%u: %s is bound to '%s', "
+					 "not %s: run 'svff recover'", it->vf, info->addr,
+					 info->driver[0] ? info->driver : "no driver", SVFF_VFIO_DRIVER);
+	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vm, &it->err);
+	if (rc == -ENOENT)
+		return it->rc = svff_err(&it->err, -ENOENT, "cannot unpause vf%u: VM '%s' no longer "
+					 "exists ('svff detach vf%u' drops the claim)", it->vf,
+					 c->vm_name, it->vf);
+	if (rc < 0)
+		return it->rc = rc;
+	it->mech = vm.active ? SVFF_PAUSE_HOTPLUG : SVFF_PAUSE_NONE;
+	if (vm.active) {
+		rc = svff_iommu_group_check(s->ctx, info->addr, &it->err);
+		if (rc == 0)
+			rc = svff_vm_attach(v, &vm, info->addr, c->guest_addr[0] ? c->guest_addr : NULL,
+					    true, false, guest, &it->err);
+		if (rc < 0) {
+			svff_vm_clear(&vm);
+			return it->rc = rc;
+		}
+		if (guest[0])
+			snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", guest);
+	} else if (!c->persistent) {
+		svff_vm_clear(&vm);
+		return it->rc = svff_err(&it->err, -ESRCH, "cannot unpause vf%u: VM '%s' is shut off "
+					 "and its claim was live only: start the VM and unpause, or "
+					 "'svff detach vf%u'", it->vf, c->vm_name, it->vf);
+	}
+	/* a shut-off VM's persistent configuration kept the hostdev */
+	svff_vm_clear(&vm);
+	it->t_restored = svff_now();
+	snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
+	c->state = SVFF_VF_ATTACHED;
+	c->op_paused = false;
+	return it->rc = svff_session_save(s, &it->err);
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotplug.h"
+#include "reconf.h"
+#include "vfset.h"
+
+int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
+		      struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	char list[256] = "";
+	size_t len = 0, n = 0;
+
+	for (size_t i = 0; i < ps->n_claims; i++) {
+		const struct svff_claim *c = &ps->claims[i];
+		if (c->vf < count)
+			continue;
+		n++;
+		if (len < sizeof(list) - 1)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%svf%u (%s, %s)",
+						len ? ", " : "", c->vf, c->vm_name,
+						svff_vf_state_name(c->state));
+	}
+	if (n && !force)
+		return svff_err(err, -EBUSY, "reconf %u would remove VFs that VMs hold: %s; detach "
+				"them first, or use --force to keep those claims paused", count, list);
+	return 0;
+}
+
+static int add_item(struct svff_reconf *r, unsigned int vf)
+{
+	struct svff_pause_item *p = realloc(r->items, (r->n_items + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	r->items = p;
+	memset(&p[r->n_items], 0, sizeof(*p));
+	p[r->n_items++].vf = vf;
+	return 0;
+}
+
+static struct svff_pause_item *item_of(struct svff_reconf *r, unsigned int vf)
+{
+	for (size_t i = 0; i < r->n_items; i++)
+		if (r->items[i].vf == vf)
+			return &r->items[i];
+	return NULL;
+}
+
+int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int count,
+		       struct svff_reconf *r, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	int rc = svff_vfset_count(s, count, err);
+
+	if (rc == 0)
+		rc = svff_vfset_bind(s, count, err);
+	if (rc < 0)
+		return rc;
+	ps->numvfs = count;
+	r->changed = true;
+	rc = svff_op_step(s, "unpause", err);
+	if (rc < 0)
+		return rc;
+	/* give back what this operation paused; a failure to give one back
+	 * leaves it paused (the VM keeps its claim) and is reported */
+	int failed = 0;
+	for (size_t i = 0; i < ps->n_claims; i++) {
+		struct svff_claim *c = &ps->claims[i];
+		if (!c->op_paused)
+			continue;
+		if (c->vf >= count) {
+			unsigned int *d = realloc(r->displaced, (r->n_displaced + 1) * sizeof(*d));
+			if (!d)
+				return svff_err(err, -ENOMEM, "out of memory");
+			r->displaced = d;
+			d[r->n_displaced++] = c->vf;
+			c->op_paused = false;
+			continue;
+		}
+		struct svff_pause_item *it = item_of(r, c->vf);
+		if (!it) {
+			if (add_item(r, c->vf) < 0)
+				return svff_err(err, -ENOMEM, "out of memory");
+			it = &r->items[r->n_items - 1];
+			ps = svff_session_pf(s);
+		}
+		unsigned int vf = c->vf;
+		if (svff_claim_unpause(s, v, it) < 0) {
+			failed++;
+			c = svff_state_claim(ps, vf);
+			if (c)
+				c->op_paused = false;   /* stays paused, by the user's hand now */
+		}
+	}
+	rc = svff_session_save(s, err);
+	if (rc == 0 && failed)
+		rc = svff_err(err, -EIO, "%d VF(s) could not be given back: they stay paused "
+			      "('svff unpause' retries)", failed);
+	return rc;
+}
+
+int svff_reconf_run(struct svff_session *s, struct svff_virt *v, unsigned int count,
+		    bool force, struct svff_reconf *r, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_error e2 = { 0 };
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->from = ps->numvfs;
+	r->to = count;
+	rc = svff_reconf_check(s, count, force, err);
+	if (rc < 0)
+		return rc;
+	if (ps->numvfs == count && svff_vfset_ready(s, count))
+		return 0;     /* a no-op: claims are left as they are */
+	for (size_t i = 0; i < ps->n_claims; i++)
+		if (ps->claims[i].state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i].vf) < 0)
+			return svff_err(err, -ENOMEM, "out of memory");
+	rc = svff_op_begin(s, "reconf", (int)r->from, (int)count, err);
+	if (rc == 0 && r->n_items)
+		rc = svff_op_step(s, "pause", err);
+	if (rc < 0)
+		return rc;
+	/* claims held by displaced VFs that were paused already are also the
+	 * operation's to report */
+	for (size_t i = 0; i < ps->n_claims; i++)
+		if (ps->claims[i].vf >= count && ps->claims[i].state == SVFF_VF_PAUSED)
+			ps->claims[i].op_paused = true;
+	if (svff_claims_pause(s, v, r->items, r->n_items, true)) {
+		/* someone would not let go: give back the others, change nothing */
+		for (size_t i = 0; i < r->n_items; i++)
+			if (r->items[i].rc < 0 && !err->msg[0])
+				*err = r->items[i].err;
+		for (size_t i = 0; i < ps->n_claims; i++)
+			if (ps->claims[i].op_paused) {
+				struct svff_pause_item it = { .vf = ps->claims[i].vf };
+				if (ps->claims[i].state == SVFF_VF_PAUSED && item_of(r, it.vf))
+					svff_claim_unpause(s, v, &it);
+				ps = svff_session_pf(s);
+				ps->claims[i].op_paused = false;
+			}
+		svff_op_end(s, &e2);
+		return err->code ? err->code : -EIO;
+	}
+	rc = svff_reconf_finish(s, v, count, r, err);
+	if (rc < 0 && !r->changed) {
+		/* the count or the binding failed: back to the old count, and
+		 * give the VMs their VFs back there */
+		struct svff_reconf back = { .from = count, .to = r->from };
+		int rb = svff_reconf_finish(s, v, r->from, &back, &e2);
+		svff_reconf_clear(&back);
+		if (rb < 0) {
+			char first[sizeof(err->msg)];
+			snprintf(first, sizeof(first), "%s", err->msg);
+			return svff_err(err, -EINPROGRESS, "%s; going back to %u VFs failed too: %s; "
+					"run 'svff recover'", first, r->from, e2.msg);
+		}
+		svff_op_end(s, &e2);
+		return rc;
+	}
+	int rc2 = svff_op_end(s, rc < 0 ? &e2 : err);
+	return rc < 0 ? rc : rc2;
+}
+
+void svff_reconf_clear(struct svff_reconf *r)
+{
+	if (!r)
+		return;
+	free(r->items);
+	free(r->displaced);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * reconf: change a managed PF's VF count while VMs keep their claims.
+ * Pause every attached VF (all VMs at once), set the count through 0,
+ * bind, unpause; each step journalled so that recover can finish it.
+ */
+#ifndef SVFF_RECONF_H
+#define SVFF_RECONF_H
+
+#include <stdbool.h>
+
+#include "pause.h"
+
+struct svff_reconf {
+	unsigned int from, to;
+	bool changed;                  /* the count was set (false: a no-op) */
+	struct svff_pause_item *items; /* the claims it paused, then unpaused */
+	size_t n_items;
+	unsigned int *displaced;       /* claims on VFs above the new count */
+	size_t n_displaced;
+};
+
+/* Claims on VFs at or above count: -EBUSY listing them unless force. */
+int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
+		      struct svff_error *err);
+
+/* Run it. On a failure before the count changed, what was paused is
+ * unpaused and the journal closed; after, the count is rolled back; if
+ * even that fails the journal is left for 'svff recover' (-EINPROGRESS). */
+int svff_reconf_run(struct svff_session *s, struct svff_virt *v, unsigned int count,
+		    bool force, struct svff_reconf *out, struct svff_error *err);
+
+/* The second half, shared with recover: the count, the binding, the new
+ * count recorded, and every claim the operation paused given back
+ * (those above the count stay paused and are listed as displaced). */
+int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int count,
+		       struct svff_reconf *out, struct svff_error *err);
+
+void svff_reconf_clear(struct svff_reconf *r);
+
+#endif

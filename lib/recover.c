@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotplug.h"
+#include "reconf.h"
+#include "recover.h"
+#include "sriov.h"
+#include "vfset.h"
+
+struct fixer {
+	svff_step_fn fn;
+	void *opaque;
+	int n;
+};
+
+static void __attribute__((format(printf, 2, 3))) say(struct fixer *f, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f->n++;
+	if (f->fn)
+		f->fn(f->opaque, buf);
+}
+
+static const struct svff_held *held_by(const struct svff_held *h, size_t n, const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(h[i].host_addr, addr))
+			return &h[i];
+	return NULL;
+}
+
+static bool vm_exists(struct svff_virt *v, const struct svff_claim *c)
+{
+	struct svff_vm vm;
+	struct svff_error e = { 0 };
+	int rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vm, &e);
+	svff_vm_clear(&vm);
+	return rc != -ENOENT;   /* a lookup that failed otherwise: assume it does */
+}
+
+/* Claims against what the VMs hold and what sysfs has. */
+static int reconcile(struct svff_session *s, struct svff_virt *v, struct fixer *f,
+		     struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_held *held = NULL;
+	size_t nh = 0;
+	int rc = svff_pf_refresh(s->ctx, &s->info, err);
+
+	if (rc == 0)
+		rc = svff_virt_held(v, &held, &nh, err);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < ps->n_claims; i++) {
+		struct svff_claim *c = &ps->claims[i];
+		const struct svff_vf_info *vf = svff_session_vf(s, c->vf);
+		const struct svff_held *h = vf ? held_by(held, nh, vf->addr) : NULL;
+
+		if (h && strcmp(h->vm_uuid, c->vm_uuid)) {
+			say(f, "vf%u is held by VM '%s', not by VM '%s' as recorded: claim moved to '%s'",
+			    c->vf, h->vm_name, c->vm_name, h->vm_name);
+			snprintf(c->vm_name, sizeof(c->vm_name), "%s", h->vm_name);
+			snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", h->vm_uuid);
+		}
+		if (!h && !vm_exists(v, c)) {
+			say(f, "vf%u: VM '%s' no longer exists: claim dropped", c->vf, c->vm_name);
+			svff_state_claim_remove(ps, c->vf);
+			i--;
+			continue;
+		}
+		if (h && c->state == SVFF_VF_PAUSED) {
+			say(f, "vf%u is in VM '%s': claim marked attached", c->vf, c->vm_name);
+			c->state = SVFF_VF_ATTACHED;
+		}
+		if (h && h->active && h->guest_addr[0] && strcmp(h->guest_addr, c->guest_addr)) {
+			say(f, "vf%u is at guest address %s in VM '%s', not %s: recorded", c->vf,
+			    h->guest_addr, c->vm_name, c->guest_addr[0] ? c->guest_addr : "unknown");
+			snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", h->guest_addr);
+		}
+		if (!h && c->state == SVFF_VF_ATTACHED) {
+			if (vf)
+				say(f, "vf%u is no longer in VM '%s' (removed outside svff, or an "
+				    "interrupted operation): claim kept paused ('svff unpause %s' gives "
+				    "it back)", c->vf, c->vm_name, c->vm_name);
+			else
+				say(f, "vf%u no longer exists on the PF: the claim of VM '%s' is kept "
+				    "paused ('svff detach vf%u' drops it)", c->vf, c->vm_name, c->vf);
+			c->state = SVFF_VF_PAUSED;
+		}
+	}
+	/* VFs a VM holds that no claim records: an attach interrupted after
+	 * libvirt took the VF, or an attach by hand */
+	for (size_t i = 0; i < s->info.n_vfs; i++) {
+		const struct svff_vf_info *vf = &s->info.vfs[i];
+		const struct svff_held *h = held_by(held, nh, vf->addr);
+		if (!h || svff_state_claim(ps, vf->index))
+			continue;
+		struct svff_claim *c = svff_state_claim_add(ps, vf->index);
+		if (!c) {
+			free(held);
+			return svff_err(err, -ENOMEM, "out of memory");
+		}
+		c->state = SVFF_VF_ATTACHED;
+		snprintf(c->vm_name, sizeof(c->vm_name), "%s", h->vm_name);
+		snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", h->vm_uuid);
+		snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", h->guest_addr);
+		c->persistent = !h->active;
+		say(f, "vf%u is in VM '%s' with no claim: claim recorded as attached", vf->index,
+		    h->vm_name);
+	}
+	free(held);
+	/* the host side: the count the kernel has is the truth; VFs off vfio-pci go back */
+	if (s->info.numvfs != ps->numvfs) {
+		say(f, "%s has %u VFs, the state file said %u: recorded %u", s->pf, s->info.numvfs,
+		    ps->numvfs, s->info.numvfs);
+		ps->numvfs = s->info.numvfs;
+	}
+	if (s->info.autoprobe > 0) {
+		say(f, "autoprobe of native VF drivers was on: turned off");
+		rc = svff_sriov_set_autoprobe(s->ctx, s->pf, false, err);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < s->info.n_vfs; i++) {
+		const struct svff_vf_info *vf = &s->info.vfs[i];
+		if (!strcmp(vf->driver, SVFF_VFIO_DRIVER))
+			continue;
+		say(f, "vf%u (%s) was bound to '%s': bound to %s", vf->index, vf->addr,
+		    vf->driver[0] ? vf->driver : "no driver", SVFF_VFIO_DRIVER);
+		rc = svff_vf_bind_vfio(s->ctx, vf->addr, err);
+		if (rc < 0)
+			return rc;
+	}
+	return svff_pf_refresh(s->ctx, &s->info, err);
+}
+
+/* The kernel side of an interrupted operation, rolled forward where its
+ * steps can be run again, back where finishing would drop claims. */
+static int finish_op(struct svff_session *s, struct svff_virt *v, const struct svff_op *op,
+		     struct fixer *f, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	int rc = 0;
+
+	if (!strcmp(op->verb, "init") && op->count_to > 0) {
+		rc = svff_vfset_count(s, (unsigned int)op->count_to, err);
+		if (rc == 0)
+			rc = svff_vfset_bind(s, (unsigned int)op->count_to, err);
+		if (rc == 0)
+			say(f, "init finished: %d VFs on %s", op->count_to, SVFF_VFIO_DRIVER);
+		return rc;
+	}
+	if (!strcmp(op->verb, "reconf") && op->count_to > 0) {
+		struct svff_reconf r = { .from = (unsigned int)op->count_from,
+					 .to = (unsigned int)op->count_to };
+		rc = svff_reconf_finish(s, v, (unsigned int)op->count_to, &r, err);
+		for (size_t i = 0; rc == 0 && i < r.n_items; i++)
+			if (r.items[i].rc == 0 && !r.items[i].already)
+				say(f, "vf%u given back to VM '%s' at %s", r.items[i].vf, r.items[i].vm,
+				    r.items[i].guest_addr);
+		for (size_t i = 0; rc == 0 && i < r.n_displaced; i++)
+			say(f, "vf%u no longer exists: its VM's claim stays paused", r.displaced[i]);
+		if (rc == 0)
+			say(f, "reconf finished: %d VFs on %s", op->count_to, SVFF_VFIO_DRIVER);
+		svff_reconf_clear(&r);
+		return rc;
+	}
+	if (!strcmp(op->verb, "deinit")) {
+		if (ps->n_claims) {
+			/* VMs still hold claims: keep the PF, as before deinit */
+			rc = svff_vfset_count(s, ps->numvfs ? ps->numvfs : (unsigned int)op->count_from, err);
+			if (rc == 0)
+				rc = svff_vfset_bind(s, ps->numvfs ? ps->numvfs : (unsigned int)op->count_from, err);
+			if (rc == 0)
+				say(f, "deinit rolled back: VMs still hold claims on %s", s->pf);
+			return rc;
+		}
+		rc = svff_vfset_count(s, 0, err);
+		if (rc == 0 && ps->saved_autoprobe >= 0)
+			rc = svff_sriov_set_autoprobe(s->ctx, s->pf, ps->saved_autoprobe, err);
+		if (rc == 0) {
+			svff_state_pf_remove(s->st, s->pf);
+			say(f, "deinit finished: %s has no VFs and svff no longer manages it", s->pf);
+		}
+		return rc;
+	}
+	/* attach, detach, pause, unpause: each VF's claim was saved as it
+	 * went; reconcile has put the one in flight right */
+	say(f, "%s: each VF is now as libvirt has it (run the command again to finish it)",
+	    op->verb);
+	return 0;
+}
+
+int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
+		 void *opaque, struct svff_error *err)
+{
+	struct fixer f = { .fn = fn, .opaque = opaque };
+	struct svff_op op = { 0 };
+	bool had_op = s->st->op != NULL;
+	int rc;
+
+	if (had_op) {
+		op = *s->st->op;
+		if (strcmp(op.pf, s->pf))
+			return svff_err(err, -EINVAL, "the interrupted operation is on %s: run "
+					"'svff -d %s recover'", op.pf, op.pf);
+		say(&f, "interrupted '%s' (pid %ld, step %u: %s) found", op.verb, op.pid, op.step,
+		    op.step_name);
+	}
+	if (!svff_session_pf(s))
+		return svff_err(err, -ENOENT, "svff does not manage %s: nothing to recover", s->pf);
+	rc = reconcile(s, v, &f, err);
+	if (rc == 0 && had_op)
+		rc = finish_op(s, v, &op, &f, err);
+	if (rc < 0)
+		return rc;     /* the record stays: recover can be run again */
+	struct svff_pf_state *ps = svff_session_pf(s);
+	for (size_t i = 0; ps && i < ps->n_claims; i++)
+		ps->claims[i].op_paused = false;
+	rc = had_op ? svff_op_end(s, err) : (f.n ? svff_session_save(s, err) : 0);
+	return rc < 0 ? rc : f.n;
+}
