@@ -7,7 +7,7 @@ MANDIR = $(PREFIX)/share/man
 CC ?= cc
 PKGS = libvirt libvirt-qemu libpci libnl-3.0 libnl-genl-3.0 libxml-2.0 json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -73,8 +73,10 @@ unit: $(UNIT_BIN) $(A)/svff
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $$t || fail=1; \
 	done; exit $$fail
 
-e2e: svff
-	tests/e2e/run $(CURDIR)/svff
+# The end-to-end suite runs the ASan+UBSan build of svff: a leak or a bad
+# access fails the case that caused it.
+e2e: $(A)/svff
+	tests/e2e/run $(CURDIR)/$(A)/svff
 
 demo: deps
 	$(MAKE) svff

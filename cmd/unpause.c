@@ -31,8 +31,9 @@ static int run(struct svff_inv *inv)
 		status = svff_fail_err(SVFF_EXIT_FAIL, &err);
 		goto out;
 	}
+	svff_claims_unpause(&s, v, items, n);
 	for (size_t i = 0; i < n; i++)
-		if (svff_claim_unpause(&s, v, &items[i]) < 0)
+		if (items[i].rc < 0)
 			status = svff_fail_err(SVFF_EXIT_FAIL, &items[i].err);
 	if (svff_op_end(&s, &err) < 0)
 		status = svff_fail_err(SVFF_EXIT_FAIL, &err);
@@ -49,7 +50,7 @@ const struct svff_cmd svff_cmd_unpause = {
 	.args = "VM|VF...",
 	.summary = "give paused VFs back to their VMs at the same guest address",
 	.desc = "Each paused VF named, and every paused VF of each VM named, is hot-plugged\n"
-		"back into its running VM at the guest PCI address it had, whether or not\n"
+		"(all at once) back into its running VM at the guest PCI address it had, whether or not\n"
 		"the VFs were re-created in between (the claim is by VF index). A shut-off\n"
 		"VM's claim is marked attached again (its persistent configuration kept the\n"
 		"VF). A VF attached already is left as it is; a VF that no longer exists\n"

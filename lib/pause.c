@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,13 +149,35 @@ out:
 	return failed;
 }
 
-int svff_claim_unpause(struct svff_session *s, struct svff_virt *v,
-		       struct svff_pause_item *it)
+/* One hot-plug of the parallel unpause: the VM, the VF, the address. */
+struct plug {
+	struct svff_virt *v;
+	struct svff_vm vm;
+	char vf_addr[SVFF_ADDR_LEN];
+	char want[SVFF_ADDR_LEN];
+	char got[SVFF_ADDR_LEN];
+	struct svff_pause_item *it;
+	bool run;
+};
+
+static void *plug_thread(void *opaque)
 {
-	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_claim *c = svff_state_claim(ps, it->vf);
-	struct svff_vm vm = { 0 };
-	char guest[SVFF_ADDR_LEN] = "";
+	struct plug *p = opaque;
+	/* libvirt connections are thread-safe; each call waits only for
+	 * its own QEMU's device_add */
+	p->it->rc = svff_vm_attach(p->v, &p->vm, p->vf_addr, p->want[0] ? p->want : NULL,
+				   true, false, p->got, &p->it->err);
+	p->it->t_restored = svff_now();
+	return NULL;
+}
+
+/* Check a paused claim can be given back and look its VM up; 1 when a
+ * hot-plug is needed, 0 when not (nothing to do, or a shut-off VM), or
+ * a negative errno with it->err set. */
+static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
+			   struct svff_pause_item *it, struct plug *p)
+{
+	struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
 	int rc;
 
 	it->rc = 0;
@@ -177,36 +200,78 @@ int svff_claim_unpause(struct svff_session *s, struct svff_virt *v,
 		return it->rc = svff_err(&it->err, -EBUSY, "cannot unpause vf%u: %s is bound to '%s', "
 					 "not %s: run 'svff recover'", it->vf, info->addr,
 					 info->driver[0] ? info->driver : "no driver", SVFF_VFIO_DRIVER);
-	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vm, &it->err);
+	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &p->vm, &it->err);
 	if (rc == -ENOENT)
 		return it->rc = svff_err(&it->err, -ENOENT, "cannot unpause vf%u: VM '%s' no longer "
 					 "exists ('svff detach vf%u' drops the claim)", it->vf,
 					 c->vm_name, it->vf);
 	if (rc < 0)
 		return it->rc = rc;
-	it->mech = vm.active ? SVFF_PAUSE_HOTPLUG : SVFF_PAUSE_NONE;
-	if (vm.active) {
-		rc = svff_iommu_group_check(s->ctx, info->addr, &it->err);
-		if (rc == 0)
-			rc = svff_vm_attach(v, &vm, info->addr, c->guest_addr[0] ? c->guest_addr : NULL,
-					    true, false, guest, &it->err);
-		if (rc < 0) {
-			svff_vm_clear(&vm);
-			return it->rc = rc;
-		}
-		if (guest[0])
-			snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", guest);
-	} else if (!c->persistent) {
-		svff_vm_clear(&vm);
+	it->mech = p->vm.active ? SVFF_PAUSE_HOTPLUG : SVFF_PAUSE_NONE;
+	if (!p->vm.active && !c->persistent)
 		return it->rc = svff_err(&it->err, -ESRCH, "cannot unpause vf%u: VM '%s' is shut off "
 					 "and its claim was live only: start the VM and unpause, or "
 					 "'svff detach vf%u'", it->vf, c->vm_name, it->vf);
+	if (!p->vm.active)
+		return 0;    /* its persistent configuration kept the hostdev */
+	rc = svff_iommu_group_check(s->ctx, info->addr, &it->err);
+	if (rc < 0)
+		return it->rc = rc;
+	p->v = v;
+	p->it = it;
+	memcpy(p->vf_addr, info->addr, sizeof(p->vf_addr));
+	memcpy(p->want, c->guest_addr, sizeof(p->want));
+	return 1;
+}
+
+size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
+			   struct svff_pause_item *items, size_t n)
+{
+	struct plug *p = calloc(n ? n : 1, sizeof(*p));
+	pthread_t *tid = calloc(n ? n : 1, sizeof(*tid));
+	struct svff_pf_state *ps = svff_session_pf(s);
+	size_t failed = 0;
+	struct svff_error e = { 0 };
+
+	if (!p || !tid) {
+		free(p);
+		free(tid);
+		for (size_t i = 0; i < n; i++)
+			items[i].rc = svff_err(&items[i].err, -ENOMEM, "out of memory");
+		return n;
 	}
-	/* a shut-off VM's persistent configuration kept the hostdev */
-	svff_vm_clear(&vm);
-	it->t_restored = svff_now();
-	snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
-	c->state = SVFF_VF_ATTACHED;
-	c->op_paused = false;
-	return it->rc = svff_session_save(s, &it->err);
+	for (size_t i = 0; i < n; i++) {
+		int rc = unpause_prepare(s, v, &items[i], &p[i]);
+		if (rc > 0 && pthread_create(&tid[i], NULL, plug_thread, &p[i]) == 0)
+			p[i].run = true;
+		else if (rc > 0)
+			plug_thread(&p[i]);   /* no thread: do it here */
+		else if (rc == 0 && !items[i].already)
+			items[i].t_restored = svff_now();
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct svff_pause_item *it = &items[i];
+		struct svff_claim *c = svff_state_claim(ps, it->vf);
+		if (p[i].run)
+			pthread_join(tid[i], NULL);
+		svff_vm_clear(&p[i].vm);
+		if (it->rc < 0) {
+			failed++;
+			continue;
+		}
+		if (it->already || !c)
+			continue;
+		if (p[i].got[0])
+			snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", p[i].got);
+		snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
+		c->state = SVFF_VF_ATTACHED;
+		c->op_paused = false;
+	}
+	free(p);
+	free(tid);
+	if (svff_session_save(s, &e) < 0)
+		for (size_t i = 0; i < n; i++)
+			if (!items[i].rc)
+				items[i].rc = -EIO, items[i].err = e, failed++;
+	return failed;
 }

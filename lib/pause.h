@@ -53,9 +53,12 @@ struct svff_pause_item {
 size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 			 struct svff_pause_item *items, size_t n, bool by_op);
 
-/* Give the paused claim on VF vf back to its VM at its guest address. */
-int svff_claim_unpause(struct svff_session *s, struct svff_virt *v,
-		       struct svff_pause_item *item);
+/* Give the paused claims on items[].vf back to their VMs at their guest
+ * addresses: the hot-plugs run in parallel (a thread each, one libvirt
+ * connection), the state is saved once after. A claim that could not be
+ * given back stays paused. Returns how many failed. */
+size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
+			   struct svff_pause_item *items, size_t n);
 
 double svff_now(void);
 

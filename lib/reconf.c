@@ -65,40 +65,43 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 	rc = svff_op_step(s, "unpause", err);
 	if (rc < 0)
 		return rc;
-	/* give back what this operation paused; a failure to give one back
-	 * leaves it paused (the VM keeps its claim) and is reported */
-	int failed = 0;
+	/* give back, all at once, what this operation paused; one that cannot
+	 * be given back stays paused (the VM keeps its claim) and is reported */
+	struct svff_pause_item *todo = calloc(ps->n_claims + 1, sizeof(*todo));
+	size_t nt = 0;
+	if (!todo)
+		return svff_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < ps->n_claims; i++) {
 		struct svff_claim *c = &ps->claims[i];
 		if (!c->op_paused)
 			continue;
+		c->op_paused = false;  /* whichever way it goes, no longer this op's */
 		if (c->vf >= count) {
 			unsigned int *d = realloc(r->displaced, (r->n_displaced + 1) * sizeof(*d));
-			if (!d)
+			if (!d) {
+				free(todo);
 				return svff_err(err, -ENOMEM, "out of memory");
+			}
 			r->displaced = d;
 			d[r->n_displaced++] = c->vf;
-			c->op_paused = false;
 			continue;
 		}
-		struct svff_pause_item *it = item_of(r, c->vf);
-		if (!it) {
-			if (add_item(r, c->vf) < 0)
-				return svff_err(err, -ENOMEM, "out of memory");
-			it = &r->items[r->n_items - 1];
-			ps = svff_session_pf(s);
-		}
-		unsigned int vf = c->vf;
-		if (svff_claim_unpause(s, v, it) < 0) {
-			failed++;
-			c = svff_state_claim(ps, vf);
-			if (c)
-				c->op_paused = false;   /* stays paused, by the user's hand now */
-		}
+		const struct svff_pause_item *it = item_of(r, c->vf);
+		todo[nt] = it ? *it : (struct svff_pause_item){ .vf = c->vf };
+		todo[nt++].rc = 0;
 	}
+	size_t failed = svff_claims_unpause(s, v, todo, nt);
+	for (size_t i = 0; i < nt; i++) {
+		struct svff_pause_item *it = item_of(r, todo[i].vf);
+		if (!it && add_item(r, todo[i].vf) == 0)
+			it = &r->items[r->n_items - 1];
+		if (it)
+			*it = todo[i];
+	}
+	free(todo);
 	rc = svff_session_save(s, err);
 	if (rc == 0 && failed)
-		rc = svff_err(err, -EIO, "%d VF(s) could not be given back: they stay paused "
+		rc = svff_err(err, -EIO, "%zu VF(s) could not be given back: they stay paused "
 			      "('svff unpause' retries)", failed);
 	return rc;
 }
@@ -136,14 +139,17 @@ int svff_reconf_run(struct svff_session *s, struct svff_virt *v, unsigned int co
 		for (size_t i = 0; i < r->n_items; i++)
 			if (r->items[i].rc < 0 && !err->msg[0])
 				*err = r->items[i].err;
-		for (size_t i = 0; i < ps->n_claims; i++)
-			if (ps->claims[i].op_paused) {
-				struct svff_pause_item it = { .vf = ps->claims[i].vf };
-				if (ps->claims[i].state == SVFF_VF_PAUSED && item_of(r, it.vf))
-					svff_claim_unpause(s, v, &it);
-				ps = svff_session_pf(s);
-				ps->claims[i].op_paused = false;
-			}
+		struct svff_pause_item *back = calloc(r->n_items + 1, sizeof(*back));
+		size_t nb = 0;
+		for (size_t i = 0; i < ps->n_claims; i++) {
+			struct svff_claim *c = &ps->claims[i];
+			if (c->op_paused && c->state == SVFF_VF_PAUSED && item_of(r, c->vf) && back)
+				back[nb++].vf = c->vf;
+			c->op_paused = false;
+		}
+		if (back)
+			svff_claims_unpause(s, v, back, nb);
+		free(back);
 		svff_op_end(s, &e2);
 		return err->code ? err->code : -EIO;
 	}

@@ -39,7 +39,7 @@ static const struct svff_held *held_by(const struct svff_held *h, size_t n, cons
 
 static bool vm_exists(struct svff_virt *v, const struct svff_claim *c)
 {
-	struct svff_vm vm;
+	struct svff_vm vm = { 0 };
 	struct svff_error e = { 0 };
 	int rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vm, &e);
 	svff_vm_clear(&vm);

@@ -84,7 +84,10 @@ int svff_vm_lookup(struct svff_virt *v, const char *ref, struct svff_vm *out,
 		   struct svff_error *err)
 {
 	unsigned int id;
-	virDomainPtr dom = virDomainLookupByName(v->conn, ref);
+	virDomainPtr dom;
+
+	memset(out, 0, sizeof(*out));   /* safe to clear after a failure */
+	dom = virDomainLookupByName(v->conn, ref);
 
 	if (!dom && strlen(ref) == SVFF_UUID_LEN - 1)
 		dom = virDomainLookupByUUIDString(v->conn, ref);

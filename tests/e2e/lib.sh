@@ -170,6 +170,24 @@ wait_guest_gone() { # NAME PATTERN TIMEOUT
 	return 1
 }
 
+# How many reports the guest of VM NAME has printed so far.
+guest_reports() { grep -c '^PCI-END' "$E2E_RESULTS/vm-$1.console" 2>/dev/null || echo 0; }
+
+# After report N0, the guest of VM NAME saw an NVMe VF go and then saw it
+# at LINE (vendor:device@addr) again: proof from the guest itself.
+wait_guest_back() { # NAME LINE N0 TIMEOUT
+	local end=$(($(date +%s) + $4))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		awk -v n0="$3" -v line="$2" '{ sub(/\r$/, "") }
+		     /^PCI-BEGIN/ { k++; buf = ""; next }
+		     /^PCI-END/ { if (k > n0) { if (index(buf, line)) { if (gone) back = 1 } else { gone = 1; back = 0 } } next }
+		     { buf = buf $0 "\n" }
+		     END { exit !(gone && back) }' "$E2E_RESULTS/vm-$1.console" && return 0
+		sleep 1
+	done
+	return 1
+}
+
 wait_guest_up() { # NAME TIMEOUT: the guest printed its first report
 	local end=$(($(date +%s) + $2))
 	while [ "$(date +%s)" -lt "$end" ]; do
