@@ -11,7 +11,8 @@
 
 static void on_fix(void *opaque, const char *what)
 {
-	svff_say(opaque, "recover: %s", what);
+	const struct svff_inv *inv = opaque;
+	svff_say(inv, "%s: %s", inv->ctx->dry_run ? "would recover" : "recover", what);
 }
 
 static void on_fix_json(void *opaque, const char *what)
@@ -27,10 +28,6 @@ static int run(struct svff_inv *inv)
 	json_object *fixes = json_object_new_array();
 	int status, n;
 
-	if (inv->ctx->dry_run) {
-		json_object_put(fixes);
-		return svff_usage(NULL, "recover has no dry run: 'svff list' shows what disagrees");
-	}
 	status = svff_cmd_session(inv, SVFF_SESSION_RECOVER, &s);
 	if (status >= 0) {
 		json_object_put(fixes);
@@ -73,7 +70,8 @@ const struct svff_cmd svff_cmd_recover = {
 		"printing each correction: a claim whose VM no longer exists is dropped;\n"
 		"a claim whose VF its VM no longer holds is kept as paused; a VF a VM\n"
 		"holds without a claim is recorded; VFs off vfio-pci are bound back.\n"
-		"A second run changes nothing.",
+		"A second run changes nothing. With -n it says what it would correct\n"
+		"and changes nothing.",
 	.min_args = 0,
 	.max_args = 0,
 	.run = run,

@@ -170,19 +170,19 @@ wait_guest_gone() { # NAME PATTERN TIMEOUT
 	return 1
 }
 
-# How many reports the guest of VM NAME has printed so far.
-guest_reports() { grep -c '^PCI-END' "$E2E_RESULTS/vm-$1.console" 2>/dev/null || echo 0; }
+# The guest's identity of the device at guest address ADDR in its last
+# report (the inode of its sysfs directory: new each time it is added).
+guest_dev_id() { guest_pci_devices "$1" | sed -n "s/^id@$2=//p"; }
 
-# After report N0, the guest of VM NAME saw an NVMe VF go and then saw it
-# at LINE (vendor:device@addr) again: proof from the guest itself.
-wait_guest_back() { # NAME LINE N0 TIMEOUT
-	local end=$(($(date +%s) + $4))
+# The guest of VM NAME has the device LINE (vendor:device@addr) again, and
+# as a new device, not the one it had as ID0: it saw it go and come back.
+wait_guest_back() { # NAME LINE ID0 TIMEOUT
+	local end=$(($(date +%s) + $4)) addr=${2##*@} id
 	while [ "$(date +%s)" -lt "$end" ]; do
-		awk -v n0="$3" -v line="$2" '{ sub(/\r$/, "") }
-		     /^PCI-BEGIN/ { k++; buf = ""; next }
-		     /^PCI-END/ { if (k > n0) { if (index(buf, line)) { if (gone) back = 1 } else { gone = 1; back = 0 } } next }
-		     { buf = buf $0 "\n" }
-		     END { exit !(gone && back) }' "$E2E_RESULTS/vm-$1.console" && return 0
+		if guest_pci_devices "$1" | grep -qx "$2"; then
+			id=$(guest_dev_id "$1" "$addr")
+			[ -n "$id" ] && [ "$id" != "$3" ] && return 0
+		fi
 		sleep 1
 	done
 	return 1

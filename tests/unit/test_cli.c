@@ -107,7 +107,6 @@ static const struct { const char *args[4]; const char *msg; } usage_errors[] = {
 	{ { "reconf", "4", "5" }, "svff: too many arguments for 'reconf'" },
 	{ { "reconf", "99999999999" }, "svff: invalid VF count '99999999999': expected a number from 0 to 65535" },
 	{ { "recover", "now" }, "svff: too many arguments for 'recover'" },
-	{ { "-n", "recover" }, "svff: recover has no dry run" },
 };
 
 START_TEST(usage_errors_exit_2)

@@ -8,6 +8,7 @@
 
 NV='^0x1b36:0x0010@'
 guest_vf() { guest_pci_devices "$1" | grep "$NV"; }
+id_of() { guest_dev_id "$1" "${2##*@}"; }
 
 sv -d "$PF" init 2
 expect_rc 0
@@ -54,7 +55,8 @@ expect_contains "$out" "would: write '4' to /sys/bus/pci/devices/$PF/sriov_numvf
 expect_eq "$(snapshot)" "$before" "host, VMs and state after reconf -n"
 
 # reconf to more VFs: os2's VF goes and comes back; os1 stays paused
-n2=$(guest_reports os2)
+n2=$(id_of os2 "$g2")
+[ -n "$n2" ] || fail "no id for $g2 in os2's report"
 t0=$(date +%s)
 sv -t 120 reconf 4
 expect_rc 0
@@ -94,7 +96,8 @@ expect_rc 2
 expect_contains "$err" "out of range" "reconf above TotalVFs"
 expect_eq "$(snapshot)" "$before" "host, VMs and state after bad counts"
 
-n1=$(guest_reports os1)
+n1=$(id_of os1 "$g1")
+[ -n "$n1" ] || fail "no id for $g1 in os1's report"
 sv -t 120 reconf 1 --force -j
 expect_rc 0
 expect_eq "$(json '(d["from"], d["to"], d["displaced"], [r["vf"] for r in d["restored"]])')" \

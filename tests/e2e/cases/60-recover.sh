@@ -39,6 +39,12 @@ virsh destroy vm1 >/dev/null
 sv list -j
 expect_eq "$(json 'd["pfs"][0]["vfs"][3]["problem"] is not None')" True "list flags vf3 off vfio-pci"
 
+before=$(snapshot)
+sv -n recover
+expect_rc 0
+expect_contains "$out" "would recover: vf2 is in VM 'vm2' with no claim" "dry run of recover"
+expect_contains "$out" "would: write 'vfio-pci' to /sys/bus/pci/devices/$(vf_addr "$PF" 3)/driver_override" "dry run names the bind"
+expect_eq "$(snapshot)" "$before" "recover -n changes nothing"
 sv recover -j
 expect_rc 0
 fixes=$(json '"\n".join(d["corrections"])')
