@@ -51,6 +51,9 @@ say "Unpause db: its VF comes back at the same guest address"
 run svff unpause db
 wait_guest_sees db '^0x1b36:0x0010@' 60 && echo "db's guest sees: $(nvme db)"
 
+say "recover reconciles the state file with sysfs and libvirt (here: nothing to correct)"
+run svff recover
+
 say "Errors are clear and change nothing"
 run svff attach nosuchvm
 run svff init 3
@@ -62,4 +65,3 @@ run svff detach db
 run svff detach web
 run svff deinit
 run svff list
-run svff recover
