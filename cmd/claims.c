@@ -128,3 +128,46 @@ void svff_cmd_claims_report(struct svff_inv *inv, struct svff_session *s, const 
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
 	json_object_put(o);
 }
+
+int svff_cmd_claims_run(struct svff_inv *inv, const char *verb, const char *what,
+			svff_claims_fn fn)
+{
+	struct svff_error err = { 0 };
+	struct svff_session s;
+	struct svff_virt *v = NULL;
+	struct svff_pause_item *items = NULL;
+	size_t n = 0;
+	int status = svff_cmd_claims_check(inv);
+
+	if (status >= 0)
+		return status;
+	status = svff_cmd_session(inv, SVFF_SESSION_MANAGED, &s);
+	if (status >= 0)
+		return status;
+	status = svff_cmd_claims_pick(inv, &s, &items, &n);
+	if (status >= 0)
+		goto out;
+	if (svff_virt_open(inv->ctx, &v, &err) < 0) {
+		status = svff_fail_err(SVFF_EXIT_FAIL, &err);
+		goto out;
+	}
+	/* each claim is saved as it goes; the record only names the verb, so
+	 * that a kill in the middle sends the next verb to recover */
+	status = SVFF_EXIT_OK;
+	if (svff_op_begin(&s, verb, -1, -1, &err) < 0) {
+		status = svff_fail_err(SVFF_EXIT_FAIL, &err);
+		goto out;
+	}
+	fn(&s, v, items, n);
+	for (size_t i = 0; i < n; i++)
+		if (items[i].rc < 0)
+			status = svff_fail_err(SVFF_EXIT_FAIL, &items[i].err);
+	if (svff_op_end(&s, &err) < 0)
+		status = svff_fail_err(SVFF_EXIT_FAIL, &err);
+	svff_cmd_claims_report(inv, &s, what, items, n);
+out:
+	free(items);
+	svff_virt_close(v);
+	svff_session_close(&s);
+	return status;
+}

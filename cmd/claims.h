@@ -15,6 +15,11 @@ int svff_cmd_claims_pick(struct svff_inv *inv, struct svff_session *s,
 /* "paused"/"unpaused" results: a line each, or JSON under -j. */
 void svff_cmd_claims_report(struct svff_inv *inv, struct svff_session *s, const char *what,
 			    const struct svff_pause_item *items, size_t n);
+/* A whole pause/unpause: check, lock, pick, libvirt, fn, report. */
+typedef size_t (*svff_claims_fn)(struct svff_session *s, struct svff_virt *v,
+				 struct svff_pause_item *items, size_t n);
+int svff_cmd_claims_run(struct svff_inv *inv, const char *verb, const char *what,
+			svff_claims_fn fn);
 const char *svff_pause_mech_name(enum svff_pause_mech m);
 
 #endif
