@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The bad-input catalogue: each entry is a command line (and a broken
+ * state file or sysfs attribute) that svff must refuse with a clear
+ * message and its documented exit status, changing nothing: every file
+ * of the fake sysfs tree and of the state directory is compared before
+ * and after (the lock file aside: it is not state). Runs the ASan build. */
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fakesys.h"
+#include "state.h"
+
+static char *root;
+static char state_dir[256];  /* root + "/run-svff" */
+
+/* A managed PF with 4 VFs on vfio-pci, vf1 attached and vf3 paused; an
+ * unmanaged PF with no VFs; a device without SR-IOV. */
+static const char good_state[] =
+	"{ \"schema\": 1, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
+	" \"saved_autoprobe\": 1, \"claims\": ["
+	" { \"vf\": 1, \"state\": \"attached\", \"vm_name\": \"vm1\", \"vm_uuid\": \"\","
+	"   \"guest_addr\": \"0000:07:00.0\", \"persistent\": false, \"op_paused\": false },"
+	" { \"vf\": 3, \"state\": \"paused\", \"vm_name\": \"vm2\", \"vm_uuid\": \"\","
+	"   \"guest_addr\": \"0000:08:00.0\", \"persistent\": false, \"op_paused\": false } ],"
+	" \"resources\": [] } ], \"op\": null }\n";
+
+enum fixture {
+	F_GOOD,          /* the state above */
+	F_TRUNCATED,     /* its first 60 bytes */
+	F_NOT_JSON,
+	F_WRONG_TYPE,    /* numvfs is a string */
+	F_NEWER,         /* schema 2 */
+	F_NO_SCHEMA,
+	F_DUP_CLAIM,
+	F_BAD_ADDR,      /* a PF address that is not one */
+	F_SYMLINK,       /* state is a symlink to a good file */
+	F_DIR,           /* state is a directory */
+	F_DIR_SYMLINK,   /* the state directory is a symlink */
+	F_LOOSE_DIR,     /* the state directory is 0777 */
+	F_NUMVFS_FAILS,  /* the unmanaged PF's sriov_numvfs cannot be written */
+	F_NUMVFS_LIES,   /* its driver takes the write but makes no VFs (the fake
+			    tree has no kernel behind it) */
+};
+
+static const struct bad {
+	enum fixture fx;
+	const char *args[5];
+	int status;
+	const char *msg;       /* the start of stderr */
+} bad[] = {
+	/* PF addresses */
+	{ F_GOOD, { "-d", "3b:00", "list" }, 2, "svff: invalid PCI address '3b:00'" },
+	{ F_GOOD, { "-d", "../../../etc", "list" }, 2, "svff: invalid PCI address '../../../etc'" },
+	{ F_GOOD, { "-d", "0000:01:00.0/..", "list" }, 2, "svff: invalid PCI address" },
+	{ F_GOOD, { "-d", "10000:01:00.0", "list" }, 2, "svff: invalid PCI address" },
+	{ F_GOOD, { "-d", "0000:01:20.0", "list" }, 2, "svff: invalid PCI address" },
+	{ F_GOOD, { "-d", "0000:01:00.8", "list" }, 2, "svff: invalid PCI address" },
+	{ F_GOOD, { "-d", "", "list" }, 2, "svff: invalid PCI address" },
+	{ F_GOOD, { "-d", "0000:09:00.0", "init", "2" }, 1, "svff: no PCI device '0000:09:00.0'" },
+	{ F_GOOD, { "-d", "0000:03:00.0", "init", "2" }, 1, "svff: '0000:03:00.0' is not an SR-IOV physical function" },
+	{ F_GOOD, { "-d", "0000:02:00.0", "attach", "vm1" }, 1, "svff: svff does not manage 0000:02:00.0" },
+	/* counts */
+	{ F_GOOD, { "-d", "0000:02:00.0", "init", "9" }, 2, "svff: VF count '9' is out of range" },
+	{ F_GOOD, { "init", "-1" }, 2, "svff: unknown option '-1' for 'init'" },
+	{ F_GOOD, { "init", "4x" }, 2, "svff: invalid VF count '4x'" },
+	{ F_GOOD, { "init", "" }, 2, "svff: invalid VF count ''" },
+	{ F_GOOD, { "init", "0x4" }, 2, "svff: invalid VF count '0x4'" },
+	{ F_GOOD, { "init", "99999999999999999999" }, 2, "svff: invalid VF count" },
+	{ F_GOOD, { "-d", "0000:02:00.0", "init", "0" }, 2, "svff: VF count must be at least 1" },
+	{ F_GOOD, { "init", "6" }, 1, "svff: 0000:01:00.0 has 4 VFs already: use 'svff reconf 6'" },
+	{ F_GOOD, { "reconf", "200" }, 2, "svff: VF count '200' is out of range" },
+	{ F_GOOD, { "reconf", "0" }, 2, "svff: VF count '0' is out of range" },
+	{ F_GOOD, { "reconf", " 4" }, 2, "svff: invalid VF count ' 4'" },
+	{ F_GOOD, { "reconf", "2" }, 1, "svff: reconf 2 would remove VFs that VMs hold: vf3 (vm2, paused)" },
+	/* VFs */
+	{ F_GOOD, { "attach", "vm1", "vf-1" }, 2, "svff: invalid VF 'vf-1'" },
+	{ F_GOOD, { "attach", "vm1", "vf99999" }, 2, "svff: VF index '99999' is out of range" },
+	{ F_GOOD, { "attach", "vm1", "vf7" }, 1, "svff: no VF 'vf7' on 0000:01:00.0 (it has 4 VFs)" },
+	{ F_GOOD, { "detach", "vf2" }, 1, "svff: vf2 of 0000:01:00.0 is not attached to any VM" },
+	{ F_GOOD, { "detach", "vm2", "vf1" }, 1, "svff: vf1 is held by VM 'vm1', not 'vm2'" },
+	{ F_GOOD, { "pause", "vf0" }, 1, "svff: vf0 of 0000:01:00.0 is not claimed by any VM" },
+	{ F_GOOD, { "unpause", "vm1", "vf70000" }, 2, "svff: VF index '70000' is out of range" },
+	{ F_GOOD, { "list", "vf42" }, 1, "svff: no VF 'vf42' on 0000:01:00.0" },
+	/* VM names */
+	{ F_GOOD, { "attach", "../vm" }, 2, "svff: invalid VM name: it contains '/'" },
+	{ F_GOOD, { "attach", "" }, 2, "svff: invalid VM name" },
+	{ F_GOOD, { "detach", "a\nb" }, 2, "svff: invalid VM name" },
+	{ F_GOOD, { "pause", "vm3" }, 1, "svff: VM 'vm3' holds no VF of 0000:01:00.0" },
+	{ F_GOOD, { "unpause", "nosuch" }, 1, "svff: VM 'nosuch' holds no VF of 0000:01:00.0" },
+	/* options and commands */
+	{ F_GOOD, { "frobnicate" }, 2, "svff: unknown command 'frobnicate'" },
+	{ F_GOOD, { "deini" }, 2, "svff: unknown command 'deini'" },
+	{ F_GOOD, { "--bogus", "list" }, 2, "svff: unknown option '--bogus'" },
+	{ F_GOOD, { "reconf", "4", "--bogus" }, 2, "svff: unknown option '--bogus' for 'reconf'" },
+	{ F_GOOD, { "-w", "-1", "list" }, 2, "svff: invalid --wait '-1'" },
+	{ F_GOOD, { "-t", "soon", "attach", "vm1" }, 2, "svff: invalid --timeout 'soon'" },
+	{ F_GOOD, { "init", "--driver", "nvme" }, 2, "svff: unsupported driver 'nvme'" },
+	{ F_GOOD, { "deinit", "now" }, 2, "svff: too many arguments for 'deinit'" },
+	{ F_GOOD, { "recover", "all" }, 2, "svff: too many arguments for 'recover'" },
+	{ F_GOOD, { "-c", "qemu+unix:///system?socket=/nonexistent", "attach", "vm1", "vf2" }, 1,
+	  "svff: cannot connect to libvirt" },
+	/* state files */
+	{ F_TRUNCATED, { "list" }, 1, "svff: cannot parse state file" },
+	{ F_TRUNCATED, { "attach", "vm1", "vf0" }, 1, "svff: cannot parse state file" },
+	{ F_NOT_JSON, { "init", "4" }, 1, "svff: cannot parse state file" },
+	{ F_WRONG_TYPE, { "reconf", "4" }, 1, "svff: " },
+	{ F_NEWER, { "detach", "vm1" }, 1, "svff: " },
+	{ F_NO_SCHEMA, { "list" }, 1, "svff: " },
+	{ F_DUP_CLAIM, { "pause", "vm1" }, 1, "svff: " },
+	{ F_BAD_ADDR, { "list" }, 1, "svff: " },
+	{ F_SYMLINK, { "init", "4" }, 1, "svff: " },
+	{ F_DIR, { "list" }, 1, "svff: " },
+	{ F_DIR_SYMLINK, { "deinit" }, 1, "svff: " },
+	{ F_LOOSE_DIR, { "recover" }, 1, "svff: " },
+	/* sysfs */
+	{ F_NUMVFS_FAILS, { "-d", "0000:02:00.0", "init", "2" }, 1,
+	  "svff: cannot write 2 to 'sriov_numvfs' of 0000:02:00.0: Is a directory" },
+	{ F_NUMVFS_LIES, { "-d", "0000:02:00.0", "init", "2" }, 1,
+	  "svff: the kernel enabled 2 VFs on 0000:02:00.0 (0 present) instead of 2" },
+};
+
+static char *snap;
+static size_t snap_len;
+
+static int snap_one(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	char buf[4096];
+	(void)f;
+	if (!strcmp(path + strlen(path) - 5, "/lock"))
+		return 0;
+	size_t need = strlen(path) + 64;
+	char *content = NULL;
+	if (type == FTW_SL) {
+		ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		content = strdup(buf);
+	} else if (type == FTW_F) {
+		content = slurp(path);
+	}
+	need += content ? strlen(content) : 0;
+	snap = realloc(snap, snap_len + need);
+	snap_len += (size_t)sprintf(snap + snap_len, "%s %o %d\n%s\n", path + strlen(root),
+				    st->st_mode & 07777, type, content ? content : "");
+	free(content);
+	return 0;
+}
+
+/* Every file, link and directory below root, with modes and contents. */
+static char *snapshot(void)
+{
+	snap = NULL;
+	snap_len = 0;
+	nftw(root, snap_one, 16, FTW_PHYS);
+	return snap;
+}
+
+static void write_state(const char *content)
+{
+	char path[512];
+	mkdir(state_dir, 0700);
+	snprintf(path, sizeof(path), "%s/state", state_dir);
+	write_file(path, content);
+	chmod(path, 0600);
+}
+
+static void setup_fixture(enum fixture fx)
+{
+	char path[1024], other[512];
+	fakesys_add_dev(root, "0000:01:00.0", 0x1b36, 0x0010, 127, "nvme", 1);
+	fakesys_set_vfs(root, "0000:01:00.0", 4, "vfio-pci", 10);
+	fakesys_write(root, "0000:01:00.0", "sriov_drivers_autoprobe", "0");
+	fakesys_add_dev(root, "0000:02:00.0", 0x1b36, 0x0010, 8, "nvme", 2);
+	fakesys_add_dev(root, "0000:03:00.0", 0x1b36, 0x0010, 0, "nvme", 3);
+	snprintf(path, sizeof(path), "%s/state", state_dir);
+	switch (fx) {
+	case F_GOOD:
+	case F_NUMVFS_FAILS:
+	case F_NUMVFS_LIES: {
+		/* in svff's own format, as svff always writes it: a rollback that
+		 * restores the same state must give the same bytes */
+		struct svff_state *st = NULL;
+		char *canon = NULL;
+		ck_assert_int_eq(svff_state_parse(good_state, strlen(good_state), &st, NULL), 0);
+		ck_assert_int_eq(svff_state_format(st, &canon), 0);
+		write_state(canon);
+		free(canon);
+		svff_state_free(st);
+		break;
+	}
+	case F_TRUNCATED: {
+		char t[61];
+		memcpy(t, good_state, sizeof(t) - 1);
+		t[sizeof(t) - 1] = '\0';
+		write_state(t);
+		break;
+	}
+	case F_NOT_JSON:
+		write_state("schema=1\n");
+		break;
+	case F_WRONG_TYPE:
+		write_state("{ \"schema\": 1, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": \"4\","
+			    " \"saved_autoprobe\": 1, \"claims\": [], \"resources\": [] } ], \"op\": null }\n");
+		break;
+	case F_NEWER:
+		write_state("{ \"schema\": 2, \"pfs\": [] }\n");
+		break;
+	case F_NO_SCHEMA:
+		write_state("{ \"pfs\": [] }\n");
+		break;
+	case F_DUP_CLAIM:
+		write_state("{ \"schema\": 1, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
+			    " \"saved_autoprobe\": 1, \"claims\": ["
+			    " { \"vf\": 1, \"state\": \"attached\", \"vm_name\": \"vm1\", \"vm_uuid\": \"\","
+			    "   \"guest_addr\": \"\", \"persistent\": false, \"op_paused\": false },"
+			    " { \"vf\": 1, \"state\": \"paused\", \"vm_name\": \"vm2\", \"vm_uuid\": \"\","
+			    "   \"guest_addr\": \"\", \"persistent\": false, \"op_paused\": false } ],"
+			    " \"resources\": [] } ], \"op\": null }\n");
+		break;
+	case F_BAD_ADDR:
+		write_state("{ \"schema\": 1, \"pfs\": [ { \"addr\": \"../../etc\", \"numvfs\": 4,"
+			    " \"saved_autoprobe\": 1, \"claims\": [], \"resources\": [] } ], \"op\": null }\n");
+		break;
+	case F_SYMLINK:
+		mkdir(state_dir, 0700);
+		snprintf(other, sizeof(other), "%s/elsewhere", root);
+		write_file(other, good_state);
+		ck_assert_int_eq(symlink(other, path), 0);
+		break;
+	case F_DIR:
+		mkdir(state_dir, 0700);
+		mkdir(path, 0700);
+		break;
+	case F_DIR_SYMLINK:
+		snprintf(other, sizeof(other), "%s/real-run", root);
+		mkdir(other, 0700);
+		snprintf(path, sizeof(path), "%s/state", other);
+		write_file(path, good_state);
+		ck_assert_int_eq(symlink(other, state_dir), 0);
+		break;
+	case F_LOOSE_DIR:
+		write_state(good_state);
+		chmod(state_dir, 0777);
+		break;
+	}
+	if (fx == F_NUMVFS_FAILS) {
+		/* a directory in place of the attribute: every write fails */
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:02:00.0/sriov_numvfs", root);
+		ck_assert_int_eq(unlink(path), 0);
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+	}
+}
+
+START_TEST(bad_input_refused_nothing_changed)
+{
+	const struct bad *b = &bad[_i];
+	char *out = NULL, *err = NULL;
+
+	root = fakesys_new();
+	snprintf(state_dir, sizeof(state_dir), "%s/run-svff", root);
+	setup_fixture(b->fx);
+	char *before = snapshot();
+	int rc = run_svff(root, state_dir, &out, &err, b->args[0], b->args[1], b->args[2],
+			  b->args[3], b->args[4], NULL);
+	char *after = snapshot();
+	ck_assert_msg(rc == b->status, "entry %d (%s %s): exit %d, expected %d; stderr: %s", _i,
+		      b->args[0], b->args[1] ? b->args[1] : "", rc, b->status, err);
+	ck_assert_msg(!strncmp(err, b->msg, strlen(b->msg)), "entry %d: expected '%s...', got '%s'",
+		      _i, b->msg, err);
+	/* one line, lower case after the prefix, no final full stop */
+	const char *nl = strchr(err, '\n');
+	ck_assert_msg(nl && nl > err && nl[-1] != '.', "entry %d: message format: '%s'", _i, err);
+	ck_assert_msg(strlen(err) > 7 && !(err[6] >= 'A' && err[6] <= 'Z' && err[7] >= 'a'),
+		      "entry %d: starts upper case: '%s'", _i, err);
+	size_t d = 0;
+	while (before[d] && before[d] == after[d])
+		d++;
+	size_t from = d > 120 ? d - 120 : 0;
+	ck_assert_msg(!before[d] && !after[d], "entry %d changed the tree at:\n--- before\n%.300s\n"
+		      "--- after\n%.300s", _i, before + from, after + from);
+	free(before);
+	free(after);
+	free(out);
+	free(err);
+	fakesys_free(root);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("badinput");
+	TCase *tc = tcase_create("catalogue");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, bad_input_refused_nothing_changed, 0, sizeof(bad) / sizeof(bad[0]));
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	printf("bad-input catalogue: %zu inputs\n", sizeof(bad) / sizeof(bad[0]));
+	return failed ? 1 : 0;
+}
