@@ -47,6 +47,9 @@ enum fixture {
 			    tree has no kernel behind it) */
 };
 
+/* over-long arguments, filled in by main */
+static char long_vm[300], long_pf[2000], long_count[500];
+
 static const struct bad {
 	enum fixture fx;
 	const char *args[5];
@@ -92,6 +95,9 @@ static const struct bad {
 	{ F_GOOD, { "detach", "a\nb" }, 2, "svff: invalid VM name" },
 	{ F_GOOD, { "pause", "vm3" }, 1, "svff: VM 'vm3' holds no VF of 0000:01:00.0" },
 	{ F_GOOD, { "unpause", "nosuch" }, 1, "svff: VM 'nosuch' holds no VF of 0000:01:00.0" },
+	{ F_GOOD, { "attach", long_vm }, 2, "svff: invalid VM name" },
+	{ F_GOOD, { "-d", long_pf, "list" }, 2, "svff: invalid PCI address" },
+	{ F_GOOD, { "reconf", long_count }, 2, "svff: invalid VF count" },
 	/* options and commands */
 	{ F_GOOD, { "frobnicate" }, 2, "svff: unknown command 'frobnicate'" },
 	{ F_GOOD, { "deini" }, 2, "svff: unknown command 'deini'" },
@@ -292,6 +298,9 @@ END_TEST
 
 int main(void)
 {
+	memset(long_vm, 'v', sizeof(long_vm) - 1);
+	memset(long_pf, '0', sizeof(long_pf) - 1);
+	memset(long_count, '9', sizeof(long_count) - 1);
 	Suite *s = suite_create("badinput");
 	TCase *tc = tcase_create("catalogue");
 	tcase_set_timeout(tc, 60);
