@@ -25,6 +25,11 @@ B = build
 A = build/asan
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# A third build for the crash tests: ASan+UBSan and the test-only kill
+# hook (SVFF_TEST_KILL_AT); never installed.
+H = build/hooks
+HOOKS = $(SAN) -DSVFF_TEST_HOOKS
+
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(B)/%.o) $(B)/svff.o
 ALIB_OBJ = $(LIB_SRC:%.c=$(A)/%.o)
@@ -42,6 +47,13 @@ $(B)/%.o: %.c
 $(A)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+$(H)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(HOOKS) -c -o $@ $<
+
+$(H)/svff: $(CMD_SRC:%.c=$(H)/%.o) $(H)/svff.o $(LIB_SRC:%.c=$(H)/%.o)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 $(B)/libsvff.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -75,8 +87,8 @@ unit: $(UNIT_BIN) $(A)/svff
 
 # The end-to-end suite runs the ASan+UBSan build of svff: a leak or a bad
 # access fails the case that caused it.
-e2e: $(A)/svff
-	tests/e2e/run $(CURDIR)/$(A)/svff
+e2e: $(A)/svff $(H)/svff
+	SVFF_HOOKS_BIN=$(CURDIR)/$(H)/svff tests/e2e/run $(CURDIR)/$(A)/svff
 
 demo: deps
 	$(MAKE) svff

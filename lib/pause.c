@@ -104,7 +104,8 @@ size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 		 * recover knows this operation took away */
 		c->op_paused = by_op;
 	}
-	if (by_op && nu && svff_session_save(s, &e) < 0) {
+	/* the journal step saves the claims marked above */
+	if (nu && svff_op_step(s, "unplug", &e) < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (!items[i].rc)
 				items[i].rc = -EIO, items[i].err = e;
@@ -135,7 +136,7 @@ size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 			it->t_released = t;
 	}
 	/* one save for all: each claim is right whichever way it went */
-	if (svff_session_save(s, &e) < 0) {
+	if (svff_op_step(s, "record pause", &e) < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (!items[i].rc)
 				items[i].rc = -EIO, items[i].err = e, failed++;
@@ -240,6 +241,13 @@ size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 			items[i].rc = svff_err(&items[i].err, -ENOMEM, "out of memory");
 		return n;
 	}
+	if (svff_op_step(s, "hot-plug", &e) < 0) {
+		for (size_t i = 0; i < n; i++)
+			items[i].rc = -EIO, items[i].err = e;
+		free(p);
+		free(tid);
+		return n;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int rc = unpause_prepare(s, v, &items[i], &p[i]);
 		if (rc > 0 && pthread_create(&tid[i], NULL, plug_thread, &p[i]) == 0)
@@ -269,7 +277,7 @@ size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 	}
 	free(p);
 	free(tid);
-	if (svff_session_save(s, &e) < 0)
+	if (svff_op_step(s, "record unpause", &e) < 0)
 		for (size_t i = 0; i < n; i++)
 			if (!items[i].rc)
 				items[i].rc = -EIO, items[i].err = e, failed++;

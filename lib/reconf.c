@@ -54,8 +54,24 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 		       struct svff_reconf *r, struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
-	int rc = svff_vfset_count(s, count, err);
+	size_t first = r->n_items;
+	int rc;
 
+	/* no VM may hold a VF while the count changes (the kernel would take
+	 * it from the guest behind libvirt's back): pause what is still
+	 * attached, as when recover finishes a reconf killed before its pause */
+	for (size_t i = 0; i < ps->n_claims; i++)
+		if (ps->claims[i].state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i].vf) < 0)
+			return svff_err(err, -ENOMEM, "out of memory");
+	if (r->n_items > first && svff_claims_pause(s, v, r->items + first, r->n_items - first, true)) {
+		for (size_t i = first; i < r->n_items; i++)
+			if (r->items[i].rc < 0) {
+				*err = r->items[i].err;
+				return r->items[i].rc;
+			}
+	}
+	ps = svff_session_pf(s);
+	rc = svff_vfset_count(s, count, err);
 	if (rc == 0)
 		rc = svff_vfset_bind(s, count, err);
 	if (rc < 0)

@@ -47,8 +47,8 @@ static bool vm_exists(struct svff_virt *v, const struct svff_claim *c)
 }
 
 /* Claims against what the VMs hold and what sysfs has. */
-static int reconcile(struct svff_session *s, struct svff_virt *v, struct fixer *f,
-		     struct svff_error *err)
+static int reconcile(struct svff_session *s, struct svff_virt *v, bool count_op,
+		     struct fixer *f, struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
 	struct svff_held *held = NULL;
@@ -118,7 +118,8 @@ static int reconcile(struct svff_session *s, struct svff_virt *v, struct fixer *
 	}
 	free(held);
 	/* the host side: the count the kernel has is the truth; VFs off vfio-pci go back */
-	if (s->info.numvfs != ps->numvfs) {
+	/* an interrupted init, reconf or deinit sets the count itself */
+	if (!count_op && s->info.numvfs != ps->numvfs) {
 		say(f, "%s has %u VFs, the state file said %u: recorded %u", s->pf, s->info.numvfs,
 		    ps->numvfs, s->info.numvfs);
 		ps->numvfs = s->info.numvfs;
@@ -154,8 +155,10 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 		rc = svff_vfset_count(s, (unsigned int)op->count_to, err);
 		if (rc == 0)
 			rc = svff_vfset_bind(s, (unsigned int)op->count_to, err);
-		if (rc == 0)
+		if (rc == 0) {
+			ps->numvfs = (unsigned int)op->count_to;
 			say(f, "init finished: %d VFs on %s", op->count_to, SVFF_VFIO_DRIVER);
+		}
 		return rc;
 	}
 	if (!strcmp(op->verb, "reconf") && op->count_to > 0) {
@@ -176,11 +179,14 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 	if (!strcmp(op->verb, "deinit")) {
 		if (ps->n_claims) {
 			/* VMs still hold claims: keep the PF, as before deinit */
-			rc = svff_vfset_count(s, ps->numvfs ? ps->numvfs : (unsigned int)op->count_from, err);
+			unsigned int count = op->count_from > 0 ? (unsigned int)op->count_from : ps->numvfs;
+			rc = svff_vfset_count(s, count, err);
 			if (rc == 0)
-				rc = svff_vfset_bind(s, ps->numvfs ? ps->numvfs : (unsigned int)op->count_from, err);
-			if (rc == 0)
+				rc = svff_vfset_bind(s, count, err);
+			if (rc == 0) {
+				ps->numvfs = count;
 				say(f, "deinit rolled back: VMs still hold claims on %s", s->pf);
+			}
 			return rc;
 		}
 		rc = svff_vfset_count(s, 0, err);
@@ -217,7 +223,9 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 	}
 	if (!svff_session_pf(s))
 		return svff_err(err, -ENOENT, "svff does not manage %s: nothing to recover", s->pf);
-	rc = reconcile(s, v, &f, err);
+	bool count_op = had_op && (!strcmp(op.verb, "init") || !strcmp(op.verb, "reconf") ||
+				   !strcmp(op.verb, "deinit"));
+	rc = reconcile(s, v, count_op, &f, err);
 	if (rc == 0 && had_op)
 		rc = finish_op(s, v, &op, &f, err);
 	if (rc < 0)

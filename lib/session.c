@@ -88,6 +88,22 @@ int svff_session_save(struct svff_session *s, struct svff_error *err)
 	return svff_store_save(s->store, s->st, err);
 }
 
+/* Test builds only: die by SIGKILL right after recording step N of a
+ * verb (SVFF_TEST_KILL_AT=verb:N), to prove that recover finishes what
+ * was interrupted at any step. */
+static void test_kill_hook(const struct svff_op *op)
+{
+#ifdef SVFF_TEST_HOOKS
+	const char *at = getenv("SVFF_TEST_KILL_AT");
+	char want[64];
+	snprintf(want, sizeof(want), "%s:%u", op->verb, op->step);
+	if (at && !strcmp(at, want))
+		raise(SIGKILL);
+#else
+	(void)op;
+#endif
+}
+
 int svff_op_begin(struct svff_session *s, const char *verb, int count_from,
 		  int count_to, struct svff_error *err)
 {
@@ -103,23 +119,10 @@ int svff_op_begin(struct svff_session *s, const char *verb, int count_from,
 	snprintf(op->step_name, sizeof(op->step_name), "begin");
 	free(s->st->op);
 	s->st->op = op;
-	return svff_session_save(s, err);
-}
-
-/* Test builds only: die by SIGKILL right after recording step N of a
- * verb (SVFF_TEST_KILL_AT=verb:N), to prove that recover finishes what
- * was interrupted at any step. */
-static void test_kill_hook(const struct svff_op *op)
-{
-#ifdef SVFF_TEST_HOOKS
-	const char *at = getenv("SVFF_TEST_KILL_AT");
-	char want[64];
-	snprintf(want, sizeof(want), "%s:%u", op->verb, op->step);
-	if (at && !strcmp(at, want))
-		raise(SIGKILL);
-#else
-	(void)op;
-#endif
+	int rc = svff_session_save(s, err);
+	if (rc == 0)
+		test_kill_hook(op);
+	return rc;
 }
 
 int svff_op_step(struct svff_session *s, const char *name, struct svff_error *err)
