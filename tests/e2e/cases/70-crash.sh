@@ -1,0 +1,142 @@
+#!/bin/bash
+# shellcheck disable=SC2154 # out, err and rc are set by sv (lib.sh)
+# e2e-topology: --pfs 2 --maxvfs 8,8
+# e2e-timeout: 1200
+# Crash at every step: each multi-step verb is killed (SIGKILL, by the
+# test-only hook of the hooks build) right after each step it records, in
+# turn. After each kill another verb must refuse and point at recover;
+# recover must leave host, libvirt and state consistent with every VM's
+# claim kept; a second recover must change nothing.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+[ -n "${SVFF_HOOKS_BIN:-}" ] && [ -x "$SVFF_HOOKS_BIN" ] ||
+	fail "SVFF_HOOKS_BIN (the build with -DSVFF_TEST_HOOKS, made by 'make e2e') is missing"
+SVFF=$SVFF_HOOKS_BIN
+PF2=$(echo "$SVFF_PFS" | cut -d' ' -f2)
+[ -n "$PF2" ] && [ "$PF2" != "$PF" ] || fail "two SR-IOV PFs needed, got '$SVFF_PFS'"
+
+# The host addresses of the PCI hostdevs in a VM's live XML (sed, not
+# python: every process start counts under TCG inside TCG).
+hostdevs() { # VM
+	virsh dumpxml "$1" | sed -n '/<hostdev /,/<\/hostdev>/{/<source>/{n;p}}' |
+		sed -n "s/.*domain='0x\([0-9a-f]*\)' bus='0x\([0-9a-f]*\)' slot='0x\([0-9a-f]*\)' function='0x\([0-9a-f]*\)'.*/\1:\2:\3.\4/p" |
+		while IFS=':.' read -r d b sl f; do printf '%04x:%02x:%02x.%x\n' "0x$d" "0x$b" "0x$sl" "0x$f"; done
+}
+
+# Claims on PF1 as "vf:vm:state" words, from list's table.
+claims() {
+	sv -d "$PF" list >/dev/null   # sv logs on stdout; only the words go out
+	printf '%s\n' "$out" | awk '$1 ~ /^[0-9]+$/ && $5 != "detached" { printf "%s%s:%s:%s", sep, $1, $6, $5; sep = " " }'
+}
+
+# The state file, sysfs and libvirt agree for PF1, and g1 and off1 still
+# hold a claim each (attached or paused).
+consistent() { # WHAT [PF]
+	local c w vf vm st addr
+	if [ -n "${2:-}" ] && [ "$2" != "$PF" ]; then
+		sv -d "$2" list -j
+		expect_eq "$(json '[v["vf"] for v in d["pfs"][0]["vfs"] if v["problem"]] + ([d["pfs"][0]["problem"]] if d["pfs"][0]["problem"] else [])')" "[]" "$1: problems in list of $2"
+	fi
+	sv -d "$PF" list -j
+	expect_eq "$(json '[v["vf"] for v in d["pfs"][0]["vfs"] if v["problem"]] + ([d["pfs"][0]["problem"]] if d["pfs"][0]["problem"] else [])')" "[]" "$1: problems in list"
+	c=$(claims)
+	for vm in g1 off1; do
+		case " $c " in *":$vm:"*) ;; *) fail "$1: VM $vm lost its claim ($c)" ;; esac
+	done
+	for w in $c; do
+		IFS=: read -r vf vm st <<<"$w"
+		addr=$(vf_addr "$PF" "$vf")
+		if [ "$vm" = g1 ]; then
+			if [ "$st" = attached ]; then
+				hostdevs g1 | grep -qx "$addr" || fail "$1: vf$vf claimed attached but not in g1"
+			else
+				if hostdevs g1 | grep -qx "$addr"; then fail "$1: vf$vf claimed $st but in g1"; fi
+			fi
+		fi
+	done
+	for a in $(hostdevs g1); do
+		vf=$(for i in 0 1 2 3 4 5 6 7; do if [ "$(vf_addr "$PF" $i)" = "$a" ]; then echo $i; fi; done)
+		case " $c " in *" $vf:g1:attached "*) ;; *) fail "$1: g1 holds $a (vf$vf) without an attached claim ($c)" ;; esac
+	done
+}
+
+# Back to the baseline: 4 VFs on PF1, g1 holds vf0 only, off1 vf3 only,
+# both attached; PF2 as given.
+baseline() {
+	local w vf vm st
+	for w in $(claims); do
+		IFS=: read -r vf vm st <<<"$w"
+		if [ "$w" = "0:g1:paused" ] || [ "$w" = "3:off1:paused" ]; then
+			sv -d "$PF" unpause "vf$vf"; expect_rc 0
+		elif [ "$w" != "0:g1:attached" ] && [ "$w" != "3:off1:attached" ]; then
+			sv -d "$PF" -t 120 detach "vf$vf"; expect_rc 0
+		fi
+	done
+	[ "$(numvfs "$PF")" = 4 ] || { sv -d "$PF" -t 120 reconf 4; expect_rc 0; }
+	expect_eq "$(claims)" "0:g1:attached 3:off1:attached" "baseline"
+}
+
+killed=0 recovered=0
+# sweep VERB PF SETUP RESET ARGS...: kill VERB after step 0, 1, ... until
+# it runs to the end
+sweep() {
+	local verb=$1 pf=$2 setup=$3 reset=$4 n=0
+	shift 4
+	while [ $n -lt 40 ]; do
+		$setup
+		export SVFF_TEST_KILL_AT=$verb:$n
+		sv -d "$pf" -t 120 "$@"
+		unset SVFF_TEST_KILL_AT
+		if [ "$rc" != 137 ]; then
+			expect_rc 0
+			echo "== $verb: ran to the end when not killed at step $n"
+			$reset
+			return
+		fi
+		killed=$((killed + 1))
+		sv -d "$pf" attach g1
+		expect_rc 4
+		expect_contains "$err" "run 'svff recover'" "$verb killed at step $n: the next verb"
+		sv -d "$pf" -t 120 recover
+		expect_rc 0
+		sv -d "$pf" recover
+		expect_rc 0
+		expect_contains "$out" "nothing to do" "$verb killed at step $n: a second recover"
+		consistent "$verb killed at step $n" "$pf"
+		recovered=$((recovered + 1))
+		echo "== $verb killed at step $n: recovered, consistent"
+		$reset
+		n=$((n + 1))
+	done
+	fail "$verb: still killed at step 40"
+}
+
+sv -d "$PF" init 4
+expect_rc 0
+define_vm g1 --os && start_vm g1
+define_vm off1
+wait_guest_up g1 400 || fail "g1's guest did not boot"
+sv -d "$PF" attach g1 vf0
+expect_rc 0
+sv -d "$PF" attach off1 vf3
+expect_rc 0
+baseline
+
+nothing() { :; }
+pf2_clean() { [ "$(numvfs "$PF2")" = 0 ] || { sv -d "$PF2" deinit; expect_rc 0; }; }
+pf2_init() { [ "$(numvfs "$PF2")" = 4 ] || { sv -d "$PF2" init 4; expect_rc 0; }; }
+held3() { sv -d "$PF" attach g1 vf1 vf2; expect_rc 0; }
+paused() { sv -d "$PF" pause g1 off1; expect_rc 0; }
+
+# PF2 carries no claims: init and deinit; PF1 the verbs with VMs.
+sweep init "$PF2" pf2_clean pf2_clean init 2
+sweep deinit "$PF2" pf2_init pf2_clean deinit
+sweep attach "$PF" baseline baseline attach g1 vf1 vf2
+sweep detach "$PF" held3 baseline detach g1 vf1 vf2
+sweep pause "$PF" baseline baseline pause g1 off1
+sweep unpause "$PF" paused baseline unpause g1 off1
+sweep reconf "$PF" baseline baseline reconf 6
+consistent "at the end"
+echo "crash sweep: killed at $killed steps, $recovered recoveries consistent"
+expect_eq "$recovered" "$killed" "recoveries"
