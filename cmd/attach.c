@@ -136,7 +136,7 @@ static int run(struct svff_inv *inv)
 		struct svff_error ignored = { 0 };
 		status = svff_fail_err(SVFF_EXIT_FAIL, &err);
 		for (size_t i = done; i-- > 0;)
-			if (svff_claim_release(&s, v, vfs[i], false, &ignored) < 0)
+			if (svff_claim_release(&s, v, vfs[i], &ignored) < 0)
 				svff_fail(SVFF_EXIT_FAIL, "while undoing: %s", ignored.msg);
 	}
 	if (n > 1 && svff_op_end(&s, &err) < 0)

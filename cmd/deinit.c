@@ -48,7 +48,7 @@ static int run(struct svff_inv *inv)
 		snprintf(step, sizeof(step), "release vf%u", vf);
 		rc = svff_op_step(&s, step, &err);
 		if (rc == 0)
-			rc = svff_claim_release(&s, v, vf, false, &err);
+			rc = svff_claim_release(&s, v, vf, &err);
 		if (rc == 0 && !inv->ctx->dry_run)
 			svff_say(inv, paused ? "VM '%s' loses its paused claim on vf%u"
 				     : "vf%2$u detached from VM '%1$s'", vm, vf);

@@ -96,7 +96,7 @@ static int run(struct svff_inv *inv)
 		if (n > 1)
 			rc = svff_op_step(&s, step, &err);
 		if (rc == 0)
-			rc = svff_claim_release(&s, v, vfs[i], false, &err);
+			rc = svff_claim_release(&s, v, vfs[i], &err);
 		if (rc < 0)
 			break;
 		if (!inv->ctx->dry_run)

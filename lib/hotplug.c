@@ -12,6 +12,16 @@ const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int 
 	return svff_pf_vf(&s->info, &ref);
 }
 
+int svff_vf_usable(struct svff_session *s, const struct svff_vf_info *info,
+		   struct svff_error *err)
+{
+	if (strcmp(info->driver, SVFF_VFIO_DRIVER))
+		return svff_err(err, -EBUSY, "vf%u (%s) is bound to '%s', not %s: run 'svff recover'",
+				info->index, info->addr, info->driver[0] ? info->driver : "no driver",
+				SVFF_VFIO_DRIVER);
+	return svff_iommu_group_check(s->ctx, info->addr, err);
+}
+
 int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_vm *vm,
 		      unsigned int vf, const char *guest_addr, bool config,
 		      struct svff_error *err)
@@ -25,11 +35,7 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
 		return svff_err(err, -ENOENT, "svff does not manage %s", s->pf);
 	if (!info)
 		return svff_err(err, -ENODEV, "no VF %u on %s (it has %zu)", vf, s->pf, s->info.n_vfs);
-	if (strcmp(info->driver, SVFF_VFIO_DRIVER))
-		return svff_err(err, -EBUSY, "vf%u (%s) is bound to '%s', not %s: run 'svff recover'",
-				vf, info->addr, info->driver[0] ? info->driver : "no driver",
-				SVFF_VFIO_DRIVER);
-	rc = svff_iommu_group_check(s->ctx, info->addr, err);
+	rc = svff_vf_usable(s, info, err);
 	if (rc < 0)
 		return rc;
 	bool live = vm->active;
@@ -54,7 +60,7 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
 }
 
 int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int vf,
-		       bool keep_claim, struct svff_error *err)
+		       struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
 	struct svff_claim *c = ps ? svff_state_claim(ps, vf) : NULL;
@@ -73,17 +79,13 @@ int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int
 			*err = lookup;
 			return rc;
 		} else {
-			/* a paused claim keeps the persistent configuration */
-			rc = svff_vm_detach(v, &vm, info->addr, true, c->persistent && !keep_claim,
+			rc = svff_vm_detach(v, &vm, info->addr, true, c->persistent,
 					    s->ctx->timeout_s, err);
 			svff_vm_clear(&vm);
 			if (rc < 0)
 				return rc;
 		}
 	}
-	if (keep_claim)
-		c->state = SVFF_VF_PAUSED;
-	else
-		svff_state_claim_remove(ps, vf);
+	svff_state_claim_remove(ps, vf);
 	return svff_session_save(s, err);
 }

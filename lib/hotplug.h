@@ -22,9 +22,13 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
 
 /* Take VF index vf back from its VM: hot-unplug (live, and from the
  * persistent configuration when the claim is persistent), then forget
- * the claim. keep_claim: mark it paused instead (pause). A VM that no
- * longer exists just loses the claim. */
+ * the claim. A VM that no longer exists just loses the claim. (pause.h
+ * releases a VF and keeps the claim.) */
 int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int vf,
-		       bool keep_claim, struct svff_error *err);
+		       struct svff_error *err);
+
+/* A VF can go to a VM: bound to vfio-pci, and its IOMMU group clean. */
+int svff_vf_usable(struct svff_session *s, const struct svff_vf_info *info,
+		   struct svff_error *err);
 
 #endif

@@ -93,8 +93,14 @@ size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 		if (!vms[i].active)
 			continue;
 		it->mech = SVFF_PAUSE_HOTPLUG;
-		rc = svff_qemu_probe(s->ctx, &vms[i], &it->probe, &it->err);
-		if (rc < 0) {
+		/* one monitor query per VM, however many of its VFs */
+		const struct svff_pause_item *same = NULL;
+		for (size_t j = 0; j < i && !same; j++)
+			if (vms[j].dom && !strcmp(vms[j].uuid, vms[i].uuid) && items[j].rc == 0)
+				same = &items[j];
+		if (same) {
+			it->probe = same->probe;
+		} else if ((rc = svff_qemu_probe(s->ctx, &vms[i], &it->probe, &it->err)) < 0) {
 			it->rc = rc;
 			continue;
 		}
@@ -197,10 +203,6 @@ static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 					 "only %zu VFs now ('svff reconf %u' re-creates it, 'svff "
 					 "detach vf%u' drops the claim)", it->vf, c->vm_name, s->pf,
 					 s->info.n_vfs, it->vf + 1, it->vf);
-	if (strcmp(info->driver, SVFF_VFIO_DRIVER))
-		return it->rc = svff_err(&it->err, -EBUSY, "cannot unpause vf%u: %s is bound to '%s', "
-					 "not %s: run 'svff recover'", it->vf, info->addr,
-					 info->driver[0] ? info->driver : "no driver", SVFF_VFIO_DRIVER);
 	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &p->vm, &it->err);
 	if (rc == -ENOENT)
 		return it->rc = svff_err(&it->err, -ENOENT, "cannot unpause vf%u: VM '%s' no longer "
@@ -215,7 +217,7 @@ static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 					 "'svff detach vf%u'", it->vf, c->vm_name, it->vf);
 	if (!p->vm.active)
 		return 0;    /* its persistent configuration kept the hostdev */
-	rc = svff_iommu_group_check(s->ctx, info->addr, &it->err);
+	rc = svff_vf_usable(s, info, &it->err);
 	if (rc < 0)
 		return it->rc = rc;
 	p->v = v;

@@ -48,6 +48,15 @@ void write_file(const char *path, const char *content)
 	write_bytes(path, content, strlen(content));
 }
 
+void fakesys_write_state(const char *state_dir, const char *content)
+{
+	char path[4096];
+	mkdir(state_dir, 0700);
+	snprintf(path, sizeof(path), "%s/state", state_dir);
+	write_file(path, content);
+	chmod(path, 0600);
+}
+
 char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");

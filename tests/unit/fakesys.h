@@ -32,6 +32,8 @@ const char *fakesys_read(const char *root, const char *addr, const char *attr);
 
 /* Write a whole file (mkdir -p of its directory). */
 void write_file(const char *path, const char *content);
+/* The state file <state_dir>/state, as svff keeps it (0700 dir, 0600 file). */
+void fakesys_write_state(const char *state_dir, const char *content);
 /* Read a whole file into a malloc'd string; NULL when absent. */
 char *slurp(const char *path);
 

@@ -167,11 +167,7 @@ static char *snapshot(void)
 
 static void write_state(const char *content)
 {
-	char path[512];
-	mkdir(state_dir, 0700);
-	snprintf(path, sizeof(path), "%s/state", state_dir);
-	write_file(path, content);
-	chmod(path, 0600);
+	fakesys_write_state(state_dir, content);
 }
 
 static void setup_fixture(enum fixture fx)

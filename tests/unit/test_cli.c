@@ -205,11 +205,7 @@ static const char managed_state[] =
 
 static void write_state(const char *content)
 {
-	char path[512];
-	mkdir(state_dir, 0700);
-	snprintf(path, sizeof(path), "%s/state", state_dir);
-	write_file(path, content);
-	chmod(path, 0600);
+	fakesys_write_state(state_dir, content);
 }
 
 START_TEST(list_managed_with_claims_and_filters)
