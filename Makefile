@@ -74,10 +74,13 @@ $(A)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(A)/libsvff.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit $(CHECK_CFLAGS) -o $@ $< tests/unit/fakesys.c \
 		$(A)/libsvff.a $(PKG_LIBS) $(CHECK_LIBS)
 
-# Unit tests (Check, ASan+UBSan), then end-to-end on the emulated host.
-# deps first, then a fresh make: pkg-config must run after the install.
+# Unit tests (Check, ASan+UBSan), the same under valgrind, a bounded
+# fuzzing run, then end-to-end on the emulated host. deps first, then a
+# fresh make: pkg-config must run after the install.
 check: deps
 	$(MAKE) unit
+	$(MAKE) valgrind
+	$(MAKE) fuzz-check
 	$(MAKE) e2e
 
 unit: $(UNIT_BIN) $(A)/svff
@@ -108,4 +111,6 @@ uninstall:
 clean:
 	rm -rf build svff
 
+include tests/valgrind/valgrind.mk
+include tests/fuzz/fuzz.mk
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -44,8 +44,10 @@ static const struct option global_opts[] = {
 	{ "verbose", no_argument,       NULL, 'v' },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ "version", no_argument,       NULL, 'V' },
+	{ 0 }   /* getopt_long reads up to here */
 };
-#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
+/* Without the end entry: parse_cmd appends the verb's options after these. */
+#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]) - 1)
 static const char global_short[] = "d:c:jnw:t:qvhV";
 
 static void usage(FILE *out)

@@ -172,11 +172,23 @@ static int run(struct svff_inv *inv)
 			f.vm = a;
 		}
 	}
+	/* Under the writers' lock, what list shows is never a change half
+	 * made (a VF hot-plugged and not yet recorded). A writer holding it
+	 * past --wait does not hold list up: it shows the state as it stands
+	 * and says who is changing it. Other lock errors (no state directory
+	 * yet) are svff_state_read's to report. */
+	struct svff_store *lock = NULL;
+	rc = svff_store_open(inv->ctx->state_dir, inv->ctx->lock_wait_s, false, &lock, &err);
+	if (rc == -EBUSY)
+		fprintf(stderr, "svff: warning: %s; listing the state as it stands\n", err.msg);
 	rc = svff_state_read(inv->ctx->state_dir, &st, &err);
-	if (rc < 0)
+	if (rc < 0) {
+		svff_store_close(lock);
 		return svff_fail_err(SVFF_EXIT_FAIL, &err);
+	}
 	rc = pick_pfs(inv, st, &addrs, &n, &err);
 	if (rc < 0) {
+		svff_store_close(lock);
 		svff_state_free(st);
 		return svff_fail_err(rc == -ENOTUNIQ || rc == -EINVAL ? SVFF_EXIT_USAGE
 								       : SVFF_EXIT_FAIL, &err);
@@ -211,6 +223,7 @@ static int run(struct svff_inv *inv)
 	if (!found_vf && status == SVFF_EXIT_OK)
 		status = svff_fail(SVFF_EXIT_FAIL, "no VF '%s' on %s", inv->argv[0],
 				   n == 1 ? addrs[0] : "the listed PFs");
+	svff_store_close(lock);
 	svff_state_free(st);
 	return status;
 }

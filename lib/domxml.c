@@ -107,7 +107,7 @@ int svff_domxml_hostdevs(const char *xml, struct svff_hostdev **out, size_t *n,
 
 	if (len > MAX_DOMXML)
 		return svff_err(err, -EFBIG, "domain XML is larger than %d bytes", MAX_DOMXML);
-	xmlDocPtr doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
+	xmlDocPtr doc = xmlReadMemory(xml, (int)len, "domain.xml", "UTF-8",
 				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		return svff_err(err, -EBADMSG, "cannot parse domain XML");

@@ -71,7 +71,11 @@ int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int
 
 	if (!c)
 		return 0;
-	if (c->state == SVFF_VF_ATTACHED && info) {
+	/* A paused claim is off the running guest already, but a persistent
+	 * one is still in the VM's configuration: left there, the VM would
+	 * take the VF back at its next start, after svff gave it to another. */
+	bool live = c->state == SVFF_VF_ATTACHED;
+	if (info && (live || c->persistent)) {
 		rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vm, &lookup);
 		if (rc == -ENOENT) {
 			rc = 0;       /* the VM is gone, and with it its hold on the VF */
@@ -79,7 +83,7 @@ int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int
 			*err = lookup;
 			return rc;
 		} else {
-			rc = svff_vm_detach(v, &vm, info->addr, true, c->persistent,
+			rc = svff_vm_detach(v, &vm, info->addr, live, c->persistent,
 					    s->ctx->timeout_s, err);
 			svff_vm_clear(&vm);
 			if (rc < 0)

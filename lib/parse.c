@@ -83,8 +83,9 @@ bad:
 
 bool svff_looks_like_vf(const char *s)
 {
+	/* "vf" prefixes an index only: "vf3", not "vf3b:00.0" */
 	if (!strncmp(s, "vf", 2))
-		s += 2;
+		return s[2] && strspn(s + 2, "0123456789") == strlen(s + 2);
 	if (*s && strspn(s, "0123456789") == strlen(s))
 		return true;
 	return svff_parse_pci_addr(s, NULL, NULL, NULL) == 0;

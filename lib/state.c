@@ -214,7 +214,8 @@ static int get_addr(struct parser *p, json_object *o, const char *key, bool requ
 {
 	char canon[SVFF_ADDR_LEN];
 	int rc = get_str(p, o, key, required, out, SVFF_ADDR_LEN);
-	if (rc < 0 || !out[0])
+	/* "" stands for "none" only where the field is optional */
+	if (rc < 0 || (!out[0] && !required))
 		return rc;
 	if (svff_parse_pci_addr(out, NULL, canon, NULL) < 0 || strcmp(canon, out))
 		return FAIL(p, "'%s.%s' is not a PCI address in the form 0000:3b:00.0", p->where, key);

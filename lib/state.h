@@ -118,8 +118,9 @@ int svff_store_save(struct svff_store *store, const struct svff_state *st,
 		    struct svff_error *err);
 void svff_store_close(struct svff_store *store);
 
-/* Read without taking the lock (list): safe because writers replace the
- * file atomically. A missing directory or file gives an empty state. */
+/* Read without taking the lock: never a torn file, because writers
+ * replace it atomically (list takes the lock first when it can). A
+ * missing directory or file gives an empty state. */
 int svff_state_read(const char *dir, struct svff_state **out,
 		    struct svff_error *err);
 

@@ -87,10 +87,11 @@ static int take_lock(struct svff_store *s, int wait_s, struct svff_error *err)
 		}
 		nanosleep(&nap, NULL);
 	}
-	/* tell whoever waits next who we are */
+	/* Tell whoever waits next who we are: overwrite, then cut, so that a
+	 * waiter never reads an empty file. */
 	char pid[24];
 	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(s->lockfd, 0) < 0 || pwrite(s->lockfd, pid, (size_t)n, 0) != n)
+	if (pwrite(s->lockfd, pid, (size_t)n, 0) != n || ftruncate(s->lockfd, n) < 0)
 		return svff_err_errno(err, -errno, "cannot write lock file in '%s'", s->dir);
 	return 0;
 }

@@ -196,3 +196,28 @@ wait_guest_up() { # NAME TIMEOUT: the guest printed its first report
 	done
 	return 1
 }
+
+# The host addresses of the PCI hostdevs in a VM's live XML (sed, not
+# python: every process start counts under TCG inside TCG).
+hostdevs() { # VM
+	virsh dumpxml "$1" | sed -n '/<hostdev /,/<\/hostdev>/{/<source>/{n;p}}' |
+		sed -n "s/.*domain='0x\([0-9a-f]*\)' bus='0x\([0-9a-f]*\)' slot='0x\([0-9a-f]*\)' function='0x\([0-9a-f]*\)'.*/\1:\2:\3.\4/p" |
+		while IFS=':.' read -r d b sl f; do printf '%04x:%02x:%02x.%x\n' "0x$d" "0x$b" "0x$sl" "0x$f"; done
+}
+
+# Claims on PF (default: the first PF) as "vf:vm:state" words, from
+# list's table.
+claims() { # [PF]
+	sv -d "${1:-$PF}" list >/dev/null   # sv logs on stdout; only the words go out
+	printf '%s\n' "$out" | awk '$1 ~ /^[0-9]+$/ && $5 != "detached" { printf "%s%s:%s:%s", sep, $1, $6, $5; sep = " " }'
+}
+
+# list -j (in $out) reports no problem for any PF or VF: every "problem"
+# is null (grep, not python: a process start is dear under TCG).
+no_problem() { # WHAT
+	local all nul
+	all=$(printf '%s\n' "$out" | grep -c '"problem":')
+	nul=$(printf '%s\n' "$out" | grep -c '"problem": null')
+	[ "$all" -gt 0 ] || fail "$1: no \"problem\" field in list -j"
+	[ "$all" = "$nul" ] || fail "$1: list reports a problem: $(printf '%s\n' "$out" | grep '"problem":' | grep -v null)"
+}

@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fakesys.h"
@@ -251,6 +255,46 @@ START_TEST(list_managed_with_claims_and_filters)
 }
 END_TEST
 
+/* list reads under the writers' lock: it waits for a writer, and one that
+ * holds the lock past --wait gets a warning, not a failure. */
+START_TEST(list_waits_for_a_writer_then_shows_state)
+{
+	char path[512], pid[32];
+	struct timespec t0, t1;
+	two_pfs();
+	write_state(managed_state);
+	snprintf(path, sizeof(path), "%s/lock", state_dir);
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	ck_assert_int_eq(pwrite(fd, pid, (size_t)n, 0), n);
+
+	ck_assert_int_eq(SVFF("-w", "0", "list"), 0);
+	snprintf(pid, sizeof(pid), "held by pid %ld", (long)getpid());
+	ck_assert_ptr_nonnull(strstr(err, "svff: warning: cannot lock state in"));
+	ck_assert_ptr_nonnull(strstr(err, pid));
+	ck_assert_ptr_nonnull(strstr(err, "listing the state as it stands"));
+	ck_assert_ptr_nonnull(strstr(out, "vm1"));
+
+	/* a writer that lets go within --wait: list waits, then no warning */
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		usleep(800 * 1000);
+		_exit(0);     /* the last holder of the locked file goes */
+	}
+	close(fd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(SVFF("-w", "10", "list"), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waitpid(child, NULL, 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_ptr_nonnull(strstr(out, "vm1"));
+	ck_assert_int_ge((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, 500);
+}
+END_TEST
+
 START_TEST(corrupt_state_refused_and_untouched)
 {
 	char path[512];
@@ -285,6 +329,7 @@ int main(void)
 	tcase_add_test(tc, list_text);
 	tcase_add_test(tc, list_json);
 	tcase_add_test(tc, list_managed_with_claims_and_filters);
+	tcase_add_test(tc, list_waits_for_a_writer_then_shows_state);
 	tcase_add_test(tc, corrupt_state_refused_and_untouched);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domxml.h"
 
@@ -81,6 +83,33 @@ START_TEST(bad_xml)
 }
 END_TEST
 
+/* Found by fuzz_domxml: libxml2 reported an encoding error on stderr
+ * despite XML_PARSE_NOERROR; the library must never print. */
+START_TEST(bad_encoding_is_silent)
+{
+	static const char xml[] = "<?xml encoding=\"UTF7\"\xbb";
+	struct svff_hostdev *hds;
+	size_t n;
+	struct svff_error err = { 0 };
+	char path[] = "/tmp/svff-stderr-XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	struct stat sb;
+
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	int rc = svff_domxml_hostdevs(xml, &hds, &n, &err);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert_int_eq(fstat(fd, &sb), 0);
+	close(fd);
+	unlink(path);
+	ck_assert_int_eq(rc, -EBADMSG);
+	ck_assert_int_eq(sb.st_size, 0);
+}
+END_TEST
+
 START_TEST(build_hostdev)
 {
 	char *xml = NULL;
@@ -112,6 +141,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, find_guest_addresses);
 	tcase_add_test(tc, list_hostdevs_skips_non_pci);
+	tcase_add_test(tc, bad_encoding_is_silent);
 	tcase_add_test(tc, bad_xml);
 	tcase_add_test(tc, build_hostdev);
 	suite_add_tcase(s, tc);

@@ -74,6 +74,11 @@ START_TEST(vf_refs)
 	ck_assert(svff_looks_like_vf("0000:01:00.1"));
 	ck_assert(!svff_looks_like_vf("vm1"));
 	ck_assert(!svff_looks_like_vf("vf1a"));
+	/* found by fuzz_args: "vf" and an address looked like a VF that
+	 * svff_parse_vf then refused */
+	ck_assert(!svff_looks_like_vf("vf0000:3b:00.0"));
+	ck_assert(!svff_looks_like_vf("vf3b:00.0"));
+	ck_assert(!svff_looks_like_vf("vf"));
 }
 END_TEST
 

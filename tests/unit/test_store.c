@@ -110,6 +110,9 @@ static const struct { const char *text, *msg; } corrupt[] = {
 	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":3,\"state\":\"attached\",\"vm_name\":\"a\"},{\"vf\":3,\"state\":\"paused\",\"vm_name\":\"b\"}]}]}", "'pfs[0].claims[1].vf' 3 is claimed twice" },
 	{ "{\"schema\":1,\"pfs\":[" PF_OK "}," PF_OK "}]}", "'pfs[1].addr' 0000:3b:00.0 appears twice" },
 	{ "{\"schema\":1,\"op\":{\"verb\":\"init\",\"pf\":\"../x\",\"pid\":1,\"step\":0}}", "'op.pf' is not a PCI address" },
+	/* found by fuzz_state: an empty required address was taken as "none" */
+	{ "{\"schema\":1,\"pfs\":[{\"addr\":\"\",\"numvfs\":0}]}", "'pfs[0].addr' is not a PCI address" },
+	{ "{\"schema\":1,\"op\":{\"verb\":\"init\",\"pf\":\"\",\"pid\":1,\"step\":0}}", "'op.pf' is not a PCI address" },
 	{ "{\"schema\":1,\"op\":7}", "'op' is not an object or null" },
 	{ "{\"schema\":1} trailing", "data after the JSON document" },
 	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":3,\"state\":\"attached\",\"vm_name\":\"a\",\"guest_addr\":7}]}]}", "'pfs[0].claims[0].guest_addr' is not a string" },

@@ -1,0 +1,23 @@
+# make valgrind: the Check unit tests, and every svff run they start
+# (SVFF_BIN), under valgrind's memcheck. No sanitizers: the test programs
+# are built with the normal flags into build/vg/tests/ against the normal
+# build/libsvff.a, and the svff they run is the normal ./svff. Fails on any
+# memcheck error and on any definitely or indirectly lost block, in a test
+# program or in svff. See tests/valgrind/run.
+#
+# Each svff run costs ~1.4 s of CPU under memcheck (60 shared libraries to
+# load), so test_badinput (62 runs) and test_cli (49) are nearly all of the
+# time: ~3 CPU-minutes, ~2 minutes on 2 idle cores. A quicker, partial run:
+#   make valgrind VG_NATIVE_SVFF=test_badinput
+VG = build/vg
+VG_UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(VG)/tests/%)
+
+.PHONY: valgrind
+
+$(VG)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(B)/libsvff.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(CHECK_CFLAGS) -o $@ $< tests/unit/fakesys.c \
+		$(B)/libsvff.a $(PKG_LIBS) $(CHECK_LIBS)
+
+valgrind: $(VG_UNIT_BIN) svff
+	tests/valgrind/run $(VG) $(CURDIR)/svff $(VG_UNIT_BIN)
