@@ -26,14 +26,17 @@ expect_contains() { # HAYSTACK NEEDLE WHAT
 }
 
 # Run svff, keeping stdout in $out, stderr in $err and the status in $rc.
+# The log line gives its wall time ($EPOCHREALTIME: no process start).
 sv() {
-	local o e
+	local o e t0 ms
 	o=$(mktemp) e=$(mktemp)
 	rc=0
+	t0=${EPOCHREALTIME/./}
 	"$SVFF" "$@" >"$o" 2>"$e" || rc=$?
+	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
 	out=$(cat "$o") err=$(cat "$e")
 	rm -f "$o" "$e"
-	echo "\$ svff $* -> $rc"
+	echo "\$ svff $* -> $rc ($ms ms)"
 	[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/  /'
 	[ -z "$err" ] || printf '%s\n' "$err" | sed 's/^/  ! /'
 	return 0

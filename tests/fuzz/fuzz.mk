@@ -2,7 +2,7 @@
 # Included by the top Makefile; uses its CPPFLAGS, WARN, PKG_* and LIB_SRC.
 #
 #   make fuzz-check   build, then a bounded run of each target from a copy
-#                     of its seed corpus (FUZZ_CHECK_TIME s each, ~60 s)
+#                     of its seed corpus (FUZZ_CHECK_TIME s each, ~30 s)
 #   make fuzz         long runs (FUZZ_TIME s each, default 600)
 #   make fuzz-build   the binaries only, in build/fuzz/
 #
@@ -13,7 +13,7 @@ FUZZ_CC ?= clang
 FZ = build/fuzz
 FUZZ_ALL = state args domxml
 FUZZ_TARGETS ?= $(FUZZ_ALL)
-FUZZ_CHECK_TIME ?= 20
+FUZZ_CHECK_TIME ?= 10
 FUZZ_TIME ?= 600
 FUZZ_ARGS ?=
 

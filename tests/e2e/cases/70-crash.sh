@@ -77,7 +77,7 @@ sweep() {
 		unset SVFF_TEST_KILL_AT
 		if [ "$rc" != 137 ]; then
 			expect_rc 0
-			echo "== $verb: ran to the end when not killed at step $n"
+			echo "== $verb: ran to the end when not killed at step $n (at ${SECONDS} s)"
 			$reset
 			return
 		fi
@@ -92,7 +92,7 @@ sweep() {
 		expect_contains "$out" "nothing to do" "$verb killed at step $n: a second recover"
 		consistent "$verb killed at step $n" "$pf"
 		recovered=$((recovered + 1))
-		echo "== $verb killed at step $n: recovered, consistent"
+		echo "== $verb killed at step $n: recovered, consistent (at ${SECONDS} s)"
 		$reset
 		n=$((n + 1))
 	done

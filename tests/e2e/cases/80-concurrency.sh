@@ -149,11 +149,11 @@ left="6:c4:attached 7:c4:attached"
 agree "after the teardown wave" "$left"
 expect_eq "$races" 1 "lost races in the race wave"
 
-# A lock held on purpose (the hooks build sleeps 30 s after its op
+# A lock held on purpose (the hooks build sleeps 15 s after its op
 # begins): a waiter gives up after --wait, names the holder, changes
 # nothing; a patient one gets through once the holder is done.
 hlog=$E2E_RESULTS/80-holder.log
-SVFF_TEST_STALL_AT=attach:0:30 "$SVFF_HOOKS_BIN" -d "$PF" attach c1 vf0 vf1 >"$hlog" 2>&1 &
+SVFF_TEST_STALL_AT=attach:0:15 "$SVFF_HOOKS_BIN" -d "$PF" attach c1 vf0 vf1 >"$hlog" 2>&1 &
 holder=$!
 for _ in $(seq 120); do
 	grep -q '"verb": *"attach"' "$SVFF_STATE_DIR/state" 2>/dev/null && break
