@@ -1,6 +1,5 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # out, err and rc are set by sv (lib.sh)
-# e2e-timeout: 900
 # Many svff processes at once: waves of 20 (attach, detach, pause,
 # unpause, list) on four VMs, started together: c1-c3 shut off (libvirt
 # changes their configuration), c4 running (live hot-plug; it has no guest
