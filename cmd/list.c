@@ -238,7 +238,9 @@ const struct svff_cmd svff_cmd_list = {
 		"IOMMU group, state (detached, attached, paused), VM and guest address.\n"
 		"A VM name, UUID or id limits the rows to that VM's VFs; a VF (vfN, N or\n"
 		"a PCI address) to that VF. NOTE says where the state file and the host\n"
-		"disagree. With -j the same as JSON (\"schema\": 1).",
+		"disagree. With -j the same as JSON (\"schema\": 1).\n"
+		"It reads under the state lock; when another svff holds it past --wait,\n"
+		"it warns, naming the holder, and lists the state as it stands.",
 	.min_args = 0,
 	.max_args = 1,
 	.run = run,
