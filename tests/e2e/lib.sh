@@ -10,7 +10,8 @@ SVFF_PLAIN=$(for d in /sys/bus/pci/devices/*; do
 PF=${SVFF_PFS%% *}
 export SVFF_PFS SVFF_PLAIN PF
 export LIBVIRT_DEFAULT_URI=qemu:///system
-E2E_HOST=$(cd "$(dirname "${BASH_SOURCE[0]}")/../host" && pwd)
+# the kernels and initramfs images, cached outside the clone (tests/host/boot)
+E2E_CACHE=$(cat /e2e/cache 2>/dev/null || echo /var/cache/svff-tests)
 
 fail() {
 	echo "FAIL: $*"
@@ -104,9 +105,10 @@ reset_host() {
 }
 
 # define_vm NAME [--os] [--ports N]: a q35 TCG domain with N free PCIe
-# hot-plug slots (pcie-root-ports). --os boots the emulated host's kernel
-# with a tiny initramfs whose init prints the PCI devices it sees on the
-# serial console ($E2E_RESULTS/vm-NAME.console) whenever they change.
+# hot-plug slots (pcie-root-ports). --os boots the small guest kernel
+# (tests/host/guest-kernel) with a tiny initramfs whose init prints the
+# PCI devices it sees on the serial console ($E2E_RESULTS/vm-NAME.console)
+# whenever they change.
 define_vm() {
 	local name=$1 os='' ports=3 boot=''
 	shift
@@ -118,8 +120,8 @@ define_vm() {
 		esac
 	done
 	if [ -n "$os" ]; then
-		boot="<kernel>$E2E_HOST/cache/vmlinuz</kernel>
-    <initrd>$E2E_HOST/cache/guest-initrd.gz</initrd>
+		boot="<kernel>$E2E_CACHE/guest-bzImage</kernel>
+    <initrd>$E2E_CACHE/guest-initrd.gz</initrd>
     <cmdline>console=ttyS0 quiet</cmdline>"
 	fi
 	{
