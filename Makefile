@@ -37,7 +37,7 @@ ALIB_OBJ = $(LIB_SRC:%.c=$(A)/%.o)
 ACMD_OBJ = $(CMD_SRC:%.c=$(A)/%.o) $(A)/svff.o
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(A)/tests/%)
 
-.PHONY: all check unit e2e demo deps install uninstall clean
+.PHONY: all check unit e2e demo bench deps install uninstall clean
 
 all: svff
 
@@ -97,6 +97,12 @@ e2e: $(A)/svff $(H)/svff
 demo: deps
 	$(MAKE) svff
 	tests/host/demo $(CURDIR)/svff
+
+# svff beside the tools operators use today, on the emulated host; the
+# plain build, as installed.
+bench: deps
+	$(MAKE) svff
+	tests/bench/run $(CURDIR)/svff
 
 deps:
 	@tests/deps.sh

@@ -1,0 +1,177 @@
+#!/bin/bash
+# svff beside the tools operators use today, in one run on the emulated
+# host (tests/bench/run boots it). Each row times svff and its anchor on
+# the same host, one after the other, and prints the ratio svff/anchor.
+# Times are medians where a row repeats (REPS); the table also goes to
+# /e2e/table.md.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/../e2e/lib.sh"
+set -u
+export E2E_RESULTS=/e2e
+export SVFF_STATE_DIR=/run/svff-bench
+mkdir -p "$SVFF_STATE_DIR"
+REPS=${BENCH_REPS:-5}
+SIZES=${BENCH_SIZES:-32 127}
+PFDIR=/sys/bus/pci/devices/$PF
+table=/e2e/table.md
+
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+# ms CMD...: run it, print its wall time in ms; its output goes to the log
+ms() {
+	local t0
+	t0=$(now_ms)
+	"$@" >>/e2e/bench.log 2>&1 || echo "bench: '$*' failed" >&2
+	echo $(($(now_ms) - t0))
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# med CMD...: median wall time of REPS runs
+med() {
+	local i t=()
+	for ((i = 0; i < REPS; i++)); do t+=("$(ms "$@")"); done
+	median "${t[@]}"
+}
+# peak RSS in KiB of one run (GNU time)
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+# row WORK SVFF_MS ANCHOR ANCHOR_MS GOAL: a table line; GOAL is a ratio
+# ("<= 0.35") or "-"
+row() {
+	local r verdict=-
+	r=$(ratio "$2" "$4")
+	if [ "$5" != - ]; then
+		verdict=$(awk -v r="$r" -v g="${5#<= }" 'BEGIN { print r <= g ? "met" : "MISSED" }')
+	fi
+	printf '| %s | %s ms | %s | %s ms | %s | %s %s |\n' "$1" "$2" "$3" "$4" "$r" "$5" "$verdict" |
+		tee -a "$table"
+}
+
+# The shell floor: what svff writes, as shell builtins (no process start).
+floor_init() { # N
+	local i
+	echo 0 >"$PFDIR/sriov_drivers_autoprobe"
+	echo "$1" >"$PFDIR/sriov_numvfs"
+	for ((i = 0; i < $1; i++)); do
+		vf=$(basename "$(readlink "$PFDIR/virtfn$i")")
+		echo vfio-pci >"/sys/bus/pci/devices/$vf/driver_override"
+		echo "$vf" >/sys/bus/pci/drivers_probe
+	done
+}
+floor_deinit() { echo 0 >"$PFDIR/sriov_numvfs"; }
+# What an operator types today: the count, then libvirt's node-device
+# detach of each VF (it binds the VF to vfio-pci). Autoprobe is off first,
+# as for svff, so the VFs' native driver does not probe them in between.
+virsh_init() { # N
+	local i vf
+	echo 0 >"$PFDIR/sriov_drivers_autoprobe"
+	echo "$1" >"$PFDIR/sriov_numvfs"
+	for ((i = 0; i < $1; i++)); do
+		vf=$(basename "$(readlink "$PFDIR/virtfn$i")")
+		vf=${vf//[:.]/_}
+		virsh nodedev-detach "pci_$vf" --driver vfio >/dev/null || return 1
+	done
+}
+fresh() { reset_host; rm -f "$SVFF_STATE_DIR/state"; }
+
+start_libvirtd || { echo "bench: libvirtd did not start" >&2; exit 1; }
+: >"$table"
+{
+	echo "| work | svff | anchor | anchor time | ratio | goal |"
+	echo "|---|---|---|---|---|---|"
+} | tee -a "$table"
+
+# Start-up: no sysfs, no libvirt.
+row "start-up (\`--version\`, median of $REPS)" "$(med "$SVFF" --version)" \
+	"\`virsh --version\`" "$(med virsh --version)" "<= 1.0"
+echo "peak RSS: svff --version $(rss "$SVFF" --version) KiB, virsh --version $(rss virsh --version) KiB" |
+	tee -a "$table"
+
+for n in $SIZES; do
+	fresh
+	s=$(ms "$SVFF" -d "$PF" init "$n")
+	[ "$(numvfs "$PF")" = "$n" ] || { echo "bench: svff init $n made $(numvfs "$PF") VFs" >&2; exit 1; }
+	if [ "$n" = 127 ] || [ "$n" = "${SIZES##* }" ]; then
+		row "\`list\` of $n VFs (median of $REPS)" "$(med "$SVFF" -d "$PF" list)" \
+			"\`lspci -s\` of the PF" "$(med lspci -s "$PF")" "<= 1.5"
+		row "\`list -j\` of $n VFs (median of $REPS)" "$(med "$SVFF" -d "$PF" list -j)" \
+			"\`lspci -s\` of the PF" "$(med lspci -s "$PF")" "<= 1.5"
+		echo "peak RSS: svff list $(rss "$SVFF" -d "$PF" list) KiB, list -j $(rss "$SVFF" -d "$PF" list -j) KiB, lspci -s $(rss lspci -s "$PF") KiB" |
+			tee -a "$table"
+	fi
+	d=$(ms "$SVFF" -d "$PF" deinit)
+	fresh
+	f=$(ms floor_init "$n")
+	fd=$(ms floor_deinit)
+	fresh
+	v=$(ms virsh_init "$n")
+	row "\`init $n\`" "$s" "shell floor (sysfs writes in a loop)" "$f" "<= 0.35"
+	row "\`init $n\`" "$s" "\`virsh nodedev-detach\` per VF" "$v" "<= 0.10"
+	row "\`deinit\` of $n" "$d" "\`echo 0 > sriov_numvfs\`" "$fd" "-"
+done
+
+# Three VMs whose guests run Linux, one VF each.
+fresh
+for vm in b1 b2 b3; do define_vm "$vm" --os && start_vm "$vm"; done
+for vm in b1 b2 b3; do wait_guest_up "$vm" 600 || { echo "bench: $vm did not boot" >&2; exit 1; }; done
+"$SVFF" -d "$PF" init 4 >>/e2e/bench.log 2>&1
+
+# attach and detach of one VF, against virsh with the same hostdev; virsh
+# detach-device returns before the guest lets go, so its row waits for
+# the live XML to lose the device, as svff does.
+hostdev_xml() { # VF-ADDR
+	local a=$1
+	printf "<hostdev mode='subsystem' type='pci' managed='no'><source><address domain='0x%s' bus='0x%s' slot='0x%s' function='0x%s'/></source></hostdev>\n" \
+		"${a:0:4}" "${a:5:2}" "${a:8:2}" "${a:11:1}"
+}
+virsh_detach_wait() { # VM FILE
+	virsh detach-device "$1" "$2" --live >/dev/null || return 1
+	while virsh dumpxml "$1" | grep -q '<hostdev'; do sleep 0.1; done
+}
+vf0=$(vf_addr "$PF" 0)
+hostdev_xml "$vf0" >/run/bench-vf0.xml
+a=() d=() va=() vd=()
+for ((i = 0; i < 3; i++)); do
+	a+=("$(ms "$SVFF" -d "$PF" attach b1 vf0)")
+	d+=("$(ms "$SVFF" -d "$PF" -t 120 detach b1 vf0)")
+	va+=("$(ms virsh attach-device b1 /run/bench-vf0.xml --live)")
+	vd+=("$(ms virsh_detach_wait b1 /run/bench-vf0.xml)")
+done
+row "\`attach\` (running guest, median of 3)" "$(median "${a[@]}")" "\`virsh attach-device\`" "$(median "${va[@]}")" "<= 1.1"
+row "\`detach\` (guest acknowledges, median of 3)" "$(median "${d[@]}")" "\`virsh detach-device\` + wait" "$(median "${vd[@]}")" "<= 1.1"
+
+# reconf 4 -> 6 under three guests holding a VF each: svff's worst
+# per-VM downtime against a sequential script's (detach each and wait,
+# the count through 0, bind, attach each).
+for i in 1 2 3; do "$SVFF" -d "$PF" attach "b$i" "vf$((i - 1))" >>/e2e/bench.log 2>&1; done
+out=$("$SVFF" -d "$PF" -t 120 reconf 6 -j 2>>/e2e/bench.log)
+echo "$out" >>/e2e/bench.log
+sw=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(int(1000*max(r["downtime_s"] for r in d["restored"])))')
+for i in 1 2 3; do "$SVFF" -d "$PF" -t 120 detach "b$i" >>/e2e/bench.log 2>&1; done
+"$SVFF" -d "$PF" deinit >>/e2e/bench.log 2>&1
+fresh_vms_kept() { for p in $SVFF_PFS; do echo 0 >"/sys/bus/pci/devices/$p/sriov_numvfs"; done; }
+fresh_vms_kept
+floor_init 4
+for i in 0 1 2; do
+	hostdev_xml "$(vf_addr "$PF" $i)" >"/run/bench-h$i.xml"
+	virsh attach-device "b$((i + 1))" "/run/bench-h$i.xml" --live >/dev/null
+done
+declare -A rel back
+t0=$(now_ms)
+for i in 0 1 2; do
+	rel[$i]=$(now_ms)
+	virsh_detach_wait "b$((i + 1))" "/run/bench-h$i.xml"
+done
+floor_deinit
+floor_init 6
+for i in 0 1 2; do
+	hostdev_xml "$(vf_addr "$PF" $i)" >"/run/bench-h$i.xml"
+	virsh attach-device "b$((i + 1))" "/run/bench-h$i.xml" --live >/dev/null
+	back[$i]=$(now_ms)
+done
+total=$(($(now_ms) - t0))
+vw=0
+for i in 0 1 2; do
+	dt=$((back[$i] - rel[$i]))
+	[ "$dt" -gt "$vw" ] && vw=$dt
+done
+row "\`reconf 4 -> 6\`, 3 guests: worst VM downtime" "$sw" "sequential virsh + sysfs script" "$vw" "<= 0.4"
+echo "script total: $total ms" | tee -a "$table"
