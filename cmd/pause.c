@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* svff pause VM|VF...: release VFs on the host; their VMs keep the claims. */
-#include "claims.h"
+#include "pause_unpause.h"
 
 static size_t pause_all(struct svff_session *s, struct svff_virt *v,
 			struct svff_pause_item *items, size_t n)
@@ -8,9 +8,9 @@ static size_t pause_all(struct svff_session *s, struct svff_virt *v,
 	return svff_claims_pause(s, v, items, n, false);
 }
 
-static int run(struct svff_inv *inv)
+static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	return svff_cmd_claims_run(inv, "pause", "paused", pause_all);
+	return svff_cmd_claims_run(inv, "pause", "paused", pause_all, err);
 }
 
 const struct svff_cmd svff_cmd_pause = {
@@ -26,5 +26,6 @@ const struct svff_cmd svff_cmd_pause = {
 		"stays attached, and the command fails.",
 	.min_args = 1,
 	.max_args = -1,
+	.targets = SVFF_TARGETS_ANY,
 	.run = run,
 };

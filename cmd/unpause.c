@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* svff unpause VM|VF...: give paused VFs back at the same guest address. */
-#include "claims.h"
+#include "pause_unpause.h"
 
-static int run(struct svff_inv *inv)
+static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	return svff_cmd_claims_run(inv, "unpause", "unpaused", svff_claims_unpause);
+	return svff_cmd_claims_run(inv, "unpause", "unpaused", svff_claims_unpause, err);
 }
 
 const struct svff_cmd svff_cmd_unpause = {
@@ -19,5 +19,6 @@ const struct svff_cmd svff_cmd_unpause = {
 		"(reconf to fewer VFs) is an error that says how to bring it back.",
 	.min_args = 1,
 	.max_args = -1,
+	.targets = SVFF_TARGETS_ANY,
 	.run = run,
 };

@@ -268,7 +268,7 @@ int svff_pf_resolve(const struct svff_ctx *ctx, const char *arg,
 	if (arg) {
 		rc = svff_parse_pci_addr(arg, NULL, out, err);
 		if (rc < 0)
-			return rc;
+			return svff_err_kind(err, SVFF_ERR_USAGE, rc);
 		rc = svff_pf_get(ctx, out, &one, err);
 		svff_pf_info_clear(&one);
 		return rc;
@@ -282,8 +282,8 @@ int svff_pf_resolve(const struct svff_ctx *ctx, const char *arg,
 		for (size_t i = 0; i < st->n_pfs; i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 				 i ? ", " : "", st->pfs[i].addr);
-		return svff_err(err, -ENOTUNIQ,
-				"svff manages several PFs (%s): choose one with -d", list);
+		return svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -ENOTUNIQ,
+				     "svff manages several PFs (%s): choose one with -d", list));
 	}
 	rc = svff_pf_scan(ctx, &pfs, &n, err);
 	if (rc < 0)
@@ -297,8 +297,8 @@ int svff_pf_resolve(const struct svff_ctx *ctx, const char *arg,
 		for (size_t i = 0; i < n; i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 				 i ? ", " : "", pfs[i].addr);
-		rc = svff_err(err, -ENOTUNIQ,
-			      "several SR-IOV PFs found (%s): choose one with -d", list);
+		rc = svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -ENOTUNIQ,
+				   "several SR-IOV PFs found (%s): choose one with -d", list));
 	}
 	svff_pf_list_free(pfs, n);
 	return rc;

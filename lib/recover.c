@@ -216,8 +216,9 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 	if (had_op) {
 		op = *s->st->op;
 		if (strcmp(op.pf, s->pf))
-			return svff_err(err, -EINVAL, "the interrupted operation is on %s: run "
-					"'svff -d %s recover'", op.pf, op.pf);
+			return svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -EINVAL,
+					     "the interrupted operation is on %s: run 'svff -d %s "
+					     "recover'", op.pf, op.pf));
 		say(&f, "interrupted '%s' (pid %ld, step %u: %s) found", op.verb, op.pid, op.step,
 		    op.step_name);
 	}

@@ -130,6 +130,11 @@ int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf)
 	return 0;
 }
 
+bool svff_claim_of(const struct svff_claim *c, const char *vm)
+{
+	return !strcmp(c->vm_name, vm) || !strcmp(c->vm_uuid, vm);
+}
+
 /* ---- parsing ---- */
 
 struct parser {

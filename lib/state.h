@@ -100,6 +100,8 @@ int svff_state_pf_remove(struct svff_state *st, const char *pf);
 struct svff_claim *svff_state_claim(struct svff_pf_state *pf, unsigned int vf);
 struct svff_claim *svff_state_claim_add(struct svff_pf_state *pf, unsigned int vf);
 int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf);
+/* Whether c is the claim of vm, named by name or UUID. */
+bool svff_claim_of(const struct svff_claim *c, const char *vm);
 
 /* The store: a locked handle on the state directory. open creates the
  * directory (0700) when create is set, refuses a symlinked directory or

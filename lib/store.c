@@ -82,8 +82,9 @@ static int take_lock(struct svff_store *s, int wait_s, struct svff_error *err)
 		if (now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 >= wait_s) {
 			char who[96];
 			lock_holder(s->lockfd, who, sizeof(who));
-			return svff_err(err, -EBUSY, "cannot lock state in '%s': held by %s for more "
-					"than %d s; try again later or raise --wait", s->dir, who, wait_s);
+			svff_err(err, -EBUSY, "cannot lock state in '%s': held by %s for more "
+				 "than %d s; try again later or raise --wait", s->dir, who, wait_s);
+			return svff_err_kind(err, SVFF_ERR_LOCKED, -EBUSY);
 		}
 		nanosleep(&nap, NULL);
 	}
