@@ -160,8 +160,11 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_attach = {
-	.name = "attach",
-	.args = "VM [VF...]",
+	.name = "attach", .args = "VM [VF...]", .min_args = 1, .max_args = -1,
+	.targets = SVFF_TARGETS_VM_VFS, .run = run,
+	.opts = {
+		[OPT_CONFIG] = { "config", 0, NULL, "also change the persistent configuration" },
+	},
 	.summary = "give VFs (default: the lowest free one) to a VM",
 	.desc = "Hot-plugs each VF into the running VM (libvirt <hostdev managed='no'>),\n"
 		"reads back the guest PCI address libvirt gave it and records the claim.\n"
@@ -169,11 +172,4 @@ const struct svff_cmd svff_cmd_attach = {
 		"a shut-off VM gets the persistent configuration only. A VF attached to\n"
 		"the same VM already is left as it is; one held by another VM is refused.\n"
 		"If one VF of several fails, the ones this call attached are detached.",
-	.min_args = 1,
-	.max_args = -1,
-	.targets = SVFF_TARGETS_VM_VFS,
-	.opts = {
-		[OPT_CONFIG] = { "config", 0, NULL, "also change the persistent configuration" },
-	},
-	.run = run,
 };

@@ -99,18 +99,15 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_deinit = {
-	.name = "deinit",
-	.args = "",
+	.name = "deinit", .args = "", .min_args = 0, .max_args = 0,
+	.run = run,
+	.opts = {
+		[OPT_FORCE] = { "force", 'f', NULL, "detach VMs' VFs and drop their claims first" },
+	},
 	.summary = "remove the VFs of the PF and forget it",
 	.desc = "The reverse of init: writes 0 to sriov_numvfs, restores the native\n"
 		"drivers' autoprobe as it was before init and forgets the PF. Refused\n"
 		"while VMs hold VFs (attached or paused) unless --force, which detaches\n"
 		"them first and drops paused claims. On a PF svff does not manage it\n"
 		"does nothing.",
-	.min_args = 0,
-	.max_args = 0,
-	.opts = {
-		[OPT_FORCE] = { "force", 'f', NULL, "detach VMs' VFs and drop their claims first" },
-	},
-	.run = run,
 };

@@ -7,29 +7,6 @@
 #include "cmd.h"
 #include "hotplug.h"
 
-/* The claims to release: the VF named alone, or a VM's (all, or those named). */
-static int pick(struct svff_inv *inv, struct svff_session *s, unsigned int *vfs, size_t *n,
-		struct svff_error *err)
-{
-	const char *vm = inv->tg.vm;
-
-	*n = 0;
-	for (size_t i = 0; i < inv->tg.n; i++) {
-		unsigned int idx;
-		int rc = svff_target_index(s, &inv->tg.t[i], false, &idx, err);
-		if (rc < 0)
-			return rc;
-		struct svff_claim *c = svff_state_claim(svff_session_pf(s), idx);
-		if (!c)
-			return svff_err(err, -ENOENT, "vf%u of %s is not attached to any VM", idx, s->pf);
-		if (vm && !svff_claim_of(c, vm))
-			return svff_err(err, -EPERM, "vf%u is held by VM '%s', not '%s'", idx,
-					c->vm_name, vm);
-		vfs[(*n)++] = idx;
-	}
-	return *n ? 0 : svff_target_vm_vfs(s, vm, vfs, n, err);
-}
-
 /* Release each, a journal step each when there are several. A VF that
  * would not let go stays claimed; those before it are free. Nothing is
  * left half-done, so the journal can close either way. */
@@ -73,11 +50,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 
 	if (rc < 0)
 		return rc;
-	vfs = calloc(svff_session_pf(&s)->n_claims + inv->tg.n + 1, sizeof(*vfs));
-	if (!vfs)
-		rc = svff_err(err, -ENOMEM, "out of memory");
-	if (rc == 0)
-		rc = pick(inv, &s, vfs, &n, err);
+	rc = svff_targets_claimed(&inv->tg, &s, "attached to", &vfs, &n, err);
 	if (rc == 0)
 		rc = svff_virt_open(inv->ctx, &v, err);
 	if (rc == 0)
@@ -90,8 +63,8 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_detach = {
-	.name = "detach",
-	.args = "VM [VF...] | VF",
+	.name = "detach", .args = "VM [VF...] | VF", .min_args = 1, .max_args = -1,
+	.targets = SVFF_TARGETS_VM_VFS_OR_VF, .run = run,
 	.summary = "take VFs back from a VM",
 	.desc = "Hot-unplugs the VM's VFs (all of them on the PF, or those named; or the\n"
 		"one VF named alone, from whichever VM holds it), waits up to --timeout\n"
@@ -99,8 +72,4 @@ const struct svff_cmd svff_cmd_detach = {
 		"vfio-pci, free. A paused claim is simply dropped. A guest that does not\n"
 		"release a VF in time leaves it attached and claimed, and the command\n"
 		"fails; the VFs released before it stay released.",
-	.min_args = 1,
-	.max_args = -1,
-	.targets = SVFF_TARGETS_VM_VFS_OR_VF,
-	.run = run,
 };

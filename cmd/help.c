@@ -20,10 +20,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_help_desc = {
-	.name = "help",
-	.args = "[COMMAND]",
-	.summary = "show the commands, or one command's usage",
-	.min_args = 0,
-	.max_args = 1,
+	.name = "help", .args = "[COMMAND]", .min_args = 0, .max_args = 1,
 	.run = run,
+	.summary = "show the commands, or one command's usage",
 };

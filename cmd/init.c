@@ -107,18 +107,15 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_init = {
-	.name = "init",
-	.args = "[COUNT]",
+	.name = "init", .args = "[COUNT]", .min_args = 0, .max_args = 1,
+	.run = run,
+	.opts = {
+		[OPT_DRIVER] = { "driver", 0, "DRIVER", "the VF driver (only vfio-pci)" },
+	},
 	.summary = "create COUNT VFs on the PF and bind them to vfio-pci",
 	.desc = "Turns the native drivers' autoprobe off (sriov_drivers_autoprobe), writes\n"
 		"COUNT (default: all the PF offers) to sriov_numvfs, binds every VF to\n"
 		"vfio-pci (skipping those bound already), checks their IOMMU groups and\n"
 		"records the PF as managed. The same COUNT again changes nothing; another\n"
 		"COUNT is refused: use 'svff reconf'. On failure it undoes what it did.",
-	.min_args = 0,
-	.max_args = 1,
-	.opts = {
-		[OPT_DRIVER] = { "driver", 0, "DRIVER", "the VF driver (only vfio-pci)" },
-	},
-	.run = run,
 };

@@ -177,9 +177,8 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_list = {
-	.name = "list",
-	.alias = "status",
-	.args = "[VM|VF]",
+	.name = "list", .alias = "status", .args = "[VM|VF]", .min_args = 0, .max_args = 1,
+	.targets = SVFF_TARGETS_ANY, .run = run,
 	.summary = "show the VFs, their state and the VMs that hold them",
 	.desc = "Lists each PF that svff manages (or the one -d names; with neither,\n"
 		"every SR-IOV PF on the host) with its VFs: index, PCI address, driver,\n"
@@ -189,8 +188,4 @@ const struct svff_cmd svff_cmd_list = {
 		"disagree. With -j the same as JSON (\"schema\": 1).\n"
 		"It reads under the state lock; when another svff holds it past --wait,\n"
 		"it warns, naming the holder, and lists the state as it stands.",
-	.min_args = 0,
-	.max_args = 1,
-	.targets = SVFF_TARGETS_ANY,
-	.run = run,
 };

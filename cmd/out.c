@@ -105,46 +105,41 @@ void svff_say(const struct svff_inv *inv, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* Each fmt below is the caller's, with one conversion that matches v. */
+/* A value both ways: json (made only under -j) under key, and text through
+ * fmt, the caller's, with one conversion that matches it. */
+#define PRINT_ANY(inv, key, json, fmt, tv) do {			\
+		const char *f_ = (fmt);					\
+		if ((inv)->out.doc && (key))				\
+			add(&(inv)->out, (key), (json));		\
+		if ((inv)->out.text && f_)				\
+			printf(f_, (tv));				\
+	} while (0)
+
 void svff_print_str(struct svff_inv *inv, const char *key, const char *fmt, const char *v)
 {
 	bool none = !v || !*v;
-	if (inv->out.doc && key)
-		add(&inv->out, key, none ? NULL : json_object_new_string(v));
-	if (inv->out.text && fmt)
-		printf(fmt, none ? "-" : v);
+	PRINT_ANY(inv, key, none ? NULL : json_object_new_string(v), fmt, none ? "-" : v);
 }
 
 void svff_print_uint(struct svff_inv *inv, const char *key, const char *fmt, unsigned int v)
 {
-	if (inv->out.doc && key)
-		add(&inv->out, key, json_object_new_int64(v));
-	if (inv->out.text && fmt)
-		printf(fmt, v);
+	PRINT_ANY(inv, key, json_object_new_int64(v), fmt, v);
 }
 
 void svff_print_int(struct svff_inv *inv, const char *key, const char *fmt, int v)
 {
-	if (inv->out.doc && key)
-		add(&inv->out, key, json_object_new_int(v));
-	if (inv->out.text && fmt)
-		printf(fmt, v);
-}
-
-void svff_print_bool(struct svff_inv *inv, const char *key, const char *text_if_true, bool v)
-{
-	if (inv->out.doc && key)
-		add(&inv->out, key, json_object_new_boolean(v));
-	if (inv->out.text && text_if_true && v)
-		fputs(text_if_true, stdout);
+	PRINT_ANY(inv, key, json_object_new_int(v), fmt, v);
 }
 
 void svff_print_double(struct svff_inv *inv, const char *key, const char *fmt, double v)
 {
-	if (inv->out.doc && key)
-		add(&inv->out, key, json_object_new_double(v));
-	if (inv->out.text && fmt)
-		printf(fmt, v);
+	PRINT_ANY(inv, key, json_object_new_double(v), fmt, v);
+}
+
+void svff_print_bool(struct svff_inv *inv, const char *key, const char *text_if_true, bool v)
+{
+	PRINT_ANY(inv, key, json_object_new_boolean(v), text_if_true ? "%s" : NULL,
+		  v ? text_if_true : "");
 }
 
 void svff_print_null(struct svff_inv *inv, const char *key)

@@ -14,8 +14,8 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_pause = {
-	.name = "pause",
-	.args = "VM|VF...",
+	.name = "pause", .args = "VM|VF...", .min_args = 1, .max_args = -1,
+	.targets = SVFF_TARGETS_ANY, .run = run,
 	.summary = "release VFs on the host; their VMs keep the claims",
 	.desc = "Each VF named, and every VF of each VM named, is released on the host\n"
 		"while its VM keeps the claim and the guest PCI address, so the PF can be\n"
@@ -24,8 +24,4 @@ const struct svff_cmd svff_cmd_pause = {
 		"over its monitor, whether it offers a VFIO pause of its own, and says so.\n"
 		"A VF paused already is left as it is. A VF whose guest does not let go\n"
 		"stays attached, and the command fails.",
-	.min_args = 1,
-	.max_args = -1,
-	.targets = SVFF_TARGETS_ANY,
-	.run = run,
 };

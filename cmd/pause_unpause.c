@@ -10,33 +10,15 @@ static int cmp_vf(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The claims the arguments name (a VF; or a VM: all its claims on the
- * PF), each once, in VF order. */
+/* The claims the arguments name, each once, in VF order. */
 static int pick(struct svff_inv *inv, struct svff_session *s, struct svff_pause_item **out,
 		size_t *n, struct svff_error *err)
 {
-	size_t max = svff_session_pf(s)->n_claims + inv->tg.n + 1;
-	unsigned int *vfs = calloc(max, sizeof(*vfs));
-	int rc = vfs ? 0 : svff_err(err, -ENOMEM, "out of memory");
+	unsigned int *vfs = NULL;
+	int rc = svff_targets_claimed(&inv->tg, s, "claimed by", &vfs, n, err);
 
-	*n = 0;
-	for (size_t i = 0; rc == 0 && i < inv->tg.n; i++) {
-		const struct svff_target *t = &inv->tg.t[i];
-		unsigned int idx;
-		if (!t->is_vf) {
-			rc = svff_target_vm_vfs(s, t->arg, vfs, n, err);
-			continue;
-		}
-		rc = svff_target_index(s, t, false, &idx, err);
-		if (rc == 0 && !svff_state_claim(svff_session_pf(s), idx))
-			rc = svff_err(err, -ENOENT, "vf%u of %s is not claimed by any VM", idx, s->pf);
-		size_t j = 0;
-		while (rc == 0 && j < *n && vfs[j] != idx)
-			j++;
-		if (rc == 0 && j == *n)
-			vfs[(*n)++] = idx;
-	}
-	qsort(vfs, *n, sizeof(*vfs), cmp_vf);
+	if (rc == 0)
+		qsort(vfs, *n, sizeof(*vfs), cmp_vf);
 	*out = rc == 0 ? calloc(*n + 1, sizeof(**out)) : NULL;
 	if (rc == 0 && !*out)
 		rc = svff_err(err, -ENOMEM, "out of memory");

@@ -85,8 +85,11 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_reconf = {
-	.name = "reconf",
-	.args = "COUNT",
+	.name = "reconf", .args = "COUNT", .min_args = 1, .max_args = 1,
+	.run = run,
+	.opts = {
+		[OPT_FORCE] = { "force", 'f', NULL, "drop claimed VFs; their claims stay paused" },
+	},
 	.summary = "change the number of VFs while VMs keep their claims",
 	.desc = "Pauses every attached VF (all VMs at once), writes 0 and then COUNT to\n"
 		"sriov_numvfs, binds the new VFs to vfio-pci, and gives each VM its VF\n"
@@ -95,10 +98,4 @@ const struct svff_cmd svff_cmd_reconf = {
 		"--force, which keeps that claim paused and reports it. The current\n"
 		"COUNT, with every VF present and bound, is a no-op. If setting the\n"
 		"count fails, the old count is restored and the VMs get their VFs back.",
-	.min_args = 1,
-	.max_args = 1,
-	.opts = {
-		[OPT_FORCE] = { "force", 'f', NULL, "drop claimed VFs; their claims stay paused" },
-	},
-	.run = run,
 };

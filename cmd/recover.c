@@ -80,8 +80,8 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 }
 
 const struct svff_cmd svff_cmd_recover = {
-	.name = "recover",
-	.args = "",
+	.name = "recover", .args = "", .min_args = 0, .max_args = 0,
+	.run = run,
 	.summary = "finish an interrupted operation; reconcile the state with the host",
 	.desc = "Works on the PF of -d; without it, on the PF of an interrupted operation,\n"
 		"else on every PF svff manages (none: nothing to do).\n"
@@ -94,7 +94,4 @@ const struct svff_cmd svff_cmd_recover = {
 		"holds without a claim is recorded; VFs off vfio-pci are bound back.\n"
 		"A second run changes nothing. With -n it says what it would correct\n"
 		"and changes nothing.",
-	.min_args = 0,
-	.max_args = 0,
-	.run = run,
 };

@@ -68,22 +68,63 @@ int svff_target_index(struct svff_session *s, const struct svff_target *t, bool 
 	return 0;
 }
 
-int svff_target_vm_vfs(struct svff_session *s, const char *vm, unsigned int *vfs, size_t *n,
-		       struct svff_error *err)
+static void add_once(unsigned int *vfs, size_t *n, unsigned int vf)
+{
+	for (size_t j = 0; j < *n; j++)
+		if (vfs[j] == vf)
+			return;
+	vfs[(*n)++] = vf;
+}
+
+/* Append the VFs vm has claimed on the session's PF; fails when none. */
+static int vm_vfs(struct svff_session *s, const char *vm, unsigned int *vfs, size_t *n,
+		  struct svff_error *err)
 {
 	const struct svff_pf_state *ps = svff_session_pf(s);
 	size_t before = *n;
 
-	for (size_t i = 0; i < ps->n_claims; i++) {
-		bool seen = false;
-		if (!svff_claim_of(&ps->claims[i], vm))
-			continue;
-		for (size_t j = 0; j < *n && !seen; j++)
-			seen = vfs[j] == ps->claims[i].vf;
-		if (!seen)
-			vfs[(*n)++] = ps->claims[i].vf;
-	}
+	for (size_t i = 0; i < ps->n_claims; i++)
+		if (svff_claim_of(&ps->claims[i], vm))
+			add_once(vfs, n, ps->claims[i].vf);
 	if (*n == before)
 		return svff_err(err, -ENOENT, "VM '%s' holds no VF of %s", vm, s->pf);
 	return 0;
+}
+
+static int claimed_vf(const struct svff_targets *tg, struct svff_session *s,
+		      const struct svff_target *t, const char *unclaimed, unsigned int *out,
+		      struct svff_error *err)
+{
+	int rc = svff_target_index(s, t, false, out, err);
+	if (rc < 0)
+		return rc;
+	const struct svff_claim *c = svff_state_claim(svff_session_pf(s), *out);
+	if (!c)
+		return svff_err(err, -ENOENT, "vf%u of %s is not %s any VM", *out, s->pf, unclaimed);
+	if (tg->vm && !svff_claim_of(c, tg->vm))
+		return svff_err(err, -EPERM, "vf%u is held by VM '%s', not '%s'", *out, c->vm_name,
+				tg->vm);
+	return 0;
+}
+
+int svff_targets_claimed(const struct svff_targets *tg, struct svff_session *s,
+			 const char *unclaimed, unsigned int **vfs, size_t *n,
+			 struct svff_error *err)
+{
+	int rc = 0;
+
+	*n = 0;
+	*vfs = calloc(svff_session_pf(s)->n_claims + tg->n + 1, sizeof(**vfs));
+	if (!*vfs)
+		return svff_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < tg->n; i++) {
+		unsigned int idx;
+		if (!tg->t[i].is_vf)
+			rc = vm_vfs(s, tg->t[i].arg, *vfs, n, err);
+		else if ((rc = claimed_vf(tg, s, &tg->t[i], unclaimed, &idx, err)) == 0)
+			add_once(*vfs, n, idx);
+	}
+	if (rc == 0 && *n == 0 && tg->vm)
+		rc = vm_vfs(s, tg->vm, *vfs, n, err);
+	return rc;
 }

@@ -45,9 +45,12 @@ void svff_targets_clear(struct svff_targets *t);
 int svff_target_index(struct svff_session *s, const struct svff_target *t, bool live,
 		      unsigned int *out, struct svff_error *err);
 
-/* Append the VFs vm has claimed on the session's PF to vfs (each once);
- * fails when it has none. */
-int svff_target_vm_vfs(struct svff_session *s, const char *vm, unsigned int *vfs, size_t *n,
-		       struct svff_error *err);
+/* The claimed VFs the targets name, each once, in the order named (a
+ * malloc'd array): a VF, which must be claimed ("vf3 of PF is not
+ * <unclaimed> any VM"), by the VM named first if there is one; or every
+ * VF a VM has claimed, and a VM named alone stands for all of its. */
+int svff_targets_claimed(const struct svff_targets *tg, struct svff_session *s,
+			 const char *unclaimed, unsigned int **vfs, size_t *n,
+			 struct svff_error *err);
 
 #endif
