@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "hotplug.h"
+#include "claim.h"
 #include "sriov.h"
 
 enum { OPT_CONFIG };

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "hotplug.h"
+#include "claim.h"
 
 /* Release each, a journal step each when there are several. A VF that
  * would not let go stays claimed; those before it are free. Nothing is

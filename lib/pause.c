@@ -8,16 +8,9 @@
 
 #include <json-c/json.h>
 
-#include "hotplug.h"
+#include "claim.h"
 #include "pause.h"
 #include "sriov.h"
-
-double svff_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int svff_qemu_probe(const struct svff_ctx *ctx, struct svff_vm *vm,
 		    struct svff_qemu_probe *out, struct svff_error *err)

@@ -132,7 +132,6 @@ static int read_sriov_cap(struct pci_dev *dev, struct svff_pf_info *pf)
 	pf->vendor = dev->vendor_id;
 	pf->device = dev->device_id;
 	pf->cap_totalvfs = pci_read_word(dev, cap->addr + PCI_IOV_TOTALVF);
-	pf->cap_numvfs = pci_read_word(dev, cap->addr + PCI_IOV_NUMVF);
 	pf->vf_offset = pci_read_word(dev, cap->addr + PCI_IOV_OFFSET);
 	pf->vf_stride = pci_read_word(dev, cap->addr + PCI_IOV_STRIDE);
 	pf->vf_device = pci_read_word(dev, cap->addr + PCI_IOV_DID);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotplug.h"
+#include "claim.h"
 #include "reconf.h"
 #include "vfset.h"
 

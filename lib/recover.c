@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotplug.h"
+#include "claim.h"
 #include "reconf.h"
 #include "recover.h"
 #include "sriov.h"

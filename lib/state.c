@@ -48,7 +48,7 @@ void svff_state_free(struct svff_state *st)
 
 /* ---- lookups and edits ---- */
 
-struct svff_pf_state *svff_state_pf(struct svff_state *st, const char *pf)
+struct svff_pf_state *svff_state_pf(const struct svff_state *st, const char *pf)
 {
 	for (size_t i = 0; st && i < st->n_pfs; i++)
 		if (!strcmp(st->pfs[i].addr, pf))
@@ -87,7 +87,7 @@ int svff_state_pf_remove(struct svff_state *st, const char *pf)
 	return 0;
 }
 
-struct svff_claim *svff_state_claim(struct svff_pf_state *pf, unsigned int vf)
+struct svff_claim *svff_state_claim(const struct svff_pf_state *pf, unsigned int vf)
 {
 	for (size_t i = 0; pf && i < pf->n_claims; i++)
 		if (pf->claims[i].vf == vf)
@@ -139,11 +139,8 @@ bool svff_claim_of(const struct svff_claim *c, const char *vm)
 
 struct parser {
 	struct svff_error *err;
-	const char *path;       /* where in the document, for messages */
 	char where[128];
 };
-
-#define FAIL(p, ...) fail(p, __VA_ARGS__)
 
 static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parser *p, const char *fmt, ...)
@@ -168,15 +165,15 @@ static int get_int(struct parser *p, json_object *o, const char *key, long long 
 	json_object *v = field(o, key);
 	if (!v) {
 		if (required)
-			return FAIL(p, "'%s.%s' is missing", p->where, key);
+			return fail(p, "'%s.%s' is missing", p->where, key);
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_int))
-		return FAIL(p, "'%s.%s' is not an integer", p->where, key);
+		return fail(p, "'%s.%s' is not an integer", p->where, key);
 	errno = 0;
 	long long x = json_object_get_int64(v);
 	if (errno || x < min || x > max)
-		return FAIL(p, "'%s.%s' is out of range (%lld to %lld)", p->where, key, min, max);
+		return fail(p, "'%s.%s' is out of range (%lld to %lld)", p->where, key, min, max);
 	*out = x;
 	return 0;
 }
@@ -187,7 +184,7 @@ static int get_bool(struct parser *p, json_object *o, const char *key, bool *out
 	if (!v)
 		return 0;   /* optional, false */
 	if (!json_object_is_type(v, json_type_boolean))
-		return FAIL(p, "'%s.%s' is not true or false", p->where, key);
+		return fail(p, "'%s.%s' is not true or false", p->where, key);
 	*out = json_object_get_boolean(v);
 	return 0;
 }
@@ -198,18 +195,18 @@ static int get_str(struct parser *p, json_object *o, const char *key, bool requi
 	json_object *v = field(o, key);
 	if (!v || json_object_is_type(v, json_type_null)) {
 		if (required)
-			return FAIL(p, "'%s.%s' is missing", p->where, key);
+			return fail(p, "'%s.%s' is missing", p->where, key);
 		out[0] = '\0';
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
-		return FAIL(p, "'%s.%s' is not a string", p->where, key);
+		return fail(p, "'%s.%s' is not a string", p->where, key);
 	const char *s = json_object_get_string(v);
 	size_t len = (size_t)json_object_get_string_len(v);
 	if (len >= size)
-		return FAIL(p, "'%s.%s' is longer than %zu bytes", p->where, key, size - 1);
+		return fail(p, "'%s.%s' is longer than %zu bytes", p->where, key, size - 1);
 	if (memchr(s, '\0', len))
-		return FAIL(p, "'%s.%s' contains a NUL byte", p->where, key);
+		return fail(p, "'%s.%s' contains a NUL byte", p->where, key);
 	memcpy(out, s, len + 1);
 	return 0;
 }
@@ -223,7 +220,7 @@ static int get_addr(struct parser *p, json_object *o, const char *key, bool requ
 	if (rc < 0 || (!out[0] && !required))
 		return rc;
 	if (svff_parse_pci_addr(out, NULL, canon, NULL) < 0 || strcmp(canon, out))
-		return FAIL(p, "'%s.%s' is not a PCI address in the form 0000:3b:00.0", p->where, key);
+		return fail(p, "'%s.%s' is not a PCI address in the form 0000:3b:00.0", p->where, key);
 	return 0;
 }
 
@@ -234,7 +231,7 @@ static int get_array(struct parser *p, json_object *o, const char *key, json_obj
 	if (!v || json_object_is_type(v, json_type_null))
 		return 0;
 	if (!json_object_is_type(v, json_type_array))
-		return FAIL(p, "'%s.%s' is not an array", p->where, key);
+		return fail(p, "'%s.%s' is not an array", p->where, key);
 	*out = v;
 	return 0;
 }
@@ -246,7 +243,7 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
-		return FAIL(p, "'%s' is not an object", p->where);
+		return fail(p, "'%s' is not an object", p->where);
 	if ((rc = get_int(p, o, "vf", 0, MAX_VF, true, &vf)) < 0 ||
 	    (rc = get_str(p, o, "state", true, state, sizeof(state))) < 0 ||
 	    (rc = get_str(p, o, "vm_name", true, c->vm_name, sizeof(c->vm_name))) < 0 ||
@@ -261,9 +258,9 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 	else if (!strcmp(state, "paused"))
 		c->state = SVFF_VF_PAUSED;
 	else
-		return FAIL(p, "'%s.state' is '%.16s', not 'attached' or 'paused'", p->where, state);
+		return fail(p, "'%s.state' is '%.16s', not 'attached' or 'paused'", p->where, state);
 	if (!c->vm_name[0])
-		return FAIL(p, "'%s.vm_name' is empty", p->where);
+		return fail(p, "'%s.vm_name' is empty", p->where);
 	return 0;
 }
 
@@ -275,7 +272,7 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
-		return FAIL(p, "'%s' is not an object", p->where);
+		return fail(p, "'%s' is not an object", p->where);
 	if ((rc = get_addr(p, o, "addr", true, pf->addr)) < 0 ||
 	    (rc = get_int(p, o, "numvfs", 0, MAX_VF, true, &numvfs)) < 0 ||
 	    (rc = get_int(p, o, "saved_autoprobe", -1, 1, false, &autoprobe)) < 0 ||
@@ -297,7 +294,7 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 		if (rc < 0)
 			return rc;
 		if (svff_state_claim(pf, pf->claims[i].vf))
-			return FAIL(p, "'%s.vf' %u is claimed twice", p->where, pf->claims[i].vf);
+			return fail(p, "'%s.vf' %u is claimed twice", p->where, pf->claims[i].vf);
 		pf->n_claims++;
 	}
 	qsort(pf->claims, pf->n_claims, sizeof(*pf->claims), cmp_claim);
@@ -306,13 +303,13 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 		long long vf = 0, qmax = 0;
 		snprintf(p->where, sizeof(p->where), "%s.resources[%zu]", base, i);
 		if (!json_object_is_type(r, json_type_object))
-			return FAIL(p, "'%s' is not an object", p->where);
+			return fail(p, "'%s' is not an object", p->where);
 		if ((rc = get_int(p, r, "vf", 0, MAX_VF, true, &vf)) < 0 ||
 		    (rc = get_int(p, r, "qmax", 0, 1 << 20, true, &qmax)) < 0)
 			return rc;
 		for (size_t j = 0; j < pf->n_res; j++)
 			if (pf->res[j].vf == (unsigned int)vf)
-				return FAIL(p, "'%s.vf' %lld has two resource entries", p->where, vf);
+				return fail(p, "'%s.vf' %lld has two resource entries", p->where, vf);
 		pf->res[pf->n_res++] = (struct svff_vf_res){ (unsigned int)vf, (unsigned int)qmax };
 	}
 	return 0;
@@ -325,7 +322,7 @@ static int parse_op(struct parser *p, json_object *o, struct svff_op *op)
 
 	snprintf(p->where, sizeof(p->where), "op");
 	if (!json_object_is_type(o, json_type_object))
-		return FAIL(p, "'op' is not an object or null");
+		return fail(p, "'op' is not an object or null");
 	if ((rc = get_str(p, o, "verb", true, op->verb, sizeof(op->verb))) < 0 ||
 	    (rc = get_addr(p, o, "pf", true, op->pf)) < 0 ||
 	    (rc = get_int(p, o, "pid", 0, 0x7fffffff, true, &pid)) < 0 ||
@@ -336,7 +333,7 @@ static int parse_op(struct parser *p, json_object *o, struct svff_op *op)
 	    (rc = get_str(p, o, "step_name", false, op->step_name, sizeof(op->step_name))) < 0)
 		return rc;
 	if (!op->verb[0])
-		return FAIL(p, "'op.verb' is empty");
+		return fail(p, "'op.verb' is empty");
 	op->pid = (long)pid;
 	op->started = started;
 	op->count_from = (int)from;
@@ -379,11 +376,11 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 		}
 	snprintf(p.where, sizeof(p.where), "(top)");
 	if (!json_object_is_type(root, json_type_object)) {
-		rc = FAIL(&p, "the document is not a JSON object");
+		rc = fail(&p, "the document is not a JSON object");
 		goto out;
 	}
 	if (!field(root, "schema")) {
-		rc = FAIL(&p, "'schema' is missing");
+		rc = fail(&p, "'schema' is missing");
 		goto out;
 	}
 	if ((rc = get_int(&p, root, "schema", 1, 0x7fffffff, true, &schema)) < 0)
@@ -412,7 +409,7 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 		struct svff_pf_state pf = { 0 };
 		rc = parse_pf(&p, json_object_array_get_idx(pfs, i), &pf);
 		if (rc == 0 && svff_state_pf(st, pf.addr))
-			rc = FAIL(&p, "'%s.addr' %s appears twice", p.where, pf.addr);
+			rc = fail(&p, "'%s.addr' %s appears twice", p.where, pf.addr);
 		if (rc < 0) {
 			free(pf.claims);
 			free(pf.res);
@@ -443,11 +440,6 @@ out:
 
 /* ---- formatting ---- */
 
-static json_object *str(const char *s)
-{
-	return json_object_new_string(s);
-}
-
 int svff_state_format(const struct svff_state *st, char **out)
 {
 	json_object *root = json_object_new_object(), *pfs = json_object_new_array();
@@ -461,17 +453,17 @@ int svff_state_format(const struct svff_state *st, char **out)
 		const struct svff_pf_state *pf = &st->pfs[i];
 		json_object *o = json_object_new_object(), *cl = json_object_new_array(),
 			    *rs = json_object_new_array();
-		json_object_object_add(o, "addr", str(pf->addr));
+		json_object_object_add(o, "addr", json_object_new_string(pf->addr));
 		json_object_object_add(o, "numvfs", json_object_new_int((int)pf->numvfs));
 		json_object_object_add(o, "saved_autoprobe", json_object_new_int(pf->saved_autoprobe));
 		for (size_t j = 0; j < pf->n_claims; j++) {
 			const struct svff_claim *c = &pf->claims[j];
 			json_object *e = json_object_new_object();
 			json_object_object_add(e, "vf", json_object_new_int((int)c->vf));
-			json_object_object_add(e, "state", str(svff_vf_state_name(c->state)));
-			json_object_object_add(e, "vm_name", str(c->vm_name));
-			json_object_object_add(e, "vm_uuid", str(c->vm_uuid));
-			json_object_object_add(e, "guest_addr", str(c->guest_addr));
+			json_object_object_add(e, "state", json_object_new_string(svff_vf_state_name(c->state)));
+			json_object_object_add(e, "vm_name", json_object_new_string(c->vm_name));
+			json_object_object_add(e, "vm_uuid", json_object_new_string(c->vm_uuid));
+			json_object_object_add(e, "guest_addr", json_object_new_string(c->guest_addr));
 			json_object_object_add(e, "persistent", json_object_new_boolean(c->persistent));
 			json_object_object_add(e, "op_paused", json_object_new_boolean(c->op_paused));
 			json_object_array_add(cl, e);
@@ -490,14 +482,14 @@ int svff_state_format(const struct svff_state *st, char **out)
 	if (st->op) {
 		const struct svff_op *op = st->op;
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "verb", str(op->verb));
-		json_object_object_add(o, "pf", str(op->pf));
+		json_object_object_add(o, "verb", json_object_new_string(op->verb));
+		json_object_object_add(o, "pf", json_object_new_string(op->pf));
 		json_object_object_add(o, "pid", json_object_new_int64(op->pid));
 		json_object_object_add(o, "started", json_object_new_int64(op->started));
 		json_object_object_add(o, "count_from", json_object_new_int(op->count_from));
 		json_object_object_add(o, "count_to", json_object_new_int(op->count_to));
 		json_object_object_add(o, "step", json_object_new_int64(op->step));
-		json_object_object_add(o, "step_name", str(op->step_name));
+		json_object_object_add(o, "step_name", json_object_new_string(op->step_name));
 		json_object_object_add(root, "op", o);
 	} else {
 		json_object_object_add(root, "op", NULL);

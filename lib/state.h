@@ -93,11 +93,12 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 		     struct svff_error *err);
 int svff_state_format(const struct svff_state *st, char **out);
 
-/* Lookups and edits (NULL / -ENOENT when absent). */
-struct svff_pf_state *svff_state_pf(struct svff_state *st, const char *pf);
+/* Lookups and edits (NULL / -ENOENT when absent). Lookups take a const
+ * state and give what it holds, as strchr does. */
+struct svff_pf_state *svff_state_pf(const struct svff_state *st, const char *pf);
 struct svff_pf_state *svff_state_pf_add(struct svff_state *st, const char *pf);
 int svff_state_pf_remove(struct svff_state *st, const char *pf);
-struct svff_claim *svff_state_claim(struct svff_pf_state *pf, unsigned int vf);
+struct svff_claim *svff_state_claim(const struct svff_pf_state *pf, unsigned int vf);
 struct svff_claim *svff_state_claim_add(struct svff_pf_state *pf, unsigned int vf);
 int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf);
 /* Whether c is the claim of vm, named by name or UUID. */

@@ -67,6 +67,9 @@ struct svff_ctx {
 bool svff_step(const struct svff_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Seconds on the monotonic clock: for timeouts and downtimes. */
+double svff_now(void);
+
 /* Defaults from the environment: SVFF_SYSFS_ROOT, SVFF_STATE_DIR,
  * SVFF_CONNECT then LIBVIRT_DEFAULT_URI. */
 int svff_ctx_new(struct svff_ctx **out);

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hotplug.h"
+#include "claim.h"
 #include "sriov.h"
 
 const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int vf)

@@ -4,8 +4,8 @@
  * state file change together, the state saved after each VF, so that the
  * file never claims less than the VMs hold.
  */
-#ifndef SVFF_HOTPLUG_H
-#define SVFF_HOTPLUG_H
+#ifndef SVFF_CLAIM_H
+#define SVFF_CLAIM_H
 
 #include "session.h"
 #include "virt.h"
