@@ -16,8 +16,8 @@ static int refuse_claims(struct svff_session *s, struct svff_error *err)
 	char list[400] = "";
 	for (size_t i = 0; i < ps->n_claims; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%svf%u (%s, %s)",
-			 i ? ", " : "", ps->claims[i].vf, ps->claims[i].vm_name,
-			 svff_vf_state_name(ps->claims[i].state));
+			 i ? ", " : "", ps->claims[i]->vf, ps->claims[i]->vm_name,
+			 svff_vf_state_name(ps->claims[i]->state));
 	return svff_err(err, -EBUSY, "VMs still hold VFs of %s: %s; detach them, or use --force",
 			s->pf, list);
 }
@@ -31,9 +31,9 @@ static int release_all(struct svff_inv *inv, struct svff_session *s, struct svff
 
 	while (rc == 0 && (ps = svff_session_pf(s))->n_claims) {
 		char step[32], vm[SVFF_VM_NAME_LEN];
-		unsigned int vf = ps->claims[0].vf;
-		bool paused = ps->claims[0].state == SVFF_VF_PAUSED;
-		snprintf(vm, sizeof(vm), "%s", ps->claims[0].vm_name);
+		unsigned int vf = ps->claims[0]->vf;
+		bool paused = ps->claims[0]->state == SVFF_VF_PAUSED;
+		snprintf(vm, sizeof(vm), "%s", ps->claims[0]->vm_name);
 		snprintf(step, sizeof(step), "release vf%u", vf);
 		rc = svff_op_step(s, step, err);
 		if (rc == 0)

@@ -84,8 +84,8 @@ static int vm_vfs(struct svff_session *s, const char *vm, unsigned int *vfs, siz
 	size_t before = *n;
 
 	for (size_t i = 0; i < ps->n_claims; i++)
-		if (svff_claim_of(&ps->claims[i], vm))
-			add_once(vfs, n, ps->claims[i].vf);
+		if (svff_claim_of(ps->claims[i], vm))
+			add_once(vfs, n, ps->claims[i]->vf);
 	if (*n == before)
 		return svff_err(err, -ENOENT, "VM '%s' holds no VF of %s", vm, s->pf);
 	return 0;

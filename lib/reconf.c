@@ -16,7 +16,7 @@ int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
 	size_t len = 0, n = 0;
 
 	for (size_t i = 0; i < ps->n_claims; i++) {
-		const struct svff_claim *c = &ps->claims[i];
+		const struct svff_claim *c = ps->claims[i];
 		if (c->vf < count)
 			continue;
 		n++;
@@ -61,7 +61,7 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 	 * it from the guest behind libvirt's back): pause what is still
 	 * attached, as when recover finishes a reconf killed before its pause */
 	for (size_t i = 0; i < ps->n_claims; i++)
-		if (ps->claims[i].state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i].vf) < 0)
+		if (ps->claims[i]->state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i]->vf) < 0)
 			return svff_err(err, -ENOMEM, "out of memory");
 	if (r->n_items > first && svff_claims_pause(s, v, r->items + first, r->n_items - first, true)) {
 		for (size_t i = first; i < r->n_items; i++)
@@ -88,7 +88,7 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 	if (!todo)
 		return svff_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < ps->n_claims; i++) {
-		struct svff_claim *c = &ps->claims[i];
+		struct svff_claim *c = ps->claims[i];
 		if (!c->op_paused)
 			continue;
 		c->op_paused = false;  /* whichever way it goes, no longer this op's */
@@ -133,8 +133,8 @@ static int reconf_pause(struct svff_session *s, struct svff_virt *v, unsigned in
 	/* claims held by displaced VFs that were paused already are also the
 	 * operation's to report */
 	for (size_t i = 0; i < ps->n_claims; i++)
-		if (ps->claims[i].vf >= count && ps->claims[i].state == SVFF_VF_PAUSED)
-			ps->claims[i].op_paused = true;
+		if (ps->claims[i]->vf >= count && ps->claims[i]->state == SVFF_VF_PAUSED)
+			ps->claims[i]->op_paused = true;
 	if (!svff_claims_pause(s, v, r->items, r->n_items, true))
 		return 0;
 	for (size_t i = 0; i < r->n_items; i++)
@@ -143,7 +143,7 @@ static int reconf_pause(struct svff_session *s, struct svff_virt *v, unsigned in
 	struct svff_pause_item *back = calloc(r->n_items + 1, sizeof(*back));
 	size_t nb = 0;
 	for (size_t i = 0; i < ps->n_claims; i++) {
-		struct svff_claim *c = &ps->claims[i];
+		struct svff_claim *c = ps->claims[i];
 		if (c->op_paused && c->state == SVFF_VF_PAUSED && item_of(r, c->vf) && back)
 			back[nb++].vf = c->vf;
 		c->op_paused = false;
@@ -185,7 +185,7 @@ static int reconf_steps(struct svff_session *s, struct svff_virt *v, unsigned in
 	int rc;
 
 	for (size_t i = 0; i < ps->n_claims; i++)
-		if (ps->claims[i].state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i].vf) < 0)
+		if (ps->claims[i]->state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i]->vf) < 0)
 			return svff_err(err, -ENOMEM, "out of memory");
 	rc = svff_op_begin(s, "reconf", (int)r->from, (int)count, err);
 	if (rc == 0 && r->n_items)

@@ -60,7 +60,7 @@ static int reconcile(struct svff_session *s, struct svff_virt *v, bool count_op,
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < ps->n_claims; i++) {
-		struct svff_claim *c = &ps->claims[i];
+		struct svff_claim *c = ps->claims[i];
 		const struct svff_vf_info *vf = svff_session_vf(s, c->vf);
 		const struct svff_held *h = vf ? held_by(held, nh, vf->addr) : NULL;
 
@@ -233,7 +233,7 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 		return rc;     /* the record stays: recover can be run again */
 	struct svff_pf_state *ps = svff_session_pf(s);
 	for (size_t i = 0; ps && i < ps->n_claims; i++)
-		ps->claims[i].op_paused = false;
+		ps->claims[i]->op_paused = false;
 	rc = had_op ? svff_op_end(s, err) : (f.n ? svff_session_save(s, err) : 0);
 	return rc < 0 ? rc : f.n;
 }

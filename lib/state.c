@@ -25,6 +25,14 @@ const char *svff_vf_state_name(enum svff_vf_state s)
 	return (unsigned int)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "?";
 }
 
+static void pf_clear(struct svff_pf_state *pf)
+{
+	for (size_t i = 0; i < pf->n_claims; i++)
+		free(pf->claims[i]);
+	free(pf->claims);
+	free(pf->res);
+}
+
 struct svff_state *svff_state_new(void)
 {
 	struct svff_state *st = calloc(1, sizeof(*st));
@@ -37,10 +45,8 @@ void svff_state_free(struct svff_state *st)
 {
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->n_pfs; i++) {
-		free(st->pfs[i].claims);
-		free(st->pfs[i].res);
-	}
+	for (size_t i = 0; i < st->n_pfs; i++)
+		pf_clear(&st->pfs[i]);
 	free(st->pfs);
 	free(st->op);
 	free(st);
@@ -79,8 +85,7 @@ int svff_state_pf_remove(struct svff_state *st, const char *pf)
 	struct svff_pf_state *p = svff_state_pf(st, pf);
 	if (!p)
 		return -ENOENT;
-	free(p->claims);
-	free(p->res);
+	pf_clear(p);
 	size_t i = (size_t)(p - st->pfs);
 	memmove(p, p + 1, (st->n_pfs - i - 1) * sizeof(*p));
 	st->n_pfs--;
@@ -90,14 +95,14 @@ int svff_state_pf_remove(struct svff_state *st, const char *pf)
 struct svff_claim *svff_state_claim(const struct svff_pf_state *pf, unsigned int vf)
 {
 	for (size_t i = 0; pf && i < pf->n_claims; i++)
-		if (pf->claims[i].vf == vf)
-			return &pf->claims[i];
+		if (pf->claims[i]->vf == vf)
+			return pf->claims[i];
 	return NULL;
 }
 
 static int cmp_claim(const void *a, const void *b)
 {
-	const struct svff_claim *x = a, *y = b;
+	const struct svff_claim *x = *(struct svff_claim *const *)a, *y = *(struct svff_claim *const *)b;
 	return (x->vf > y->vf) - (x->vf < y->vf);
 }
 
@@ -106,28 +111,37 @@ struct svff_claim *svff_state_claim_add(struct svff_pf_state *pf, unsigned int v
 	struct svff_claim *c = svff_state_claim(pf, vf);
 	if (c)
 		return c;
-	c = realloc(pf->claims, (pf->n_claims + 1) * sizeof(*c));
+	struct svff_claim **all = realloc(pf->claims, (pf->n_claims + 1) * sizeof(*all));
+	if (!all)
+		return NULL;
+	pf->claims = all;
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	pf->claims = c;
-	memset(&c[pf->n_claims], 0, sizeof(*c));
-	c[pf->n_claims].vf = vf;
-	c[pf->n_claims].state = SVFF_VF_ATTACHED;
+	c->vf = vf;
+	c->state = SVFF_VF_ATTACHED;
+	/* kept sorted so the file is stable: shift the pointers, not the claims */
+	size_t i = pf->n_claims;
+	while (i > 0 && all[i - 1]->vf > vf) {
+		all[i] = all[i - 1];
+		i--;
+	}
+	all[i] = c;
 	pf->n_claims++;
-	/* kept sorted so the file is stable */
-	qsort(pf->claims, pf->n_claims, sizeof(*c), cmp_claim);
-	return svff_state_claim(pf, vf);
+	return c;
 }
 
 int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf)
 {
-	struct svff_claim *c = svff_state_claim(pf, vf);
-	if (!c)
-		return -ENOENT;
-	size_t i = (size_t)(c - pf->claims);
-	memmove(c, c + 1, (pf->n_claims - i - 1) * sizeof(*c));
-	pf->n_claims--;
-	return 0;
+	for (size_t i = 0; i < pf->n_claims; i++) {
+		if (pf->claims[i]->vf != vf)
+			continue;
+		free(pf->claims[i]);
+		memmove(&pf->claims[i], &pf->claims[i + 1], (pf->n_claims - i - 1) * sizeof(*pf->claims));
+		pf->n_claims--;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 bool svff_claim_of(const struct svff_claim *c, const char *vm)
@@ -290,12 +304,17 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 		return svff_err(p->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < nc; i++) {
 		snprintf(p->where, sizeof(p->where), "%s.claims[%zu]", base, i);
-		rc = parse_claim(p, json_object_array_get_idx(claims, i), &pf->claims[i]);
-		if (rc < 0)
+		struct svff_claim *c = calloc(1, sizeof(*c));
+		if (!c)
+			return svff_err(p->err, -ENOMEM, "out of memory");
+		rc = parse_claim(p, json_object_array_get_idx(claims, i), c);
+		if (rc == 0 && svff_state_claim(pf, c->vf))
+			rc = fail(p, "'%s.vf' %u is claimed twice", p->where, c->vf);
+		if (rc < 0) {
+			free(c);
 			return rc;
-		if (svff_state_claim(pf, pf->claims[i].vf))
-			return fail(p, "'%s.vf' %u is claimed twice", p->where, pf->claims[i].vf);
-		pf->n_claims++;
+		}
+		pf->claims[pf->n_claims++] = c;
 	}
 	qsort(pf->claims, pf->n_claims, sizeof(*pf->claims), cmp_claim);
 	for (size_t i = 0; i < nr; i++) {
@@ -411,8 +430,7 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 		if (rc == 0 && svff_state_pf(st, pf.addr))
 			rc = fail(&p, "'%s.addr' %s appears twice", p.where, pf.addr);
 		if (rc < 0) {
-			free(pf.claims);
-			free(pf.res);
+			pf_clear(&pf);
 			goto out;
 		}
 		st->pfs[st->n_pfs++] = pf;
@@ -457,7 +475,7 @@ int svff_state_format(const struct svff_state *st, char **out)
 		json_object_object_add(o, "numvfs", json_object_new_int((int)pf->numvfs));
 		json_object_object_add(o, "saved_autoprobe", json_object_new_int(pf->saved_autoprobe));
 		for (size_t j = 0; j < pf->n_claims; j++) {
-			const struct svff_claim *c = &pf->claims[j];
+			const struct svff_claim *c = pf->claims[j];
 			json_object *e = json_object_new_object();
 			json_object_object_add(e, "vf", json_object_new_int((int)c->vf));
 			json_object_object_add(e, "state", json_object_new_string(svff_vf_state_name(c->state)));

@@ -56,7 +56,10 @@ struct svff_pf_state {
 	char addr[SVFF_ADDR_LEN];         /* canonical "0000:3b:00.0" */
 	unsigned int numvfs;              /* VF count svff configured */
 	int saved_autoprobe;              /* sriov_drivers_autoprobe before init, -1 unknown */
-	struct svff_claim *claims;
+	/* Sorted by VF. Each claim is allocated on its own, so that its
+	 * address stays valid while others are added and removed: a caller
+	 * may keep it for the life of a session, until it removes that one. */
+	struct svff_claim **claims;
 	size_t n_claims;
 	struct svff_vf_res *res;
 	size_t n_res;

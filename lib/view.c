@@ -55,8 +55,8 @@ int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
 		if (v.pf.vfs[i].index + 1 > max)
 			max = v.pf.vfs[i].index + 1;
 	for (size_t i = 0; v.managed && i < v.managed->n_claims; i++)
-		if (v.managed->claims[i].vf + 1 > max)
-			max = v.managed->claims[i].vf + 1;
+		if (v.managed->claims[i]->vf + 1 > max)
+			max = v.managed->claims[i]->vf + 1;
 	v.rows = calloc(max ? max : 1, sizeof(*v.rows));
 	if (!v.rows) {
 		svff_pf_info_clear(&v.pf);
