@@ -361,15 +361,10 @@ static int parse_op(struct parser *p, json_object *o, struct svff_op *op)
 	return 0;
 }
 
-int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
-		     struct svff_error *err)
+/* The bytes as one JSON document and nothing after it. */
+static int parse_json(const char *buf, size_t len, json_object **out, struct svff_error *err)
 {
-	struct parser p = { .err = err };
 	struct json_tokener *tok;
-	json_object *root = NULL, *pfs, *op;
-	struct svff_state *st = NULL;
-	long long schema = 0;
-	int rc;
 
 	if (len > SVFF_STATE_MAX_BYTES)
 		return svff_err(err, -EFBIG, "it is larger than %d bytes", SVFF_STATE_MAX_BYTES);
@@ -378,7 +373,7 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 	tok = json_tokener_new();
 	if (!tok)
 		return svff_err(err, -ENOMEM, "out of memory");
-	root = json_tokener_parse_ex(tok, buf, (int)len);
+	json_object *root = json_tokener_parse_ex(tok, buf, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
@@ -393,60 +388,84 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 			json_object_put(root);
 			return svff_err(err, -EBADMSG, "it has data after the JSON document (byte %zu)", i);
 		}
-	snprintf(p.where, sizeof(p.where), "(top)");
-	if (!json_object_is_type(root, json_type_object)) {
-		rc = fail(&p, "the document is not a JSON object");
-		goto out;
-	}
-	if (!field(root, "schema")) {
-		rc = fail(&p, "'schema' is missing");
-		goto out;
-	}
-	if ((rc = get_int(&p, root, "schema", 1, 0x7fffffff, true, &schema)) < 0)
-		goto out;
-	if (schema > SVFF_STATE_SCHEMA) {
-		rc = svff_err(err, -EPROTONOSUPPORT, "it has schema %lld, newer than this svff "
-			      "understands (%d): a newer svff wrote it", schema, SVFF_STATE_SCHEMA);
-		goto out;
-	}
-	st = svff_state_new();
-	if (!st) {
-		rc = svff_err(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	st->schema = (int)schema;
-	if ((rc = get_array(&p, root, "pfs", &pfs)) < 0)
-		goto out;
+	*out = root;
+	return 0;
+}
+
+/* The top object's schema: present, and one this svff understands. */
+static int parse_schema(struct parser *p, json_object *root, long long *schema)
+{
+	int rc;
+
+	snprintf(p->where, sizeof(p->where), "(top)");
+	if (!json_object_is_type(root, json_type_object))
+		return fail(p, "the document is not a JSON object");
+	if (!field(root, "schema"))
+		return fail(p, "'schema' is missing");
+	if ((rc = get_int(p, root, "schema", 1, 0x7fffffff, true, schema)) < 0)
+		return rc;
+	if (*schema > SVFF_STATE_SCHEMA)
+		return svff_err(p->err, -EPROTONOSUPPORT, "it has schema %lld, newer than this svff "
+				"understands (%d): a newer svff wrote it", *schema, SVFF_STATE_SCHEMA);
+	return 0;
+}
+
+static int parse_pfs(struct parser *p, json_object *root, struct svff_state *st)
+{
+	json_object *pfs;
+	int rc = get_array(p, root, "pfs", &pfs);
+
+	if (rc < 0)
+		return rc;
 	size_t np = pfs ? json_object_array_length(pfs) : 0;
 	st->pfs = calloc(np ? np : 1, sizeof(*st->pfs));
-	if (!st->pfs) {
-		rc = svff_err(err, -ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!st->pfs)
+		return svff_err(p->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < np; i++) {
-		snprintf(p.where, sizeof(p.where), "pfs[%zu]", i);
+		snprintf(p->where, sizeof(p->where), "pfs[%zu]", i);
 		struct svff_pf_state pf = { 0 };
-		rc = parse_pf(&p, json_object_array_get_idx(pfs, i), &pf);
+		rc = parse_pf(p, json_object_array_get_idx(pfs, i), &pf);
 		if (rc == 0 && svff_state_pf(st, pf.addr))
-			rc = fail(&p, "'%s.addr' %s appears twice", p.where, pf.addr);
+			rc = fail(p, "'%s.addr' %s appears twice", p->where, pf.addr);
 		if (rc < 0) {
 			pf_clear(&pf);
-			goto out;
+			return rc;
 		}
 		st->pfs[st->n_pfs++] = pf;
 	}
-	op = field(root, "op");
-	if (op && !json_object_is_type(op, json_type_null)) {
-		st->op = calloc(1, sizeof(*st->op));
-		if (!st->op) {
-			rc = svff_err(err, -ENOMEM, "out of memory");
-			goto out;
-		}
-		if ((rc = parse_op(&p, op, st->op)) < 0)
-			goto out;
+	return 0;
+}
+
+static int parse_state(struct parser *p, json_object *root, struct svff_state *st)
+{
+	long long schema = 0;
+	int rc = parse_schema(p, root, &schema);
+
+	if (rc == 0) {
+		st->schema = (int)schema;
+		rc = parse_pfs(p, root, st);
 	}
-	rc = 0;
-out:
+	json_object *op = rc == 0 ? field(root, "op") : NULL;
+	if (!op || json_object_is_type(op, json_type_null))
+		return rc;
+	st->op = calloc(1, sizeof(*st->op));
+	if (!st->op)
+		return svff_err(p->err, -ENOMEM, "out of memory");
+	return parse_op(p, op, st->op);
+}
+
+int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
+		     struct svff_error *err)
+{
+	struct parser p = { .err = err };
+	json_object *root = NULL;
+	struct svff_state *st = NULL;
+	int rc = parse_json(buf, len, &root, err);
+
+	if (rc < 0)
+		return rc;
+	st = svff_state_new();
+	rc = st ? parse_state(&p, root, st) : svff_err(err, -ENOMEM, "out of memory");
 	json_object_put(root);
 	if (rc < 0) {
 		svff_state_free(st);
