@@ -50,43 +50,36 @@ static struct svff_pause_item *item_of(struct svff_reconf *r, unsigned int vf)
 	return NULL;
 }
 
-int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int count,
-		       struct svff_reconf *r, struct svff_error *err)
+/* No VM may hold a VF while the count changes (the kernel would take it
+ * from the guest behind libvirt's back): pause what is still attached, as
+ * when recover finishes a reconf killed before its pause. */
+static int pause_attached(struct svff_session *s, struct svff_virt *v, struct svff_reconf *r,
+			  struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
 	size_t first = r->n_items;
-	int rc;
 
-	/* no VM may hold a VF while the count changes (the kernel would take
-	 * it from the guest behind libvirt's back): pause what is still
-	 * attached, as when recover finishes a reconf killed before its pause */
 	for (size_t i = 0; i < ps->n_claims; i++)
 		if (ps->claims[i]->state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i]->vf) < 0)
 			return svff_err(err, -ENOMEM, "out of memory");
-	if (r->n_items > first && svff_claims_pause(s, v, r->items + first, r->n_items - first, true)) {
-		for (size_t i = first; i < r->n_items; i++)
-			if (r->items[i].rc < 0) {
-				*err = r->items[i].err;
-				return r->items[i].rc;
-			}
-	}
-	ps = svff_session_pf(s);
-	rc = svff_vfset_count(s, count, err);
-	if (rc == 0)
-		rc = svff_vfset_bind(s, count, err);
-	if (rc < 0)
-		return rc;
-	ps->numvfs = count;
-	r->changed = true;
-	rc = svff_op_step(s, "unpause", err);
-	if (rc < 0)
-		return rc;
-	/* give back, all at once, what this operation paused; one that cannot
-	 * be given back stays paused (the VM keeps its claim) and is reported */
-	struct svff_pause_item *todo = calloc(ps->n_claims + 1, sizeof(*todo));
-	size_t nt = 0;
-	if (!todo)
-		return svff_err(err, -ENOMEM, "out of memory");
+	if (r->n_items == first || !svff_claims_pause(s, v, r->items + first, r->n_items - first,
+						       true))
+		return 0;
+	for (size_t i = first; i < r->n_items; i++)
+		if (r->items[i].rc < 0) {
+			*err = r->items[i].err;
+			return r->items[i].rc;
+		}
+	return 0;
+}
+
+/* The claims this operation paused: those above count are displaced (they
+ * stay paused), the others to give back, in todo. */
+static int paused_by_op(struct svff_session *s, unsigned int count, struct svff_reconf *r,
+			struct svff_pause_item *todo, size_t *nt, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+
 	for (size_t i = 0; i < ps->n_claims; i++) {
 		struct svff_claim *c = ps->claims[i];
 		if (!c->op_paused)
@@ -94,20 +87,32 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 		c->op_paused = false;  /* whichever way it goes, no longer this op's */
 		if (c->vf >= count) {
 			unsigned int *d = realloc(r->displaced, (r->n_displaced + 1) * sizeof(*d));
-			if (!d) {
-				free(todo);
+			if (!d)
 				return svff_err(err, -ENOMEM, "out of memory");
-			}
 			r->displaced = d;
 			d[r->n_displaced++] = c->vf;
 			continue;
 		}
 		const struct svff_pause_item *it = item_of(r, c->vf);
-		todo[nt] = it ? *it : (struct svff_pause_item){ .vf = c->vf };
-		todo[nt++].rc = 0;
+		todo[*nt] = it ? *it : (struct svff_pause_item){ .vf = c->vf };
+		todo[(*nt)++].rc = 0;
 	}
-	size_t failed = svff_claims_unpause(s, v, todo, nt);
-	for (size_t i = 0; i < nt; i++) {
+	return 0;
+}
+
+/* Give back, all at once, what this operation paused; one that cannot be
+ * given back stays paused (the VM keeps its claim) and is reported. */
+static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int count,
+		     struct svff_reconf *r, struct svff_error *err)
+{
+	struct svff_pause_item *todo = calloc(svff_session_pf(s)->n_claims + 1, sizeof(*todo));
+	size_t nt = 0, failed = 0;
+	int rc = todo ? paused_by_op(s, count, r, todo, &nt, err)
+		      : svff_err(err, -ENOMEM, "out of memory");
+
+	if (rc == 0)
+		failed = svff_claims_unpause(s, v, todo, nt);
+	for (size_t i = 0; rc == 0 && i < nt; i++) {
 		struct svff_pause_item *it = item_of(r, todo[i].vf);
 		if (!it && add_item(r, todo[i].vf) == 0)
 			it = &r->items[r->n_items - 1];
@@ -115,11 +120,29 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 			*it = todo[i];
 	}
 	free(todo);
-	rc = svff_session_save(s, err);
+	if (rc == 0)
+		rc = svff_session_save(s, err);
 	if (rc == 0 && failed)
 		rc = svff_err(err, -EIO, "%zu VF(s) could not be given back: they stay paused "
 			      "('svff unpause' retries)", failed);
 	return rc;
+}
+
+int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int count,
+		       struct svff_reconf *r, struct svff_error *err)
+{
+	int rc = pause_attached(s, v, r, err);
+
+	if (rc == 0)
+		rc = svff_vfset_count(s, count, err);
+	if (rc == 0)
+		rc = svff_vfset_bind(s, count, err);
+	if (rc < 0)
+		return rc;
+	svff_session_pf(s)->numvfs = count;
+	r->changed = true;
+	rc = svff_op_step(s, "unpause", err);
+	return rc < 0 ? rc : give_back(s, v, count, r, err);
 }
 
 /* The first phase: every attached VF paused, all VMs at once. When one
