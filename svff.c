@@ -245,7 +245,6 @@ static int parse_global(int argc, char **argv, struct svff_inv *inv, struct svff
 /* The error and, for a usage error, where to read more. */
 static void report(const struct svff_inv *inv, int rc, const struct svff_error *err)
 {
-	extern const struct svff_cmd svff_cmd_help_desc;
 	if (rc >= 0 || !err->msg[0])
 		return;
 	svff_print_err(err);
@@ -275,7 +274,8 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = svff_targets_parse(inv.cmd->targets, inv.argc, inv.argv, &inv.tg, &err);
 	/* under -j, a command prints its document whether it fails or not */
-	svff_out_begin(&inv.out, g.json && inv.cmd && rc <= 0, g.quiet);
+	svff_out_begin(&inv.out, g.json && inv.cmd && inv.cmd != &svff_cmd_help_desc && rc <= 0,
+		       g.quiet);
 	if (rc == 0)
 		rc = inv.cmd->run(&inv, &err);
 	svff_out_end(&inv.out, rc, &err);

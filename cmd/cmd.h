@@ -84,7 +84,8 @@ int svff_err_keep(int *rc, struct svff_error *err, int rc2, const struct svff_er
 
 /* cmd/common.c */
 struct svff_session;
-/* Print each step to stdout under -v ("+ ...") and -n ("would: ..."). */
+/* Print each step under -v ("+ ...") and -n ("would: ..."): to stdout,
+ * to stderr under -j. */
 void svff_cmd_steps(struct svff_inv *inv);
 /* Open a session for the command; but for recover (which names its PFs
  * itself), add "pf" to its output. */

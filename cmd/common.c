@@ -4,10 +4,13 @@
 #include "cmd.h"
 #include "session.h"
 
+/* Under -j standard output is the document alone: the steps go to
+ * standard error. */
 static void print_step(void *opaque, const char *what)
 {
 	const struct svff_inv *inv = opaque;
-	printf("%s%s\n", inv->ctx->dry_run ? "would: " : "+ ", what);
+	fprintf(inv->g->json ? stderr : stdout, "%s%s\n", inv->ctx->dry_run ? "would: " : "+ ",
+		what);
 }
 
 void svff_cmd_steps(struct svff_inv *inv)

@@ -175,6 +175,30 @@ START_TEST(usage_error_hint_and_document)
 }
 END_TEST
 
+/* Under -j, -n's steps go to stderr: stdout is the document alone. */
+START_TEST(dry_run_steps_leave_the_document_alone)
+{
+	char *out = NULL, *err = NULL;
+	fakesys_add_dev(root, "0000:02:00.0", 0x1b36, 0x0010, 8, "nvme", 2);
+	ck_assert_int_eq(run_svff(root, state_dir, &out, &err, "-j", "-n", "-d", "02:00.0",
+				  "init", "2", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(err, "would: write '2' to "));
+	json_object *o = json_tokener_parse(out);
+	ck_assert_msg(o != NULL, "not JSON: '%s'", out);
+	ck_assert(json_object_get_boolean(key(o, "dry_run")));
+	ck_assert(json_object_get_boolean(key(o, "ok")));
+	json_object_put(o);
+	free(out);
+	free(err);
+	/* without -j the steps are the output */
+	ck_assert_int_eq(run_svff(root, state_dir, &out, &err, "-n", "-d", "02:00.0", "init", "2",
+				  NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "would: write '2' to "));
+	free(out);
+	free(err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("json");
@@ -186,6 +210,7 @@ int main(void)
 	tcase_add_test(tc, success_document_says_ok);
 	tcase_add_test(tc, busy_and_recover_statuses_with_document);
 	tcase_add_test(tc, usage_error_hint_and_document);
+	tcase_add_test(tc, dry_run_steps_leave_the_document_alone);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
