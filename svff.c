@@ -12,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "parse.h"
+#include "session.h"
 
 extern const struct svff_cmd svff_cmd_init, svff_cmd_deinit, svff_cmd_attach,
 	svff_cmd_detach, svff_cmd_pause, svff_cmd_unpause, svff_cmd_reconf, svff_cmd_recover, svff_cmd_list, svff_cmd_help_desc;
@@ -257,6 +258,27 @@ static void report(const struct svff_inv *inv, int rc, const struct svff_error *
 		fputs("Try 'svff --help'.\n", stderr);
 }
 
+/* Checks, the session the descriptor asks for, the command. */
+static int run_cmd(struct svff_inv *inv, struct svff_error *err)
+{
+	const struct svff_cmd *cmd = inv->cmd;
+	struct svff_session s;
+	int rc = cmd->check ? cmd->check(inv, err) : 0;
+
+	if (rc == 0)
+		rc = svff_targets_parse(cmd->targets, inv->argc, inv->argv, &inv->tg, err);
+	if (rc < 0 || !(cmd->session & SVFF_CMD_LOCKS))
+		return rc < 0 ? rc : cmd->run(inv, err);
+	rc = svff_cmd_session(inv, cmd->session & ~SVFF_CMD_LOCKS, &s, err);
+	if (rc < 0)
+		return rc;
+	inv->s = &s;
+	rc = cmd->run(inv, err);
+	inv->s = NULL;
+	svff_session_close(&s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct svff_error err = { 0 };
@@ -271,14 +293,12 @@ int main(int argc, char **argv)
 	rc = parse_global(argc, argv, &inv, &err);
 	if (rc == 0)
 		rc = parse_cmd(argc - optind, argv + optind, &inv, &err);
-	if (rc == 0)
-		rc = svff_targets_parse(inv.cmd->targets, inv.argc, inv.argv, &inv.tg, &err);
 	/* under -j, a command prints its document whether it fails or not */
 	svff_out_begin(&inv.out, g.json && inv.cmd && inv.cmd != &svff_cmd_help_desc && rc <= 0,
 		       g.quiet);
 	if (rc == 0)
-		rc = inv.cmd->run(&inv, &err);
-	svff_out_end(&inv.out, rc, &err);
+		rc = run_cmd(&inv, &err);
+	svff_out_end(&inv.out, inv.ctx->dry_run, rc, &err);
 	report(&inv, rc, &err);
 	svff_targets_clear(&inv.tg);
 	svff_ctx_free(inv.ctx);

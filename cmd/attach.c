@@ -121,25 +121,19 @@ static void report(struct svff_inv *inv, struct svff_session *s, const struct sv
 		svff_out_close(inv);
 	}
 	svff_out_close(inv);
-	svff_print_bool(inv, "dry_run", NULL, inv->ctx->dry_run);
 }
 
 static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	struct svff_session s;
+	struct svff_session *s = inv->s;
 	struct svff_virt *v = NULL;
 	struct svff_vm vm = { 0 };
-	unsigned int *vfs = NULL;
 	size_t n = 0, done = 0;
-	int rc = svff_cmd_session(inv, SVFF_SESSION_MANAGED, &s, err);
+	unsigned int *vfs = calloc(inv->tg.n + 1, sizeof(*vfs));
+	int rc = vfs ? 0 : svff_err(err, -ENOMEM, "out of memory");
 
-	if (rc < 0)
-		return rc;
-	vfs = calloc(inv->tg.n + 1, sizeof(*vfs));
-	if (!vfs)
-		rc = svff_err(err, -ENOMEM, "out of memory");
 	if (rc == 0)
-		rc = pick_vfs(inv, &s, vfs, &n, err);
+		rc = pick_vfs(inv, s, vfs, &n, err);
 	if (rc == 0)
 		rc = svff_virt_open(inv->ctx, &v, err);
 	if (rc == 0)
@@ -147,21 +141,21 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	if (rc == 0) {
 		svff_print_str(inv, "vm", NULL, vm.name);
 		svff_print_str(inv, "vm_uuid", NULL, vm.uuid);
-		rc = refuse(&s, &vm, vfs, n, err);
+		rc = refuse(s, &vm, vfs, n, err);
 	}
 	if (rc == 0)
-		rc = attach_all(inv, &s, v, &vm, vfs, n, &done, err);
-	report(inv, &s, &vm, vfs, done);
+		rc = attach_all(inv, s, v, &vm, vfs, n, &done, err);
+	report(inv, s, &vm, vfs, done);
 	free(vfs);
 	svff_vm_clear(&vm);
 	svff_virt_close(v);
-	svff_session_close(&s);
 	return rc;
 }
 
 const struct svff_cmd svff_cmd_attach = {
 	.name = "attach", .args = "VM [VF...]", .min_args = 1, .max_args = -1,
-	.targets = SVFF_TARGETS_VM_VFS, .run = run,
+	.targets = SVFF_TARGETS_VM_VFS, .session = SVFF_CMD_LOCKS | SVFF_SESSION_MANAGED,
+	.run = run,
 	.opts = {
 		[OPT_CONFIG] = { "config", 0, NULL, "also change the persistent configuration" },
 	},

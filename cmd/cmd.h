@@ -24,6 +24,7 @@ enum {
 };
 
 #define SVFF_MAX_CMD_OPTS 8
+#define SVFF_CMD_LOCKS 0x100    /* svff_cmd.session: main opens one */
 
 /* A command-specific option, e.g. --force. */
 struct svff_cmd_opt {
@@ -48,6 +49,7 @@ struct svff_inv {
 	bool set[SVFF_MAX_CMD_OPTS];        /* indexed like cmd->opts */
 	const char *val[SVFF_MAX_CMD_OPTS];
 	struct svff_targets tg; /* the VMs and VFs named, as cmd->targets says */
+	struct svff_session *s; /* the session main opened (cmd->session) */
 	struct svff_out out;    /* what the command prints */
 };
 
@@ -59,6 +61,11 @@ struct svff_cmd {
 	const char *desc;       /* paragraph for 'svff help CMD' */
 	int min_args, max_args; /* max -1: unbounded */
 	enum svff_targets_form targets; /* how main parses the arguments */
+	/* SVFF_CMD_LOCKS: main opens inv->s before run, with the other bits
+	 * as svff_session_open's flags, and closes it after */
+	unsigned int session;
+	/* checks of the command line, before anything is locked (or NULL) */
+	int (*check)(struct svff_inv *inv, struct svff_error *err);
 	struct svff_cmd_opt opts[SVFF_MAX_CMD_OPTS]; /* ends at name NULL */
 	/* 0, or a negative errno with err filled (lib's convention); main
 	 * turns it into the exit status and prints the error */
@@ -87,8 +94,9 @@ struct svff_session;
 /* Print each step under -v ("+ ...") and -n ("would: ..."): to stdout,
  * to stderr under -j. */
 void svff_cmd_steps(struct svff_inv *inv);
-/* Open a session for the command; but for recover (which names its PFs
- * itself), add "pf" to its output. */
+/* Open a session for the command (main does, for cmd->session; recover,
+ * for each PF); but for recover, which names its PFs, add "pf" to the
+ * output. */
 int svff_cmd_session(struct svff_inv *inv, unsigned int flags, struct svff_session *s,
 		     struct svff_error *err);
 

@@ -77,30 +77,25 @@ static int remove_vfs(struct svff_inv *inv, struct svff_session *s, struct svff_
 
 static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	struct svff_session s;
-	int rc = svff_cmd_session(inv, 0, &s, err);
-
-	if (rc < 0)
-		return rc;
-	struct svff_pf_state *ps = svff_session_pf(&s);
+	struct svff_pf_state *ps = svff_session_pf(inv->s);
 	bool managed = ps != NULL;
+	int rc = 0;
+
 	if (!ps)
-		svff_say(inv, "%s: nothing to do: svff does not manage it", s.pf);
+		svff_say(inv, "%s: nothing to do: svff does not manage it", inv->s->pf);
 	else if (ps->n_claims && !inv->set[OPT_FORCE])
-		rc = refuse_claims(&s, err);
+		rc = refuse_claims(inv->s, err);
 	else
-		rc = remove_vfs(inv, &s, err);
+		rc = remove_vfs(inv, inv->s, err);
 	svff_print_bool(inv, "changed", NULL, managed && rc == 0);
-	svff_print_bool(inv, "dry_run", NULL, inv->ctx->dry_run);
 	if (managed && rc == 0 && !inv->ctx->dry_run)
-		svff_say(inv, "%s: VFs removed, autoprobe restored", s.pf);
-	svff_session_close(&s);
+		svff_say(inv, "%s: VFs removed, autoprobe restored", inv->s->pf);
 	return rc;
 }
 
 const struct svff_cmd svff_cmd_deinit = {
 	.name = "deinit", .args = "", .min_args = 0, .max_args = 0,
-	.run = run,
+	.session = SVFF_CMD_LOCKS, .run = run,
 	.opts = {
 		[OPT_FORCE] = { "force", 'f', NULL, "detach VMs' VFs and drop their claims first" },
 	},

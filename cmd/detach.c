@@ -42,29 +42,24 @@ static int release_all(struct svff_inv *inv, struct svff_session *s, struct svff
 
 static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	struct svff_session s;
 	struct svff_virt *v = NULL;
 	unsigned int *vfs = NULL;
 	size_t n = 0;
-	int rc = svff_cmd_session(inv, SVFF_SESSION_MANAGED, &s, err);
+	int rc = svff_targets_claimed(&inv->tg, inv->s, "attached to", &vfs, &n, err);
 
-	if (rc < 0)
-		return rc;
-	rc = svff_targets_claimed(&inv->tg, &s, "attached to", &vfs, &n, err);
 	if (rc == 0)
 		rc = svff_virt_open(inv->ctx, &v, err);
 	if (rc == 0)
-		rc = release_all(inv, &s, v, vfs, n, err);
-	svff_print_bool(inv, "dry_run", NULL, inv->ctx->dry_run);
+		rc = release_all(inv, inv->s, v, vfs, n, err);
 	free(vfs);
 	svff_virt_close(v);
-	svff_session_close(&s);
 	return rc;
 }
 
 const struct svff_cmd svff_cmd_detach = {
 	.name = "detach", .args = "VM [VF...] | VF", .min_args = 1, .max_args = -1,
-	.targets = SVFF_TARGETS_VM_VFS_OR_VF, .run = run,
+	.targets = SVFF_TARGETS_VM_VFS_OR_VF, .session = SVFF_CMD_LOCKS | SVFF_SESSION_MANAGED,
+	.run = run,
 	.summary = "take VFs back from a VM",
 	.desc = "Hot-unplugs the VM's VFs (all of them on the PF, or those named; or the\n"
 		"one VF named alone, from whichever VM holds it), waits up to --timeout\n"

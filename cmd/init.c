@@ -16,7 +16,6 @@ static void report(struct svff_inv *inv, struct svff_session *s, unsigned int co
 {
 	svff_print_uint(inv, "numvfs", NULL, count);
 	svff_print_bool(inv, "changed", NULL, changed);
-	svff_print_bool(inv, "dry_run", NULL, inv->ctx->dry_run);
 	if (!changed)
 		svff_say(inv, "%s: nothing to do: %u VFs on %s already", s->pf, count, SVFF_VFIO_DRIVER);
 	else if (!inv->ctx->dry_run)
@@ -77,37 +76,33 @@ static int create(struct svff_session *s, unsigned int count, struct svff_error 
 	return rc;
 }
 
-static int run(struct svff_inv *inv, struct svff_error *err)
+static int check_driver(struct svff_inv *inv, struct svff_error *err)
 {
-	struct svff_session s;
-	unsigned int count = 0;
-	int rc;
-
 	if (inv->set[OPT_DRIVER] && strcmp(inv->val[OPT_DRIVER], SVFF_VFIO_DRIVER))
 		return svff_usage_err(err, "unsupported driver '%.64s': only %s is supported",
 				      inv->val[OPT_DRIVER], SVFF_VFIO_DRIVER);
-	/* A malformed count is a usage error before anything is locked. */
-	if (inv->argc && svff_parse_uint(inv->argv[0], 65535, "VF count", &count, err) < 0)
-		return svff_err_kind(err, SVFF_ERR_USAGE, -EINVAL);
-	rc = svff_cmd_session(inv, 0, &s, err);
-	if (rc < 0)
-		return rc;
-	if (!inv->argc)
-		count = s.info.totalvfs;
-	rc = refuse(&s, count, err);
-	if (rc == 0 && svff_session_pf(&s) && svff_vfset_ready(&s, count)) {
-		report(inv, &s, count, false);
+	return 0;
+}
+
+static int run(struct svff_inv *inv, struct svff_error *err)
+{
+	struct svff_session *s = inv->s;
+	unsigned int count = inv->tg.has_count ? inv->tg.count : s->info.totalvfs;
+	int rc = refuse(s, count, err);
+
+	if (rc == 0 && svff_session_pf(s) && svff_vfset_ready(s, count)) {
+		report(inv, s, count, false);
 	} else if (rc == 0) {
-		rc = create(&s, count, err);
+		rc = create(s, count, err);
 		if (rc == 0)
-			report(inv, &s, count, true);
+			report(inv, s, count, true);
 	}
-	svff_session_close(&s);
 	return rc;
 }
 
 const struct svff_cmd svff_cmd_init = {
 	.name = "init", .args = "[COUNT]", .min_args = 0, .max_args = 1,
+	.targets = SVFF_TARGETS_COUNT, .session = SVFF_CMD_LOCKS, .check = check_driver,
 	.run = run,
 	.opts = {
 		[OPT_DRIVER] = { "driver", 0, "DRIVER", "the VF driver (only vfio-pci)" },

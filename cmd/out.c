@@ -20,10 +20,11 @@ void svff_out_begin(struct svff_out *o, bool json, bool quiet)
 	json_object_object_add(o->doc, "schema", json_object_new_int(SVFF_OUT_SCHEMA));
 }
 
-void svff_out_end(struct svff_out *o, int rc, const struct svff_error *err)
+void svff_out_end(struct svff_out *o, bool dry_run, int rc, const struct svff_error *err)
 {
 	if (!o->doc)
 		return;
+	json_object_object_add(o->doc, "dry_run", json_object_new_boolean(dry_run));
 	json_object_object_add(o->doc, "ok", json_object_new_boolean(rc >= 0));
 	json_object_object_add(o->doc, "error", rc < 0 ? json_object_new_string(
 				       err->msg[0] ? err->msg : "unknown error") : NULL);

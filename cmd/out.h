@@ -32,8 +32,9 @@ struct svff_out {
 
 /* main: the document, before the command runs, and at its end. */
 void svff_out_begin(struct svff_out *o, bool json, bool quiet);
-/* Adds "ok" and "error" (the message, or null) and prints the document. */
-void svff_out_end(struct svff_out *o, int rc, const struct svff_error *err);
+/* Adds "dry_run", "ok" and "error" (the message, or null) and prints the
+ * document. */
+void svff_out_end(struct svff_out *o, bool dry_run, int rc, const struct svff_error *err);
 
 /* Nested values: an array under key (the one there already, if any), an
  * object under key (NULL inside an array); close returns to the enclosing

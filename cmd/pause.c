@@ -15,7 +15,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 
 const struct svff_cmd svff_cmd_pause = {
 	.name = "pause", .args = "VM|VF...", .min_args = 1, .max_args = -1,
-	.targets = SVFF_TARGETS_ANY, .run = run,
+	.targets = SVFF_TARGETS_ANY, .session = SVFF_CMD_LOCKS | SVFF_SESSION_MANAGED, .run = run,
 	.summary = "release VFs on the host; their VMs keep the claims",
 	.desc = "Each VF named, and every VF of each VM named, is released on the host\n"
 		"while its VM keeps the claim and the guest PCI address, so the PF can be\n"

@@ -67,7 +67,6 @@ static void report(struct svff_inv *inv, const char *what, const struct svff_pau
 		svff_out_close(inv);
 	}
 	svff_out_close(inv);
-	svff_print_bool(inv, "dry_run", NULL, inv->ctx->dry_run);
 }
 
 /* Each claim is saved as it goes; the record only names the verb, so
@@ -91,23 +90,18 @@ static int run_items(struct svff_session *s, const char *verb, svff_claims_fn fn
 int svff_cmd_claims_run(struct svff_inv *inv, const char *verb, const char *what,
 			svff_claims_fn fn, struct svff_error *err)
 {
-	struct svff_session s;
 	struct svff_virt *v = NULL;
 	struct svff_pause_item *items = NULL;
 	size_t n = 0;
-	int rc = svff_cmd_session(inv, SVFF_SESSION_MANAGED, &s, err);
+	int rc = pick(inv, inv->s, &items, &n, err);
 
-	if (rc < 0)
-		return rc;
-	rc = pick(inv, &s, &items, &n, err);
 	if (rc == 0)
 		rc = svff_virt_open(inv->ctx, &v, err);
 	if (rc == 0) {
-		rc = run_items(&s, verb, fn, v, items, n, err);
+		rc = run_items(inv->s, verb, fn, v, items, n, err);
 		report(inv, what, items, n);
 	}
 	free(items);
 	svff_virt_close(v);
-	svff_session_close(&s);
 	return rc;
 }

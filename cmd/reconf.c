@@ -57,35 +57,28 @@ static void report(struct svff_inv *inv, struct svff_session *s, const struct sv
 		svff_print_uint(inv, NULL, NULL, r->displaced[i]);
 	}
 	svff_out_close(inv);
-	svff_print_bool(inv, "dry_run", NULL, inv->ctx->dry_run);
 }
 
 static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	struct svff_session s;
 	struct svff_reconf r = { 0 };
-	unsigned int count;
-	int rc;
+	unsigned int count = inv->tg.count, total = inv->s->info.totalvfs;
+	int rc = 0;
 
-	if (svff_parse_uint(inv->argv[0], 65535, "VF count", &count, err) < 0)
-		return svff_err_kind(err, SVFF_ERR_USAGE, -EINVAL);
-	rc = svff_cmd_session(inv, SVFF_SESSION_MANAGED, &s, err);
-	if (rc < 0)
-		return rc;
-	if (count == 0 || count > s.info.totalvfs)
+	if (count == 0 || count > total)
 		rc = svff_usage_err(err, "VF count '%u' is out of range: %s offers 1 to %u VFs "
-				    "('svff deinit' removes them all)", count, s.pf, s.info.totalvfs);
+				    "('svff deinit' removes them all)", count, inv->s->pf, total);
 	if (rc == 0)
-		rc = svff_reconf_run(&s, count, inv->set[OPT_FORCE], &r, err);
+		rc = svff_reconf_run(inv->s, count, inv->set[OPT_FORCE], &r, err);
 	if (rc == 0 || r.changed)
-		report(inv, &s, &r);
+		report(inv, inv->s, &r);
 	svff_reconf_clear(&r);
-	svff_session_close(&s);
 	return rc;
 }
 
 const struct svff_cmd svff_cmd_reconf = {
 	.name = "reconf", .args = "COUNT", .min_args = 1, .max_args = 1,
+	.targets = SVFF_TARGETS_COUNT, .session = SVFF_CMD_LOCKS | SVFF_SESSION_MANAGED,
 	.run = run,
 	.opts = {
 		[OPT_FORCE] = { "force", 'f', NULL, "drop claimed VFs; their claims stay paused" },

@@ -23,6 +23,11 @@ int svff_targets_parse(enum svff_targets_form form, int argc, char **argv,
 	*out = (struct svff_targets){ 0 };
 	if (form == SVFF_TARGETS_NONE || argc == 0)
 		return 0;
+	if (form == SVFF_TARGETS_COUNT) {
+		out->has_count = true;
+		rc = svff_parse_uint(argv[0], 65535, "VF count", &out->count, err);
+		return rc < 0 ? svff_err_kind(err, SVFF_ERR_USAGE, rc) : 0;
+	}
 	/* VM [VF...]: the first is a VM, unless detach's VF stands alone */
 	if (form == SVFF_TARGETS_VM_VFS ||
 	    (form == SVFF_TARGETS_VM_VFS_OR_VF && (argc > 1 || !svff_looks_like_vf(argv[0])))) {

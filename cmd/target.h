@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The VMs and VFs a command line names: parsed once, by main, before any
+ * The VMs and VFs (or the count) a command line names: parsed once, by main, before any
  * lock is taken (a malformed one is a usage error that changes nothing),
  * then resolved against the session's PF by the same few functions in
  * every verb.
@@ -22,6 +22,7 @@ enum svff_targets_form {
 	SVFF_TARGETS_VM_VFS,       /* VM [VF...] */
 	SVFF_TARGETS_VM_VFS_OR_VF, /* VM [VF...] | VF */
 	SVFF_TARGETS_ANY,          /* VM|VF... */
+	SVFF_TARGETS_COUNT,        /* [COUNT]: a VF count */
 };
 
 struct svff_target {
@@ -34,6 +35,8 @@ struct svff_targets {
 	const char *vm;            /* VM [VF...]: the VM; else NULL */
 	struct svff_target *t;     /* the other arguments, in order */
 	size_t n;
+	bool has_count;            /* [COUNT]: given, and its value */
+	unsigned int count;
 };
 
 int svff_targets_parse(enum svff_targets_form form, int argc, char **argv,

@@ -9,7 +9,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 
 const struct svff_cmd svff_cmd_unpause = {
 	.name = "unpause", .args = "VM|VF...", .min_args = 1, .max_args = -1,
-	.targets = SVFF_TARGETS_ANY, .run = run,
+	.targets = SVFF_TARGETS_ANY, .session = SVFF_CMD_LOCKS | SVFF_SESSION_MANAGED, .run = run,
 	.summary = "give paused VFs back to their VMs at the same guest address",
 	.desc = "Each paused VF named, and every paused VF of each VM named, is hot-plugged\n"
 		"(all at once) back into its running VM at the guest PCI address it had, whether or not\n"
