@@ -57,29 +57,35 @@ static int refuse(struct svff_session *s, const struct svff_vm *vm, const unsign
 	return 0;
 }
 
-static void say_attached(struct svff_inv *inv, struct svff_session *s, const struct svff_vm *vm,
-			 unsigned int vf)
+static void say_attached(struct svff_inv *inv, const struct svff_vm *vm,
+			 const struct svff_vf_info *vf, const struct svff_claim *c)
 {
-	const struct svff_claim *c = svff_state_claim(svff_session_pf(s), vf);
 	if (!inv->ctx->dry_run)
-		svff_say(inv, "vf%u (%s) attached to VM '%s'%s%s%s", vf, svff_session_vf(s, vf)->addr,
-			 vm->name, c->guest_addr[0] ? " at guest address " : "", c->guest_addr,
+		svff_say(inv, "vf%u (%s) attached to VM '%s'%s%s%s", vf->index, vf->addr, vm->name,
+			 c->guest_addr[0] ? " at guest address " : "", c->guest_addr,
 			 vm->active ? "" : " (persistent configuration: the VM is shut off)");
 }
 
+/* What attach did: the VFs, and the claims it made on them. */
+struct attached {
+	unsigned int *vfs;
+	const struct svff_claim **claims;
+	size_t n;
+};
+
 /* Attach each VF not attached already, a journal step each when there are
  * several; on failure the ones this call attached are released, newest
- * first. The VFs it attached are left in vfs[0..*done). */
+ * first, and it reports none. */
 static int attach_all(struct svff_inv *inv, struct svff_session *s, struct svff_virt *v,
-		      struct svff_vm *vm, unsigned int *vfs, size_t n, size_t *done,
+		      struct svff_vm *vm, const unsigned int *vfs, size_t n, struct attached *a,
 		      struct svff_error *err)
 {
 	int rc = n > 1 ? svff_op_begin(s, "attach", -1, -1, err) : 0;
 
-	*done = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct svff_claim *c = svff_state_claim(svff_session_pf(s), vfs[i]);
 		char step[32];
-		if (svff_state_claim(svff_session_pf(s), vfs[i])) {
+		if (c) {
 			svff_say(inv, "vf%u is attached to VM '%s' already", vfs[i], vm->name);
 			continue;
 		}
@@ -87,19 +93,20 @@ static int attach_all(struct svff_inv *inv, struct svff_session *s, struct svff_
 		if (n > 1)
 			rc = svff_op_step(s, step, err);
 		if (rc == 0)
-			rc = svff_claim_attach(s, v, vm, vfs[i], NULL, inv->set[OPT_CONFIG], err);
+			rc = svff_claim_attach(s, v, vm, vfs[i], NULL, inv->set[OPT_CONFIG], &c, err);
 		if (rc == 0) {
-			vfs[(*done)++] = vfs[i];
-			say_attached(inv, s, vm, vfs[i]);
+			a->vfs[a->n] = vfs[i];
+			a->claims[a->n++] = c;
+			say_attached(inv, vm, svff_session_vf(s, vfs[i]), c);
 		}
 	}
-	for (size_t i = *done; rc < 0 && i-- > 0;) {
+	for (size_t i = a->n; rc < 0 && i-- > 0;) {
 		struct svff_error undo = { 0 };
-		if (svff_claim_release(s, v, vfs[i], &undo) < 0)
+		if (svff_claim_release(s, v, a->vfs[i], &undo) < 0)
 			fprintf(stderr, "svff: while undoing: %s\n", undo.msg);
 	}
 	if (rc < 0)
-		*done = 0;
+		a->n = 0;
 	struct svff_error end = { 0 };
 	if (n > 1)
 		svff_err_keep(&rc, err, svff_op_end(s, &end), &end);
@@ -107,17 +114,16 @@ static int attach_all(struct svff_inv *inv, struct svff_session *s, struct svff_
 }
 
 static void report(struct svff_inv *inv, struct svff_session *s, const struct svff_vm *vm,
-		   const unsigned int *vfs, size_t n)
+		   const struct attached *a)
 {
 	svff_out_open_array(inv, "attached");
-	for (size_t i = 0; i < n; i++) {
-		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), vfs[i]);
+	for (size_t i = 0; i < a->n; i++) {
 		svff_out_open_object(inv, NULL);
-		svff_print_uint(inv, "vf", NULL, vfs[i]);
-		svff_print_str(inv, "addr", NULL, svff_session_vf(s, vfs[i])->addr);
-		svff_print_str(inv, "guest_addr", NULL, c->guest_addr);
+		svff_print_uint(inv, "vf", NULL, a->vfs[i]);
+		svff_print_str(inv, "addr", NULL, svff_session_vf(s, a->vfs[i])->addr);
+		svff_print_str(inv, "guest_addr", NULL, a->claims[i]->guest_addr);
 		svff_print_bool(inv, "live", NULL, vm->active);
-		svff_print_bool(inv, "persistent", NULL, c->persistent);
+		svff_print_bool(inv, "persistent", NULL, a->claims[i]->persistent);
 		svff_out_close(inv);
 	}
 	svff_out_close(inv);
@@ -128,10 +134,13 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	struct svff_session *s = inv->s;
 	struct svff_virt *v = NULL;
 	struct svff_vm vm = { 0 };
-	size_t n = 0, done = 0;
+	size_t n = 0;
 	unsigned int *vfs = calloc(inv->tg.n + 1, sizeof(*vfs));
-	int rc = vfs ? 0 : svff_err(err, -ENOMEM, "out of memory");
+	struct attached a = { .vfs = calloc(inv->tg.n + 1, sizeof(*a.vfs)),
+			      .claims = calloc(inv->tg.n + 1, sizeof(*a.claims)) };
+	int rc = vfs && a.vfs && a.claims ? 0 : svff_err(err, -ENOMEM, "out of memory");
 
+	/* Step 1: the VFs, libvirt, the VM; refusals before any change */
 	if (rc == 0)
 		rc = pick_vfs(inv, s, vfs, &n, err);
 	if (rc == 0)
@@ -143,10 +152,13 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 		svff_print_str(inv, "vm_uuid", NULL, vm.uuid);
 		rc = refuse(s, &vm, vfs, n, err);
 	}
+	/* Step 2: attach, undone on failure; step 3: the report */
 	if (rc == 0)
-		rc = attach_all(inv, s, v, &vm, vfs, n, &done, err);
-	report(inv, s, &vm, vfs, done);
+		rc = attach_all(inv, s, v, &vm, vfs, n, &a, err);
+	report(inv, s, &vm, &a);
 	free(vfs);
+	free(a.vfs);
+	free(a.claims);
 	svff_vm_clear(&vm);
 	svff_virt_close(v);
 	return rc;
