@@ -68,6 +68,26 @@ static size_t fail_all(struct svff_pause_item *items, size_t n, int rc,
 	return failed;
 }
 
+/* The claim of it->vf, its VM and guest address copied to it; NULL, with
+ * it->rc set, when there is none ("not <unclaimed> any VM"). it->already
+ * says whether the claim is in the state the verb leads to already. */
+static struct svff_claim *item_claim(struct svff_session *s, struct svff_pause_item *it,
+				     const char *unclaimed, enum svff_vf_state goal)
+{
+	struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+
+	it->rc = 0;
+	if (!c) {
+		it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not %s any VM", it->vf, s->pf,
+				  unclaimed);
+		return NULL;
+	}
+	snprintf(it->vm, sizeof(it->vm), "%s", c->vm_name);
+	snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
+	it->already = c->state == goal;
+	return c;
+}
+
 /* Step 1: check a claim can be paused and look its VM up (the mirror of
  * unpause_prepare); 1 when a hot-unplug is needed, 0 when not (paused
  * already, no VM or no VF to hold it, a shut-off VM), or a negative errno
@@ -76,19 +96,11 @@ static int pause_prepare(struct svff_session *s, struct svff_virt *v,
 			 struct svff_pause_item *items, struct svff_vm *vms, size_t i)
 {
 	struct svff_pause_item *it = &items[i];
-	const struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+	const struct svff_claim *c = item_claim(s, it, "attached to", SVFF_VF_PAUSED);
 	int rc;
 
-	it->rc = 0;
-	if (!c)
-		return it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not attached to any VM",
-					 it->vf, s->pf);
-	snprintf(it->vm, sizeof(it->vm), "%s", c->vm_name);
-	snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
-	if (c->state == SVFF_VF_PAUSED) {
-		it->already = true;
-		return 0;
-	}
+	if (!c || it->already)
+		return it->rc;
 	it->mech = SVFF_PAUSE_NONE;
 	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vms[i], &it->err);
 	if (rc == -ENOENT || !svff_session_vf(s, it->vf))
@@ -222,19 +234,11 @@ static void *plug_thread(void *opaque)
 static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 			   struct svff_pause_item *it, struct plug *p)
 {
-	struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+	const struct svff_claim *c = item_claim(s, it, "claimed by", SVFF_VF_ATTACHED);
 	int rc;
 
-	it->rc = 0;
-	if (!c)
-		return it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not claimed by any VM",
-					 it->vf, s->pf);
-	snprintf(it->vm, sizeof(it->vm), "%s", c->vm_name);
-	snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
-	if (c->state != SVFF_VF_PAUSED) {
-		it->already = true;
-		return 0;
-	}
+	if (!c || it->already)
+		return it->rc;
 	const struct svff_vf_info *info = svff_session_vf(s, it->vf);
 	if (!info)
 		return it->rc = svff_err(&it->err, -ENODEV, "cannot unpause vf%u for VM '%s': %s has "
