@@ -35,8 +35,13 @@ static const char interrupted[] =
 
 #define NOVIRT "qemu+unix:///system?socket=/nonexistent"
 
+/* the last run's output, freed by the next run and by teardown */
+static char *out, *err;
+#define SVFF(...) (free(out), free(err), run_svff(root, state_dir, &out, &err, __VA_ARGS__, NULL))
+
 static void setup(void)
 {
+	out = err = NULL;
 	root = fakesys_new();
 	snprintf(state_dir, sizeof(state_dir), "%s/run-svff", root);
 	fakesys_add_dev(root, "0000:01:00.0", 0x1b36, 0x0010, 127, "nvme", 1);
@@ -47,6 +52,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+	free(out);
+	free(err);
 	fakesys_free(root);
 }
 
@@ -98,36 +105,30 @@ START_TEST(every_verb_prints_a_document_on_failure)
 {
 	const struct fail *f = &fails[_i];
 	const char *const *a = f->args;
-	char *out = NULL, *err = NULL, *tout = NULL, *terr = NULL;
 
-	int rc = run_svff(root, state_dir, &out, &err, "-j", a[0], a[1], a[2], a[3], NULL);
+	int rc = SVFF("-j", a[0], a[1], a[2], a[3]);
 	ck_assert_msg(rc == f->status, "%s: exit %d, expected %d (%s)", f->verb, rc, f->status, err);
 	check_failure_doc(out, err, f->msg);
+	char *first = strdup(strtok(err, "\n"));
 	/* without -j: the same status and message, and no document */
-	rc = run_svff(root, state_dir, &tout, &terr, a[0], a[1], a[2], a[3], NULL);
-	ck_assert_int_eq(rc, f->status);
-	ck_assert_ptr_null(strchr(tout, '{'));
-	ck_assert_str_eq(strtok(terr, "\n"), strtok(err, "\n"));
-	free(out);
-	free(err);
-	free(tout);
-	free(terr);
+	ck_assert_int_eq(SVFF(a[0], a[1], a[2], a[3]), f->status);
+	ck_assert_ptr_null(strchr(out, '{'));
+	ck_assert_str_eq(strtok(err, "\n"), first);
+	free(first);
 }
 END_TEST
 
 START_TEST(success_document_says_ok)
 {
-	char *out = NULL;
-	ck_assert_int_eq(run_svff(root, state_dir, &out, NULL, "-j", "list", NULL), 0);
+	ck_assert_int_eq(SVFF("-j", "list"), 0);
 	json_object *o = json_tokener_parse(out);
 	ck_assert_ptr_nonnull(o);
 	ck_assert(json_object_get_boolean(key(o, "ok")));
 	ck_assert_ptr_null(key(o, "error"));
 	ck_assert_uint_eq(json_object_array_length(key(o, "pfs")), 1);
 	json_object_put(o);
-	free(out);
 	/* a no-op init: its keys, and ok */
-	ck_assert_int_eq(run_svff(root, state_dir, &out, NULL, "-j", "init", "4", NULL), 0);
+	ck_assert_int_eq(SVFF("-j", "init", "4"), 0);
 	o = json_tokener_parse(out);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(json_object_get_string(key(o, "pf")), "0000:01:00.0");
@@ -135,67 +136,51 @@ START_TEST(success_document_says_ok)
 	ck_assert(!json_object_get_boolean(key(o, "changed")));
 	ck_assert(json_object_get_boolean(key(o, "ok")));
 	json_object_put(o);
-	free(out);
 }
 END_TEST
 
 /* Exit statuses 3 and 4 keep their meaning, with a document. */
 START_TEST(busy_and_recover_statuses_with_document)
 {
-	char path[512], *out = NULL, *err = NULL;
+	char path[512];
 	snprintf(path, sizeof(path), "%s/lock", state_dir);
 	int fd = open(path, O_RDWR | O_CREAT, 0600);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
-	ck_assert_int_eq(run_svff(root, state_dir, &out, &err, "-j", "-w", "0", "detach", "vm1",
-				  NULL), 3);
+	ck_assert_int_eq(SVFF("-j", "-w", "0", "detach", "vm1"), 3);
 	check_failure_doc(out, err, "cannot lock state");
 	close(fd);
-	free(out);
-	free(err);
 
 	fakesys_write_state(state_dir, interrupted);
-	ck_assert_int_eq(run_svff(root, state_dir, &out, &err, "-j", "pause", "vm1", NULL), 4);
+	ck_assert_int_eq(SVFF("-j", "pause", "vm1"), 4);
 	check_failure_doc(out, err, "operation 'reconf' on 0000:01:00.0 was interrupted");
-	free(out);
-	free(err);
 }
 END_TEST
 
 /* A usage error names the command's help; -j or not. */
 START_TEST(usage_error_hint_and_document)
 {
-	char *out = NULL, *err = NULL;
-	ck_assert_int_eq(run_svff(root, state_dir, &out, &err, "attach", "-j", NULL), 2);
+	ck_assert_int_eq(SVFF("attach", "-j"), 2);
 	ck_assert_str_eq(err, "svff: 'attach' needs an argument: VM [VF...]\n"
 			 "Try 'svff help attach'.\n");
 	check_failure_doc(out, err, "'attach' needs an argument");
-	free(out);
-	free(err);
 }
 END_TEST
 
 /* Under -j, -n's steps go to stderr: stdout is the document alone. */
 START_TEST(dry_run_steps_leave_the_document_alone)
 {
-	char *out = NULL, *err = NULL;
 	fakesys_add_dev(root, "0000:02:00.0", 0x1b36, 0x0010, 8, "nvme", 2);
-	ck_assert_int_eq(run_svff(root, state_dir, &out, &err, "-j", "-n", "-d", "02:00.0",
-				  "init", "2", NULL), 0);
+	ck_assert_int_eq(SVFF("-j", "-n", "-d", "02:00.0", "init", "2"), 0);
 	ck_assert_ptr_nonnull(strstr(err, "would: write '2' to "));
 	json_object *o = json_tokener_parse(out);
 	ck_assert_msg(o != NULL, "not JSON: '%s'", out);
 	ck_assert(json_object_get_boolean(key(o, "dry_run")));
 	ck_assert(json_object_get_boolean(key(o, "ok")));
 	json_object_put(o);
-	free(out);
-	free(err);
 	/* without -j the steps are the output */
-	ck_assert_int_eq(run_svff(root, state_dir, &out, &err, "-n", "-d", "02:00.0", "init", "2",
-				  NULL), 0);
+	ck_assert_int_eq(SVFF("-n", "-d", "02:00.0", "init", "2"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "would: write '2' to "));
-	free(out);
-	free(err);
 }
 END_TEST
 
@@ -212,9 +197,5 @@ int main(void)
 	tcase_add_test(tc, usage_error_hint_and_document);
 	tcase_add_test(tc, dry_run_steps_leave_the_document_alone);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fakesys_run_suite(s);
 }
