@@ -25,15 +25,17 @@ static int refuse_claims(struct svff_session *s, struct svff_error *err)
 /* --force: each claim released, a journal step each. */
 static int release_all(struct svff_inv *inv, struct svff_session *s, struct svff_error *err)
 {
+	struct svff_pf_state *ps = svff_session_pf(s);
 	struct svff_virt *v = NULL;
-	struct svff_pf_state *ps;
 	int rc = svff_virt_open(inv->ctx, &v, err);
 
-	while (rc == 0 && (ps = svff_session_pf(s))->n_claims) {
+	while (rc == 0 && ps->n_claims) {
+		const struct svff_claim *c = ps->claims[0];
 		char step[32], vm[SVFF_VM_NAME_LEN];
-		unsigned int vf = ps->claims[0]->vf;
-		bool paused = ps->claims[0]->state == SVFF_VF_PAUSED;
-		snprintf(vm, sizeof(vm), "%s", ps->claims[0]->vm_name);
+		unsigned int vf = c->vf;
+		bool paused = c->state == SVFF_VF_PAUSED;
+		/* the release frees the claim: keep what the line says */
+		snprintf(vm, sizeof(vm), "%s", c->vm_name);
 		snprintf(step, sizeof(step), "release vf%u", vf);
 		rc = svff_op_step(s, step, err);
 		if (rc == 0)
