@@ -33,14 +33,17 @@ void svff_out_end(struct svff_out *o, bool dry_run, int rc, const struct svff_er
 	o->doc = NULL;
 }
 
-/* Add v under key to what is open (an array ignores the key); v is taken. */
+/* Add v under key to what is open: an array takes it whatever the key,
+ * an object only under one. v is taken. */
 static void add(struct svff_out *o, const char *key, json_object *v)
 {
 	json_object *at = o->open[o->depth];
 	if (json_object_is_type(at, json_type_array))
 		json_object_array_add(at, v);
-	else
+	else if (key)
 		json_object_object_add(at, key, v);
+	else
+		json_object_put(v);
 }
 
 static void open_one(struct svff_inv *inv, const char *key, json_object *v)
@@ -110,7 +113,7 @@ void svff_say(const struct svff_inv *inv, const char *fmt, ...)
  * fmt, the caller's, with one conversion that matches it. */
 #define PRINT_ANY(inv, key, json, fmt, tv) do {			\
 		const char *f_ = (fmt);					\
-		if ((inv)->out.doc && (key))				\
+		if ((inv)->out.doc)					\
 			add(&(inv)->out, (key), (json));		\
 		if ((inv)->out.text && f_)				\
 			printf(f_, (tv));				\
@@ -145,6 +148,6 @@ void svff_print_bool(struct svff_inv *inv, const char *key, const char *text_if_
 
 void svff_print_null(struct svff_inv *inv, const char *key)
 {
-	if (inv->out.doc && key)
+	if (inv->out.doc)
 		add(&inv->out, key, NULL);
 }

@@ -43,8 +43,9 @@ void svff_out_open_array(struct svff_inv *inv, const char *key);
 void svff_out_open_object(struct svff_inv *inv, const char *key);
 void svff_out_close(struct svff_inv *inv);
 
-/* A value: key in the document, fmt (one conversion, or NULL) in the text.
- * A NULL or "" string is null in the document and "-" in the text. */
+/* A value: under key in the document (in an array: an element, key NULL),
+ * through fmt in the text (one conversion; NULL: none). A NULL or ""
+ * string is null in the document and "-" in the text. */
 void svff_print_str(struct svff_inv *inv, const char *key, const char *fmt, const char *v);
 void svff_print_uint(struct svff_inv *inv, const char *key, const char *fmt, unsigned int v);
 void svff_print_int(struct svff_inv *inv, const char *key, const char *fmt, int v);

@@ -34,6 +34,9 @@ static const char interrupted[] =
 	" \"step_name\": \"set numvfs 4\", \"count_from\": 4, \"count_to\": 6 } }\n";
 
 #define NOVIRT "qemu+unix:///system?socket=/nonexistent"
+/* libvirt's test driver, in process: a running VM "test" that takes no
+ * hot-plug */
+#define TESTVIRT "test:///default"
 
 /* the last run's output, freed by the next run and by teardown */
 static char *out, *err;
@@ -75,6 +78,9 @@ static const struct fail {
 	{ "recover", { "-c", NOVIRT, "recover" }, 1, "cannot connect to libvirt" },
 	{ "list", { "list", "vf42" }, 1, "no VF 'vf42' on 0000:01:00.0" },
 	{ "list", { "-d", "0000:09:00.0", "list" }, 1, "no PCI device '0000:09:00.0'" },
+	{ "attach", { "-c", TESTVIRT, "attach", "test", "vf0" }, 1,
+	  "cannot attach '0000:01:00.1' to VM 'test'" },
+	{ "detach", { "-c", TESTVIRT, "detach", "vm2", "vf1" }, 1, "vf1 is held by VM 'vm1'" },
 };
 
 static json_object *key(json_object *o, const char *k)
@@ -106,12 +112,12 @@ START_TEST(every_verb_prints_a_document_on_failure)
 	const struct fail *f = &fails[_i];
 	const char *const *a = f->args;
 
-	int rc = SVFF("-j", a[0], a[1], a[2], a[3]);
+	int rc = SVFF("-j", a[0], a[1], a[2], a[3], a[4], a[5]);
 	ck_assert_msg(rc == f->status, "%s: exit %d, expected %d (%s)", f->verb, rc, f->status, err);
 	check_failure_doc(out, err, f->msg);
 	char *first = strdup(strtok(err, "\n"));
 	/* without -j: the same status and message, and no document */
-	ck_assert_int_eq(SVFF(a[0], a[1], a[2], a[3]), f->status);
+	ck_assert_int_eq(SVFF(a[0], a[1], a[2], a[3], a[4], a[5]), f->status);
 	ck_assert_ptr_null(strchr(out, '{'));
 	ck_assert_str_eq(strtok(err, "\n"), first);
 	free(first);
@@ -134,6 +140,24 @@ START_TEST(success_document_says_ok)
 	ck_assert_str_eq(json_object_get_string(key(o, "pf")), "0000:01:00.0");
 	ck_assert_int_eq(json_object_get_int(key(o, "numvfs")), 4);
 	ck_assert(!json_object_get_boolean(key(o, "changed")));
+	ck_assert(json_object_get_boolean(key(o, "ok")));
+	json_object_put(o);
+}
+END_TEST
+
+/* Arrays of strings: the PFs recover worked on, each correction. */
+START_TEST(recover_document_lists_pfs_and_corrections)
+{
+	ck_assert_int_eq(SVFF("-c", TESTVIRT, "-j", "recover"), 0);
+	json_object *o = json_tokener_parse(out);
+	ck_assert_msg(o != NULL, "not JSON: '%s'", out);
+	json_object *pfs = key(o, "pfs"), *fixes = key(o, "corrections");
+	ck_assert_uint_eq(json_object_array_length(pfs), 1);
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(pfs, 0)), "0000:01:00.0");
+	/* vm1 and vm2 do not exist in the test driver: both claims dropped */
+	ck_assert_uint_eq(json_object_array_length(fixes), 2);
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(fixes, 0)),
+			 "vf1: VM 'vm1' no longer exists: claim dropped");
 	ck_assert(json_object_get_boolean(key(o, "ok")));
 	json_object_put(o);
 }
@@ -193,6 +217,7 @@ int main(void)
 	tcase_add_loop_test(tc, every_verb_prints_a_document_on_failure, 0,
 			    sizeof(fails) / sizeof(fails[0]));
 	tcase_add_test(tc, success_document_says_ok);
+	tcase_add_test(tc, recover_document_lists_pfs_and_corrections);
 	tcase_add_test(tc, busy_and_recover_statuses_with_document);
 	tcase_add_test(tc, usage_error_hint_and_document);
 	tcase_add_test(tc, dry_run_steps_leave_the_document_alone);
