@@ -269,7 +269,7 @@ static int run_cmd(struct svff_inv *inv, struct svff_error *err)
 		rc = svff_targets_parse(cmd->targets, inv->argc, inv->argv, &inv->tg, err);
 	if (rc < 0 || !(cmd->session & SVFF_CMD_LOCKS))
 		return rc < 0 ? rc : cmd->run(inv, err);
-	rc = svff_cmd_session(inv, cmd->session & ~SVFF_CMD_LOCKS, &s, err);
+	rc = svff_cmd_session(inv, inv->g->device, cmd->session & ~SVFF_CMD_LOCKS, &s, err);
 	if (rc < 0)
 		return rc;
 	inv->s = &s;

@@ -97,7 +97,7 @@ void svff_cmd_steps(struct svff_inv *inv);
 /* Open a session for the command (main does, for cmd->session; recover,
  * for each PF); but for recover, which names its PFs, add "pf" to the
  * output. */
-int svff_cmd_session(struct svff_inv *inv, unsigned int flags, struct svff_session *s,
-		     struct svff_error *err);
+int svff_cmd_session(struct svff_inv *inv, const char *device, unsigned int flags,
+		     struct svff_session *s, struct svff_error *err);
 
 #endif

@@ -21,11 +21,11 @@ void svff_cmd_steps(struct svff_inv *inv)
 	}
 }
 
-int svff_cmd_session(struct svff_inv *inv, unsigned int flags, struct svff_session *s,
-		     struct svff_error *err)
+int svff_cmd_session(struct svff_inv *inv, const char *device, unsigned int flags,
+		     struct svff_session *s, struct svff_error *err)
 {
 	svff_cmd_steps(inv);
-	int rc = svff_session_open(inv->ctx, inv->g->device, flags, s, err);
+	int rc = svff_session_open(inv->ctx, device, flags, s, err);
 	if (rc == 0 && !(flags & SVFF_SESSION_RECOVER))
 		svff_print_str(inv, "pf", NULL, s->pf);
 	return rc;

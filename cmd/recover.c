@@ -3,7 +3,6 @@
  * with sysfs and libvirt. */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cmd.h"
 #include "recover.h"
@@ -17,11 +16,13 @@ static void on_fix(void *opaque, const char *what)
 	svff_print_str(inv, NULL, NULL, what);
 }
 
-/* One PF (-d): finish its operation, reconcile. */
-static int recover_pf(struct svff_inv *inv, struct svff_virt *v, struct svff_error *err)
+/* One PF (device; NULL: that of the interrupted operation): finish its
+ * operation, reconcile. */
+static int recover_pf(struct svff_inv *inv, struct svff_virt *v, const char *device,
+		      struct svff_error *err)
 {
 	struct svff_session s;
-	int rc = svff_cmd_session(inv, SVFF_SESSION_RECOVER, &s, err);
+	int rc = svff_cmd_session(inv, device, SVFF_SESSION_RECOVER, &s, err);
 
 	if (rc < 0)
 		return rc;
@@ -46,12 +47,8 @@ static int recover_all(struct svff_inv *inv, struct svff_virt *v, const struct s
 {
 	int rc = 0;
 	for (size_t i = 0; i < st->n_pfs; i++) {
-		char pf[SVFF_ADDR_LEN];
 		struct svff_error e = { 0 };
-		memcpy(pf, st->pfs[i].addr, sizeof(pf));
-		inv->g->device = pf;
-		svff_err_keep(&rc, err, recover_pf(inv, v, &e), &e);
-		inv->g->device = NULL;
+		svff_err_keep(&rc, err, recover_pf(inv, v, st->pfs[i].addr, &e), &e);
 	}
 	return rc;
 }
@@ -70,7 +67,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	} else if (rc == 0) {
 		rc = svff_virt_open(inv->ctx, &v, err);
 		if (rc == 0 && (inv->g->device || st->op))
-			rc = recover_pf(inv, v, err);
+			rc = recover_pf(inv, v, inv->g->device, err);
 		else if (rc == 0)
 			rc = recover_all(inv, v, st, err);
 	}
