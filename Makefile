@@ -56,10 +56,13 @@ $(H)/%.o: %.c
 $(H)/svff: $(CMD_SRC:%.c=$(H)/%.o) $(H)/svff.o $(LIB_SRC:%.c=$(H)/%.o)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# rm first: ar adds to an archive, and a renamed file's object would stay
 $(B)/libsvff.a: $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(A)/libsvff.a: $(ALIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 svff: $(CMD_OBJ) $(B)/libsvff.a

@@ -4,14 +4,15 @@
  * This file is only the global options and the table of commands; each
  * command lives in cmd/<verb>.c with its descriptor.
  */
+#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "parse.h"
+#include "session.h"
 
 extern const struct svff_cmd svff_cmd_init, svff_cmd_deinit, svff_cmd_attach,
 	svff_cmd_detach, svff_cmd_pause, svff_cmd_unpause, svff_cmd_reconf, svff_cmd_recover, svff_cmd_list, svff_cmd_help_desc;
@@ -29,8 +30,6 @@ const struct svff_cmd *const svff_cmds[] = {
 	&svff_cmd_help_desc,
 	NULL,
 };
-
-enum { OPT_HELP = 'h' };
 
 /* Global options; also accepted after the verb (svff list -j). */
 static const struct option global_opts[] = {
@@ -76,36 +75,6 @@ static void usage(FILE *out)
 	fprintf(out, "\nSee 'svff help COMMAND' and svff(8).\n");
 }
 
-int svff_fail(int status, const char *fmt, ...)
-{
-	va_list ap;
-	fputs("svff: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
-}
-
-int svff_fail_err(int status, const struct svff_error *err)
-{
-	return svff_fail(status, "%s", err->msg[0] ? err->msg : "unknown error");
-}
-
-int svff_usage(const struct svff_cmd *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fputs("svff: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (cmd)
-		fprintf(stderr, "\nTry 'svff help %s'.\n", cmd->name);
-	else
-		fputs("\nTry 'svff --help'.\n", stderr);
-	return SVFF_EXIT_USAGE;
-}
-
 const struct svff_cmd *svff_cmd_find(const char *name)
 {
 	for (const struct svff_cmd *const *c = svff_cmds; *c; c++)
@@ -136,62 +105,67 @@ void svff_cmd_help(const struct svff_cmd *cmd, FILE *out)
 	fputs("\nGlobal options: see 'svff --help'.\n", out);
 }
 
-static int seconds_arg(const char *opt, const char *s, int *out)
+static int seconds_arg(const char *opt, const char *s, int *out, struct svff_error *err)
 {
-	struct svff_error err = { 0 };
 	unsigned int v;
-	if (svff_parse_uint(s, 86400, opt, &v, &err) < 0)
-		return svff_usage(NULL, "%s", err.msg);
+	if (svff_parse_uint(s, 86400, opt, &v, err) < 0)
+		return svff_err_kind(err, SVFF_ERR_USAGE, -EINVAL);
 	*out = (int)v;
 	return 0;
 }
 
-/* Handle one global option; returns -1 to go on, else an exit status. */
-static int global_opt(int c, struct svff_ctx *ctx, struct svff_global *g,
-		      const struct svff_cmd *cmd)
+/* Handle one global option: 0 to go on, 1 when it did all there is to do
+ * (--help, --version), or a negative errno. */
+static int global_opt(int c, struct svff_inv *inv, struct svff_error *err)
 {
+	struct svff_global *g = inv->g;
 	switch (c) {
-	case 'd': g->device = optarg; return -1;
+	case 'd': g->device = optarg; return 0;
 	case 'c':
-		if (svff_ctx_set(&ctx->uri, optarg) < 0)
-			return svff_fail(SVFF_EXIT_FAIL, "out of memory");
-		return -1;
-	case 'j': g->json = true; return -1;
-	case 'n': ctx->dry_run = true; return -1;
-	case 'w': return seconds_arg("--wait", optarg, &ctx->lock_wait_s) ?: -1;
-	case 't': return seconds_arg("--timeout", optarg, &ctx->timeout_s) ?: -1;
-	case 'q': g->quiet = true; return -1;
-	case 'v': g->verbose++; return -1;
+		if (svff_ctx_set(&inv->ctx->uri, optarg) < 0)
+			return svff_err(err, -ENOMEM, "out of memory");
+		return 0;
+	case 'j': g->json = true; return 0;
+	case 'n': inv->ctx->dry_run = true; return 0;
+	case 'w': return seconds_arg("--wait", optarg, &inv->ctx->lock_wait_s, err);
+	case 't': return seconds_arg("--timeout", optarg, &inv->ctx->timeout_s, err);
+	case 'q': g->quiet = true; return 0;
+	case 'v': g->verbose++; return 0;
 	case 'h':
-		if (cmd)
-			svff_cmd_help(cmd, stdout);
+		if (inv->cmd)
+			svff_cmd_help(inv->cmd, stdout);
 		else
 			usage(stdout);
-		return SVFF_EXIT_OK;
-	case 'V': printf("svff %s\n", SVFF_VERSION); return SVFF_EXIT_OK;
+		return 1;
+	case 'V': printf("svff %s\n", SVFF_VERSION); return 1;
 	default:
 		/* getopt already said what is wrong */
-		return svff_usage(cmd, "invalid command line");
+		return svff_usage_err(err, "invalid command line");
 	}
 }
 
-/* Parse the verb's own arguments: its options, the global ones, and
- * positional arguments (getopt permutes them to the end). */
-static int parse_cmd(const struct svff_cmd *cmd, int argc, char **argv,
-		     struct svff_inv *inv)
+/* An option getopt refused: unknown, or missing its argument. */
+static int bad_opt(int c, struct svff_inv *inv, char **argv, struct svff_error *err)
 {
-	struct option lopts[N_GLOBAL + SVFF_MAX_CMD_OPTS + 1];
-	char sopts[sizeof(global_short) + 3 * SVFF_MAX_CMD_OPTS + 2] = "";
-	size_t n = 0;
-	int c, rc;
+	const char *bad = argv[optind - 1];
+	if (c == ':')
+		return svff_usage_err(err, "option '%s' needs an argument", bad);
+	if (inv->cmd)
+		return svff_usage_err(err, "unknown option '%s' for '%s'", bad, inv->cmd->name);
+	return svff_usage_err(err, "unknown option '%s'", bad);
+}
+
+/* The options getopt_long takes for cmd: the global ones, then its own
+ * (codes 256+i). */
+static void cmd_opts(const struct svff_cmd *cmd, struct option *lopts, char *sopts)
+{
+	size_t n = N_GLOBAL;
 
 	memcpy(lopts, global_opts, sizeof(global_opts));
-	n = N_GLOBAL;
-	strcat(sopts, ":");   /* so that a missing argument is reported as ':' */
+	strcpy(sopts, ":");   /* so that a missing argument is reported as ':' */
 	strcat(sopts, global_short);
 	for (int i = 0; cmd->opts[i].name; i++) {
 		const struct svff_cmd_opt *o = &cmd->opts[i];
-		/* codes 256+i are this command's options */
 		lopts[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
 					      NULL, 256 + i };
 		if (o->short_name) {
@@ -200,83 +174,135 @@ static int parse_cmd(const struct svff_cmd *cmd, int argc, char **argv,
 		}
 	}
 	lopts[n] = (struct option){ 0 };
+}
 
+static int cmd_opt_index(const struct svff_cmd *cmd, int c)
+{
+	if (c >= 256)
+		return c - 256;
+	for (int i = 0; cmd->opts[i].name; i++)
+		if (cmd->opts[i].short_name == c)
+			return i;
+	return -1;
+}
+
+/* Parse the verb's own arguments: its options, the global ones, and
+ * positional arguments (getopt permutes them to the end). 0 to run it,
+ * 1 when an option did all there is to do, or a negative errno. */
+static int parse_cmd(int argc, char **argv, struct svff_inv *inv, struct svff_error *err)
+{
+	const struct svff_cmd *cmd = inv->cmd;
+	struct option lopts[N_GLOBAL + SVFF_MAX_CMD_OPTS + 1];
+	char sopts[sizeof(global_short) + 3 * SVFF_MAX_CMD_OPTS + 2];
+	int c, rc;
+
+	cmd_opts(cmd, lopts, sopts);
 	optind = 0;   /* 0, not 1: glibc then re-reads the optstring, so options may follow arguments */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
-		int idx = -1;
-		if (c >= 256) {
-			idx = c - 256;
-		} else {
-			for (int i = 0; cmd->opts[i].name; i++)
-				if (cmd->opts[i].short_name == c)
-					idx = i;
-		}
+		int idx = cmd_opt_index(cmd, c);
 		if (idx >= 0) {
 			inv->set[idx] = true;
 			inv->val[idx] = optarg;
 			continue;
 		}
-		if (c == '?' || c == ':') {
-			const char *bad = argv[optind - 1];
-			return svff_usage(cmd, c == ':' ? "option '%s' needs an argument"
-					: "unknown option '%s' for '%s'", bad, cmd->name);
-		}
-		rc = global_opt(c, inv->ctx, inv->g, cmd);
-		if (rc >= 0)
+		rc = c == '?' || c == ':' ? bad_opt(c, inv, argv, err) : global_opt(c, inv, err);
+		if (rc != 0)
 			return rc;
 	}
 	inv->argc = argc - optind;
 	inv->argv = argv + optind;
 	if (inv->argc < cmd->min_args)
-		return svff_usage(cmd, "'%s' needs %s%s", cmd->name,
-				  cmd->min_args == 1 ? "an argument: " : "arguments: ", cmd->args);
+		return svff_usage_err(err, "'%s' needs %s%s", cmd->name, cmd->min_args == 1 ?
+				      "an argument: " : "arguments: ", cmd->args);
 	if (cmd->max_args >= 0 && inv->argc > cmd->max_args)
-		return svff_usage(cmd, "too many arguments for '%s' ('%.64s' is one too many)",
-				  cmd->name, inv->argv[cmd->max_args]);
-	return -1;
+		return svff_usage_err(err, "too many arguments for '%s' ('%.64s' is one too many)",
+				      cmd->name, inv->argv[cmd->max_args]);
+	return 0;
+}
+
+/* The options before the command, and the command: 0 with inv->cmd set,
+ * 1 when done, or a negative errno. */
+static int parse_global(int argc, char **argv, struct svff_inv *inv, struct svff_error *err)
+{
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:d:c:jnw:t:qvhV", global_opts, NULL)) != -1) {
+		rc = c == '?' || c == ':' ? bad_opt(c, inv, argv, err) : global_opt(c, inv, err);
+		if (rc != 0)
+			return rc;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return svff_err_kind(err, SVFF_ERR_USAGE, -EINVAL);
+	}
+	inv->cmd = svff_cmd_find(argv[optind]);
+	if (!inv->cmd)
+		return svff_usage_err(err, "unknown command '%.64s'", argv[optind]);
+	return 0;
+}
+
+/* The error and, for a usage error, where to read more. */
+static void report(const struct svff_inv *inv, int rc, const struct svff_error *err)
+{
+	if (rc >= 0 || !err->msg[0])
+		return;
+	svff_print_err(err);
+	if (err->kind != SVFF_ERR_USAGE)
+		return;
+	/* help's own usage errors are about the list of commands */
+	if (inv->cmd && inv->cmd != &svff_cmd_help_desc)
+		fprintf(stderr, "Try 'svff help %s'.\n", inv->cmd->name);
+	else
+		fputs("Try 'svff --help'.\n", stderr);
+}
+
+/* Checks, the session the descriptor asks for, the command. */
+static int run_cmd(struct svff_inv *inv, struct svff_error *err)
+{
+	const struct svff_cmd *cmd = inv->cmd;
+	struct svff_session s;
+	int rc = cmd->check ? cmd->check(inv, err) : 0;
+
+	if (rc == 0)
+		rc = svff_targets_parse(cmd->targets, inv->argc, inv->argv, &inv->tg, err);
+	if (rc < 0 || !(cmd->session & SVFF_CMD_LOCKS))
+		return rc < 0 ? rc : cmd->run(inv, err);
+	rc = svff_cmd_session(inv, inv->g->device, cmd->session & ~SVFF_CMD_LOCKS, &s, err);
+	if (rc < 0)
+		return rc;
+	inv->s = &s;
+	rc = cmd->run(inv, err);
+	inv->s = NULL;
+	svff_session_close(&s);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct svff_ctx *ctx = NULL;
+	struct svff_error err = { 0 };
 	struct svff_global g = { 0 };
-	struct svff_inv inv = { 0 };
-	const struct svff_cmd *cmd;
-	int c, rc;
+	struct svff_inv inv = { .g = &g };
+	int rc;
 
-	if (svff_ctx_new(&ctx) < 0)
-		return svff_fail(SVFF_EXIT_FAIL, "out of memory");
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:d:c:jnw:t:qvhV", global_opts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			rc = svff_usage(NULL, c == ':' ? "option '%s' needs an argument"
-					: "unknown option '%s'", argv[optind - 1]);
-			goto out;
-		}
-		rc = global_opt(c, ctx, &g, NULL);
-		if (rc >= 0)
-			goto out;
+	if (svff_ctx_new(&inv.ctx) < 0) {
+		fputs("svff: out of memory\n", stderr);
+		return SVFF_EXIT_FAIL;
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		rc = SVFF_EXIT_USAGE;
-		goto out;
-	}
-	cmd = svff_cmd_find(argv[optind]);
-	if (!cmd) {
-		rc = svff_usage(NULL, "unknown command '%.64s'", argv[optind]);
-		goto out;
-	}
-	inv.ctx = ctx;
-	inv.g = &g;
-	rc = parse_cmd(cmd, argc - optind, argv + optind, &inv);
-	if (rc < 0)
-		rc = cmd->run(&inv);
-out:
-	svff_ctx_free(ctx);
-	if (fflush(stdout) != 0 && rc == SVFF_EXIT_OK)
-		rc = svff_fail(SVFF_EXIT_FAIL, "cannot write output");
-	return rc;
+	rc = parse_global(argc, argv, &inv, &err);
+	if (rc == 0)
+		rc = parse_cmd(argc - optind, argv + optind, &inv, &err);
+	/* under -j, a command prints its document whether it fails or not */
+	svff_out_begin(&inv.out, g.json && inv.cmd && inv.cmd != &svff_cmd_help_desc && rc <= 0,
+		       g.quiet);
+	if (rc == 0)
+		rc = run_cmd(&inv, &err);
+	svff_out_end(&inv.out, inv.ctx->dry_run, rc, &err);
+	report(&inv, rc, &err);
+	svff_targets_clear(&inv.tg);
+	svff_ctx_free(inv.ctx);
+	if (fflush(stdout) != 0 && rc >= 0)
+		rc = svff_err(&err, -EIO, "cannot write output"), svff_print_err(&err);
+	return svff_exit_status(rc, &err);
 }

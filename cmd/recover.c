@@ -3,102 +3,82 @@
  * with sysfs and libvirt. */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
-
-#include <json-c/json.h>
 
 #include "cmd.h"
 #include "recover.h"
 #include "session.h"
 
+/* A correction: a line, or an entry of "corrections" (open under -j). */
 static void on_fix(void *opaque, const char *what)
 {
-	const struct svff_inv *inv = opaque;
+	struct svff_inv *inv = opaque;
 	svff_say(inv, "%s: %s", inv->ctx->dry_run ? "would recover" : "recover", what);
+	svff_print_str(inv, NULL, NULL, what);
 }
 
-static void on_fix_json(void *opaque, const char *what)
+/* One PF (device; NULL: that of the interrupted operation): finish its
+ * operation, reconcile. */
+static int recover_pf(struct svff_inv *inv, struct svff_virt *v, const char *device,
+		      struct svff_error *err)
 {
-	json_object_array_add(opaque, json_object_new_string(what));
-}
-
-/* One PF: finish its operation, reconcile; exit status. */
-static int recover_pf(struct svff_inv *inv, struct svff_virt *v, json_object *fixes,
-		      json_object *pfs)
-{
-	struct svff_error err = { 0 };
 	struct svff_session s;
-	int status = svff_cmd_session(inv, SVFF_SESSION_RECOVER, &s);
-	if (status >= 0)
-		return status;
-	json_object_array_add(pfs, json_object_new_string(s.pf));
-	int n = svff_recover(&s, v, inv->g->json ? on_fix_json : on_fix,
-			     inv->g->json ? (void *)fixes : (void *)inv, &err);
-	if (n == -ENOENT) {
+	int rc = svff_cmd_session(inv, device, SVFF_SESSION_RECOVER, &s, err);
+
+	if (rc < 0)
+		return rc;
+	svff_out_open_array(inv, "pfs");
+	svff_print_str(inv, NULL, NULL, s.pf);
+	svff_out_close(inv);
+	svff_out_open_array(inv, "corrections");
+	int n = svff_recover(&s, v, on_fix, inv, err);
+	svff_out_close(inv);
+	if (n == -ENOENT)
 		svff_say(inv, "%s: nothing to do: svff does not manage it", s.pf);
-		status = SVFF_EXIT_OK;
-	} else if (n < 0) {
-		status = svff_fail_err(n == -EINVAL ? SVFF_EXIT_USAGE : SVFF_EXIT_FAIL, &err);
-	} else {
-		if (n == 0)
-			svff_say(inv, "%s: nothing to do: the state file, sysfs and libvirt agree", s.pf);
-		status = SVFF_EXIT_OK;
-	}
+	else if (n == 0)
+		svff_say(inv, "%s: nothing to do: the state file, sysfs and libvirt agree", s.pf);
 	svff_session_close(&s);
-	return status;
+	return n == -ENOENT || n > 0 ? 0 : n;
 }
 
-static int run(struct svff_inv *inv)
+/* Every PF svff manages, each on its own (so that cron can run plain
+ * 'svff recover'); the last failure is returned, the others said. */
+static int recover_all(struct svff_inv *inv, struct svff_virt *v, const struct svff_state *st,
+		       struct svff_error *err)
 {
-	struct svff_error err = { 0 };
+	int rc = 0;
+	for (size_t i = 0; i < st->n_pfs; i++) {
+		struct svff_error e = { 0 };
+		svff_err_keep(&rc, err, recover_pf(inv, v, st->pfs[i].addr, &e), &e);
+	}
+	return rc;
+}
+
+static int run(struct svff_inv *inv, struct svff_error *err)
+{
 	struct svff_state *st = NULL;
 	struct svff_virt *v = NULL;
-	json_object *fixes = json_object_new_array(), *pfs = json_object_new_array();
-	int status = SVFF_EXIT_OK;
+	int rc;
 
 	/* without -d: the PF of an interrupted operation, else every PF svff
-	 * manages (so that cron can run plain 'svff recover') */
-	if (svff_state_read(inv->ctx->state_dir, &st, &err) < 0) {
-		status = svff_fail_err(SVFF_EXIT_FAIL, &err);
-		goto out;
-	}
-	if (!inv->g->device && !st->op && !st->n_pfs) {
+	 * manages */
+	rc = svff_state_read(inv->ctx->state_dir, &st, err);
+	if (rc == 0 && !inv->g->device && !st->op && !st->n_pfs) {
 		svff_say(inv, "nothing to do: svff manages no PF");
-	} else if (svff_virt_open(inv->ctx, &v, &err) < 0) {
-		status = svff_fail_err(SVFF_EXIT_FAIL, &err);
-		goto out;
-	} else if (inv->g->device || st->op) {
-		status = recover_pf(inv, v, fixes, pfs);
-	} else {
-		for (size_t i = 0; i < st->n_pfs; i++) {
-			char pf[SVFF_ADDR_LEN];
-			memcpy(pf, st->pfs[i].addr, sizeof(pf));
-			inv->g->device = pf;
-			int rc = recover_pf(inv, v, fixes, pfs);
-			inv->g->device = NULL;
-			if (rc > status)
-				status = rc;
-		}
+	} else if (rc == 0) {
+		rc = svff_virt_open(inv->ctx, &v, err);
+		if (rc == 0 && (inv->g->device || st->op))
+			rc = recover_pf(inv, v, inv->g->device, err);
+		else if (rc == 0)
+			rc = recover_all(inv, v, st, err);
 	}
-	if (inv->g->json && status == SVFF_EXIT_OK) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "schema", json_object_new_int(1));
-		json_object_object_add(o, "pfs", json_object_get(pfs));
-		json_object_object_add(o, "corrections", json_object_get(fixes));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
-		json_object_put(o);
-	}
-out:
-	json_object_put(fixes);
-	json_object_put(pfs);
 	svff_state_free(st);
 	svff_virt_close(v);
-	return status;
+	return rc;
 }
 
 const struct svff_cmd svff_cmd_recover = {
-	.name = "recover",
-	.args = "",
+	.name = "recover", .args = "", .min_args = 0, .max_args = 0,
+	.run = run,
 	.summary = "finish an interrupted operation; reconcile the state with the host",
 	.desc = "Works on the PF of -d; without it, on the PF of an interrupted operation,\n"
 		"else on every PF svff manages (none: nothing to do).\n"
@@ -111,7 +91,4 @@ const struct svff_cmd svff_cmd_recover = {
 		"holds without a claim is recorded; VFs off vfio-pci are bound back.\n"
 		"A second run changes nothing. With -n it says what it would correct\n"
 		"and changes nothing.",
-	.min_args = 0,
-	.max_args = 0,
-	.run = run,
 };

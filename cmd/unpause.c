@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* svff unpause VM|VF...: give paused VFs back at the same guest address. */
-#include "claims.h"
+#include "pause_unpause.h"
 
-static int run(struct svff_inv *inv)
+static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	return svff_cmd_claims_run(inv, "unpause", "unpaused", svff_claims_unpause);
+	return svff_cmd_claims_run(inv, "unpause", "unpaused", svff_claims_unpause, err);
 }
 
 const struct svff_cmd svff_cmd_unpause = {
-	.name = "unpause",
-	.args = "VM|VF...",
+	.name = "unpause", .args = "VM|VF...", .min_args = 1, .max_args = -1,
+	.targets = SVFF_TARGETS_ANY, .session = SVFF_CMD_LOCKS | SVFF_SESSION_MANAGED, .run = run,
 	.summary = "give paused VFs back to their VMs at the same guest address",
 	.desc = "Each paused VF named, and every paused VF of each VM named, is hot-plugged\n"
 		"(all at once) back into its running VM at the guest PCI address it had, whether or not\n"
@@ -17,7 +17,4 @@ const struct svff_cmd svff_cmd_unpause = {
 		"VM's claim is marked attached again (its persistent configuration kept the\n"
 		"VF). A VF attached already is left as it is; a VF that no longer exists\n"
 		"(reconf to fewer VFs) is an error that says how to bring it back.",
-	.min_args = 1,
-	.max_args = -1,
-	.run = run,
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "svff.h"
 
@@ -50,6 +51,13 @@ void svff_ctx_free(struct svff_ctx *ctx)
 	free(ctx->state_dir);
 	free(ctx->uri);
 	free(ctx);
+}
+
+double svff_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 bool svff_step(const struct svff_ctx *ctx, const char *fmt, ...)

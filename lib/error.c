@@ -11,6 +11,7 @@ static int verr(struct svff_error *err, int code, bool with_errno,
 	if (!err)
 		return code;
 	err->code = code;
+	err->kind = SVFF_ERR_FAILED;
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg))
 		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
@@ -33,5 +34,12 @@ int svff_err_errno(struct svff_error *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	verr(err, code, true, fmt, ap);
 	va_end(ap);
+	return code;
+}
+
+int svff_err_kind(struct svff_error *err, enum svff_err_kind kind, int code)
+{
+	if (err)
+		err->kind = kind;
 	return code;
 }

@@ -8,16 +8,9 @@
 
 #include <json-c/json.h>
 
-#include "hotplug.h"
+#include "claim.h"
 #include "pause.h"
 #include "sriov.h"
-
-double svff_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int svff_qemu_probe(const struct svff_ctx *ctx, struct svff_vm *vm,
 		    struct svff_qemu_probe *out, struct svff_error *err)
@@ -51,108 +44,165 @@ int svff_qemu_probe(const struct svff_ctx *ctx, struct svff_vm *vm,
 	return 0;
 }
 
-size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
-			 struct svff_pause_item *items, size_t n, bool by_op)
-{
-	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_vm *vms = calloc(n ? n : 1, sizeof(*vms));
-	struct svff_unplug *u = calloc(n ? n : 1, sizeof(*u));
-	size_t *of = calloc(n ? n : 1, sizeof(*of)), nu = 0, failed = 0;
-	struct svff_error e = { 0 };
+/* The hot-unplugs a pause sends at once: u[k] releases the claim of
+ * items[of[k]], from vms[of[k]]. */
+struct unplug_plan {
+	struct svff_vm *vms;
+	struct svff_unplug *u;
+	size_t *of;
+	size_t n;
+};
 
-	if (!vms || !u || !of) {
-		for (size_t i = 0; i < n; i++)
-			items[i].rc = svff_err(&items[i].err, -ENOMEM, "out of memory");
-		failed = n;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct svff_pause_item *it = &items[i];
-		struct svff_claim *c = svff_state_claim(ps, it->vf);
-		const struct svff_vf_info *info = svff_session_vf(s, it->vf);
-		it->rc = 0;
-		if (!c) {
-			it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not attached to any VM",
-					  it->vf, s->pf);
-			continue;
-		}
-		snprintf(it->vm, sizeof(it->vm), "%s", c->vm_name);
-		snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
-		if (c->state == SVFF_VF_PAUSED) {
-			it->already = true;
-			continue;
-		}
-		it->mech = SVFF_PAUSE_NONE;
-		int rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vms[i], &it->err);
-		if (rc == -ENOENT || !info)
-			continue;     /* no VM, or no VF: nothing holds it */
-		if (rc < 0) {
-			it->rc = rc;
-			continue;
-		}
-		if (!vms[i].active)
-			continue;
-		it->mech = SVFF_PAUSE_HOTPLUG;
-		/* one monitor query per VM, however many of its VFs */
-		const struct svff_pause_item *same = NULL;
-		for (size_t j = 0; j < i && !same; j++)
-			if (vms[j].dom && !strcmp(vms[j].uuid, vms[i].uuid) && items[j].rc == 0)
-				same = &items[j];
-		if (same) {
-			it->probe = same->probe;
-		} else if ((rc = svff_qemu_probe(s->ctx, &vms[i], &it->probe, &it->err)) < 0) {
-			it->rc = rc;
-			continue;
-		}
-		u[nu] = (struct svff_unplug){ .vm = &vms[i], .vf_addr = info->addr };
-		of[nu++] = i;
-		/* journal first: a kill during the unplug leaves a claim that
-		 * recover knows this operation took away */
-		c->op_paused = by_op;
-	}
-	/* the journal step saves the claims marked above */
-	if (nu && svff_op_step(s, "unplug", &e) < 0) {
-		for (size_t i = 0; i < n; i++)
-			if (!items[i].rc)
-				items[i].rc = -EIO, items[i].err = e;
-		failed = n;
-		goto out;
-	}
-	double t = svff_now();
-	svff_vm_unplug_many(v, u, nu, s->ctx->timeout_s);
-	for (size_t k = 0; k < nu; k++) {
-		items[of[k]].rc = u[k].rc;
-		items[of[k]].err = u[k].err;
-		items[of[k]].t_released = t;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct svff_pause_item *it = &items[i];
-		struct svff_claim *c = svff_state_claim(ps, it->vf);
-		if (it->rc < 0) {
-			if (c)
-				c->op_paused = false;
+/* Fail every item not failed already with err (a journal step that could
+ * not be saved); returns how many that made fail. */
+static size_t fail_all(struct svff_pause_item *items, size_t n, int rc,
+		       const struct svff_error *err)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!items[i].rc) {
+			items[i].rc = rc;
+			items[i].err = *err;
 			failed++;
-			continue;
 		}
-		if (it->already)
+	return failed;
+}
+
+/* The claim of it->vf, its VM and guest address copied to it; NULL, with
+ * it->rc set, when there is none ("not <unclaimed> any VM"). it->already
+ * says whether the claim is in the state the verb leads to already. */
+static struct svff_claim *item_claim(struct svff_session *s, struct svff_pause_item *it,
+				     const char *unclaimed, enum svff_vf_state goal)
+{
+	struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+
+	it->rc = 0;
+	if (!c) {
+		it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not %s any VM", it->vf, s->pf,
+				  unclaimed);
+		return NULL;
+	}
+	snprintf(it->vm, sizeof(it->vm), "%s", c->vm_name);
+	snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
+	it->already = c->state == goal;
+	return c;
+}
+
+/* Step 1: check a claim can be paused and look its VM up (the mirror of
+ * unpause_prepare); 1 when a hot-unplug is needed, 0 when not (paused
+ * already, no VM or no VF to hold it, a shut-off VM), or a negative errno
+ * with it->err set. A VM's QEMU is asked once, however many of its VFs. */
+static int pause_prepare(struct svff_session *s, struct svff_virt *v,
+			 struct svff_pause_item *items, struct svff_vm *vms, size_t i)
+{
+	struct svff_pause_item *it = &items[i];
+	const struct svff_claim *c = item_claim(s, it, "attached to", SVFF_VF_PAUSED);
+	int rc;
+
+	if (!c || it->already)
+		return it->rc;
+	it->mech = SVFF_PAUSE_NONE;
+	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vms[i], &it->err);
+	if (rc == -ENOENT || !svff_session_vf(s, it->vf))
+		return 0;     /* no VM, or no VF: nothing holds it */
+	if (rc < 0)
+		return it->rc = rc;
+	if (!vms[i].active)
+		return 0;
+	it->mech = SVFF_PAUSE_HOTPLUG;
+	for (size_t j = 0; j < i; j++)
+		if (vms[j].dom && !strcmp(vms[j].uuid, vms[i].uuid) && items[j].rc == 0) {
+			it->probe = items[j].probe;
+			return 1;
+		}
+	rc = svff_qemu_probe(s->ctx, &vms[i], &it->probe, &it->err);
+	return rc < 0 ? (it->rc = rc) : 1;
+}
+
+/* Step 2: journal first (a kill during the unplug leaves claims that
+ * recover knows this operation took away), then every unplug at once.
+ * Sets *t to when the guests were asked; fails when the journal does. */
+static int pause_unplug(struct svff_session *s, struct svff_virt *v,
+			struct svff_pause_item *items, size_t n, struct unplug_plan *p, double *t)
+{
+	struct svff_error e = { 0 };
+	int rc = p->n ? svff_op_step(s, "unplug", &e) : 0;
+
+	if (rc < 0) {
+		fail_all(items, n, -EIO, &e);
+		return rc;
+	}
+	*t = svff_now();
+	svff_vm_unplug_many(v, p->u, p->n, s->ctx->timeout_s);
+	for (size_t k = 0; k < p->n; k++) {
+		items[p->of[k]].rc = p->u[k].rc;
+		items[p->of[k]].err = p->u[k].err;
+		items[p->of[k]].t_released = *t;
+	}
+	return 0;
+}
+
+/* Step 3: each released claim kept as paused, with its guest address; a
+ * claim that could not be released stays attached. One save for all:
+ * each claim is right whichever way it went. */
+static size_t pause_record(struct svff_session *s, struct svff_pause_item *items, size_t n,
+			   bool by_op, double t)
+{
+	struct svff_error e = { 0 };
+	size_t failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct svff_pause_item *it = &items[i];
+		struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+		if (it->rc < 0 && c)
+			c->op_paused = false;
+		if (it->rc < 0)
+			failed++;
+		if (it->rc < 0 || it->already)
 			continue;
 		c->state = SVFF_VF_PAUSED;
 		c->op_paused = by_op;
 		if (!it->t_released)
 			it->t_released = t;
 	}
-	/* one save for all: each claim is right whichever way it went */
-	if (svff_op_step(s, "record pause", &e) < 0) {
-		for (size_t i = 0; i < n; i++)
-			if (!items[i].rc)
-				items[i].rc = -EIO, items[i].err = e, failed++;
+	if (svff_op_step(s, "record pause", &e) < 0)
+		failed += fail_all(items, n, -EIO, &e);
+	return failed;
+}
+
+size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
+			 struct svff_pause_item *items, size_t n, bool by_op)
+{
+	struct unplug_plan p = {
+		.vms = calloc(n ? n : 1, sizeof(*p.vms)),
+		.u = calloc(n ? n : 1, sizeof(*p.u)),
+		.of = calloc(n ? n : 1, sizeof(*p.of)),
+	};
+	size_t failed = n;
+
+	if (!p.vms || !p.u || !p.of) {
+		struct svff_error e = { 0 };
+		svff_err(&e, -ENOMEM, "out of memory");
+		fail_all(items, n, -ENOMEM, &e);
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++) {
+		if (pause_prepare(s, v, items, p.vms, i) <= 0)
+			continue;
+		p.u[p.n] = (struct svff_unplug){ .vm = &p.vms[i],
+						 .vf_addr = svff_session_vf(s, items[i].vf)->addr };
+		p.of[p.n++] = i;
+		svff_state_claim(svff_session_pf(s), items[i].vf)->op_paused = by_op;
+	}
+	double t = 0;
+	if (pause_unplug(s, v, items, n, &p, &t) == 0)
+		failed = pause_record(s, items, n, by_op, t);
 out:
-	for (size_t i = 0; vms && i < n; i++)
-		svff_vm_clear(&vms[i]);
-	free(vms);
-	free(u);
-	free(of);
+	for (size_t i = 0; p.vms && i < n; i++)
+		svff_vm_clear(&p.vms[i]);
+	free(p.vms);
+	free(p.u);
+	free(p.of);
 	return failed;
 }
 
@@ -178,25 +228,17 @@ static void *plug_thread(void *opaque)
 	return NULL;
 }
 
-/* Check a paused claim can be given back and look its VM up; 1 when a
+/* Step 1: check a paused claim can be given back and look its VM up; 1 when a
  * hot-plug is needed, 0 when not (nothing to do, or a shut-off VM), or
  * a negative errno with it->err set. */
 static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 			   struct svff_pause_item *it, struct plug *p)
 {
-	struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+	const struct svff_claim *c = item_claim(s, it, "claimed by", SVFF_VF_ATTACHED);
 	int rc;
 
-	it->rc = 0;
-	if (!c)
-		return it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not claimed by any VM",
-					 it->vf, s->pf);
-	snprintf(it->vm, sizeof(it->vm), "%s", c->vm_name);
-	snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
-	if (c->state != SVFF_VF_PAUSED) {
-		it->already = true;
-		return 0;
-	}
+	if (!c || it->already)
+		return it->rc;
 	const struct svff_vf_info *info = svff_session_vf(s, it->vf);
 	if (!info)
 		return it->rc = svff_err(&it->err, -ENODEV, "cannot unpause vf%u for VM '%s': %s has "
@@ -227,29 +269,11 @@ static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 	return 1;
 }
 
-size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
-			   struct svff_pause_item *items, size_t n)
+/* Steps 1 and 2: each claim prepared, and its hot-plug started on a thread of
+ * its own (libvirt connections are thread-safe). */
+static void unpause_plug(struct svff_session *s, struct svff_virt *v,
+			 struct svff_pause_item *items, size_t n, struct plug *p, pthread_t *tid)
 {
-	struct plug *p = calloc(n ? n : 1, sizeof(*p));
-	pthread_t *tid = calloc(n ? n : 1, sizeof(*tid));
-	struct svff_pf_state *ps = svff_session_pf(s);
-	size_t failed = 0;
-	struct svff_error e = { 0 };
-
-	if (!p || !tid) {
-		free(p);
-		free(tid);
-		for (size_t i = 0; i < n; i++)
-			items[i].rc = svff_err(&items[i].err, -ENOMEM, "out of memory");
-		return n;
-	}
-	if (svff_op_step(s, "hot-plug", &e) < 0) {
-		for (size_t i = 0; i < n; i++)
-			items[i].rc = -EIO, items[i].err = e;
-		free(p);
-		free(tid);
-		return n;
-	}
 	for (size_t i = 0; i < n; i++) {
 		int rc = unpause_prepare(s, v, &items[i], &p[i]);
 		if (rc > 0 && pthread_create(&tid[i], NULL, plug_thread, &p[i]) == 0)
@@ -259,17 +283,25 @@ size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 		else if (rc == 0 && !items[i].already)
 			items[i].t_restored = svff_now();
 	}
+}
+
+/* Step 3: wait for each hot-plug and record the claim attached again, at
+ * the address libvirt gave; one that failed stays paused. One save. */
+static size_t unpause_record(struct svff_session *s, struct svff_pause_item *items, size_t n,
+			     struct plug *p, pthread_t *tid)
+{
+	struct svff_error e = { 0 };
+	size_t failed = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		struct svff_pause_item *it = &items[i];
-		struct svff_claim *c = svff_state_claim(ps, it->vf);
+		struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
 		if (p[i].run)
 			pthread_join(tid[i], NULL);
 		svff_vm_clear(&p[i].vm);
-		if (it->rc < 0) {
+		if (it->rc < 0)
 			failed++;
-			continue;
-		}
-		if (it->already || !c)
+		if (it->rc < 0 || it->already || !c)
 			continue;
 		if (p[i].got[0])
 			snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", p[i].got);
@@ -277,11 +309,29 @@ size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 		c->state = SVFF_VF_ATTACHED;
 		c->op_paused = false;
 	}
+	if (svff_op_step(s, "record unpause", &e) < 0)
+		failed += fail_all(items, n, -EIO, &e);
+	return failed;
+}
+
+size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
+			   struct svff_pause_item *items, size_t n)
+{
+	struct plug *p = calloc(n ? n : 1, sizeof(*p));
+	pthread_t *tid = calloc(n ? n : 1, sizeof(*tid));
+	struct svff_error e = { 0 };
+	size_t failed = n;
+
+	/* the journal names the step before the first hot-plug */
+	if (!p || !tid) {
+		fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
+	} else if (svff_op_step(s, "hot-plug", &e) < 0) {
+		fail_all(items, n, -EIO, &e);
+	} else {
+		unpause_plug(s, v, items, n, p, tid);
+		failed = unpause_record(s, items, n, p, tid);
+	}
 	free(p);
 	free(tid);
-	if (svff_op_step(s, "record unpause", &e) < 0)
-		for (size_t i = 0; i < n; i++)
-			if (!items[i].rc)
-				items[i].rc = -EIO, items[i].err = e, failed++;
 	return failed;
 }

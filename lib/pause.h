@@ -60,6 +60,4 @@ size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 			   struct svff_pause_item *items, size_t n);
 
-double svff_now(void);
-
 #endif

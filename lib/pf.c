@@ -132,7 +132,6 @@ static int read_sriov_cap(struct pci_dev *dev, struct svff_pf_info *pf)
 	pf->vendor = dev->vendor_id;
 	pf->device = dev->device_id;
 	pf->cap_totalvfs = pci_read_word(dev, cap->addr + PCI_IOV_TOTALVF);
-	pf->cap_numvfs = pci_read_word(dev, cap->addr + PCI_IOV_NUMVF);
 	pf->vf_offset = pci_read_word(dev, cap->addr + PCI_IOV_OFFSET);
 	pf->vf_stride = pci_read_word(dev, cap->addr + PCI_IOV_STRIDE);
 	pf->vf_device = pci_read_word(dev, cap->addr + PCI_IOV_DID);
@@ -268,7 +267,7 @@ int svff_pf_resolve(const struct svff_ctx *ctx, const char *arg,
 	if (arg) {
 		rc = svff_parse_pci_addr(arg, NULL, out, err);
 		if (rc < 0)
-			return rc;
+			return svff_err_kind(err, SVFF_ERR_USAGE, rc);
 		rc = svff_pf_get(ctx, out, &one, err);
 		svff_pf_info_clear(&one);
 		return rc;
@@ -282,8 +281,8 @@ int svff_pf_resolve(const struct svff_ctx *ctx, const char *arg,
 		for (size_t i = 0; i < st->n_pfs; i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 				 i ? ", " : "", st->pfs[i].addr);
-		return svff_err(err, -ENOTUNIQ,
-				"svff manages several PFs (%s): choose one with -d", list);
+		return svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -ENOTUNIQ,
+				     "svff manages several PFs (%s): choose one with -d", list));
 	}
 	rc = svff_pf_scan(ctx, &pfs, &n, err);
 	if (rc < 0)
@@ -297,8 +296,8 @@ int svff_pf_resolve(const struct svff_ctx *ctx, const char *arg,
 		for (size_t i = 0; i < n; i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 				 i ? ", " : "", pfs[i].addr);
-		rc = svff_err(err, -ENOTUNIQ,
-			      "several SR-IOV PFs found (%s): choose one with -d", list);
+		rc = svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -ENOTUNIQ,
+				   "several SR-IOV PFs found (%s): choose one with -d", list));
 	}
 	svff_pf_list_free(pfs, n);
 	return rc;

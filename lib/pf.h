@@ -26,7 +26,7 @@ struct svff_pf_info {
 	char driver[SVFF_DRIVER_LEN];
 	int iommu_group;
 	/* SR-IOV capability, from config space */
-	unsigned int cap_totalvfs, cap_numvfs, vf_offset, vf_stride, vf_device;
+	unsigned int cap_totalvfs, vf_offset, vf_stride, vf_device;
 	/* sysfs */
 	unsigned int totalvfs, numvfs;
 	int autoprobe;                  /* -1 when unknown */

@@ -24,11 +24,12 @@ struct svff_reconf {
 int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
 		      struct svff_error *err);
 
-/* Run it. On a failure before the count changed, what was paused is
+/* Run it: refuse (svff_reconf_check), then connect to libvirt when a VM
+ * holds a VF, and change the count. On a failure before the count changed, what was paused is
  * unpaused and the journal closed; after, the count is rolled back; if
  * even that fails the journal is left for 'svff recover' (-EINPROGRESS). */
-int svff_reconf_run(struct svff_session *s, struct svff_virt *v, unsigned int count,
-		    bool force, struct svff_reconf *out, struct svff_error *err);
+int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
+		    struct svff_reconf *out, struct svff_error *err);
 
 /* The second half, shared with recover: the count, the binding, the new
  * count recorded, and every claim the operation paused given back

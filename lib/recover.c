@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotplug.h"
+#include "claim.h"
 #include "reconf.h"
 #include "recover.h"
 #include "sriov.h"
@@ -46,68 +46,83 @@ static bool vm_exists(struct svff_virt *v, const struct svff_claim *c)
 	return rc != -ENOENT;   /* a lookup that failed otherwise: assume it does */
 }
 
-/* Claims against what the VMs hold and what sysfs has. */
-static int reconcile(struct svff_session *s, struct svff_virt *v, bool count_op,
-		     struct fixer *f, struct svff_error *err)
+/* One claim against what its VM holds: moved to the VM that holds its
+ * VF, marked attached or paused as the VM has it, its guest address as
+ * libvirt says. Returns false when its VM is gone (the claim must go). */
+static bool reconcile_claim(struct svff_session *s, struct svff_virt *v, struct svff_claim *c,
+			    const struct svff_held *held, size_t nh, struct fixer *f)
+{
+	const struct svff_vf_info *vf = svff_session_vf(s, c->vf);
+	const struct svff_held *h = vf ? held_by(held, nh, vf->addr) : NULL;
+
+	if (h && strcmp(h->vm_uuid, c->vm_uuid)) {
+		say(f, "vf%u is held by VM '%s', not by VM '%s' as recorded: claim moved to '%s'",
+		    c->vf, h->vm_name, c->vm_name, h->vm_name);
+		snprintf(c->vm_name, sizeof(c->vm_name), "%s", h->vm_name);
+		snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", h->vm_uuid);
+	}
+	if (!h && !vm_exists(v, c)) {
+		say(f, "vf%u: VM '%s' no longer exists: claim dropped", c->vf, c->vm_name);
+		return false;
+	}
+	if (h && c->state == SVFF_VF_PAUSED) {
+		say(f, "vf%u is in VM '%s': claim marked attached", c->vf, c->vm_name);
+		c->state = SVFF_VF_ATTACHED;
+	}
+	if (h && h->active && h->guest_addr[0] && strcmp(h->guest_addr, c->guest_addr)) {
+		say(f, "vf%u is at guest address %s in VM '%s', not %s: recorded", c->vf,
+		    h->guest_addr, c->vm_name, c->guest_addr[0] ? c->guest_addr : "unknown");
+		snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", h->guest_addr);
+	}
+	if (!h && c->state == SVFF_VF_ATTACHED) {
+		if (vf)
+			say(f, "vf%u is no longer in VM '%s' (removed outside svff, or an "
+			    "interrupted operation): claim kept paused ('svff unpause %s' gives "
+			    "it back)", c->vf, c->vm_name, c->vm_name);
+		else
+			say(f, "vf%u no longer exists on the PF: the claim of VM '%s' is kept "
+			    "paused ('svff detach vf%u' drops it)", c->vf, c->vm_name, c->vf);
+		c->state = SVFF_VF_PAUSED;
+	}
+	return true;
+}
+
+/* Step 1: the claims against what the VMs hold and what sysfs has; the
+ * claims of VMs that are gone dropped once all are seen. */
+static int reconcile_claims(struct svff_session *s, struct svff_virt *v,
+			    const struct svff_held *held, size_t nh, struct fixer *f,
+			    struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_held *held = NULL;
-	size_t nh = 0;
-	int rc = svff_pf_refresh(s->ctx, &s->info, err);
+	unsigned int *gone = calloc(ps->n_claims + 1, sizeof(*gone));
+	size_t ng = 0;
 
-	if (rc == 0)
-		rc = svff_virt_held(v, &held, &nh, err);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < ps->n_claims; i++) {
-		struct svff_claim *c = &ps->claims[i];
-		const struct svff_vf_info *vf = svff_session_vf(s, c->vf);
-		const struct svff_held *h = vf ? held_by(held, nh, vf->addr) : NULL;
+	if (!gone)
+		return svff_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < ps->n_claims; i++)
+		if (!reconcile_claim(s, v, ps->claims[i], held, nh, f))
+			gone[ng++] = ps->claims[i]->vf;
+	for (size_t i = 0; i < ng; i++)
+		svff_state_claim_remove(ps, gone[i]);
+	free(gone);
+	return 0;
+}
 
-		if (h && strcmp(h->vm_uuid, c->vm_uuid)) {
-			say(f, "vf%u is held by VM '%s', not by VM '%s' as recorded: claim moved to '%s'",
-			    c->vf, h->vm_name, c->vm_name, h->vm_name);
-			snprintf(c->vm_name, sizeof(c->vm_name), "%s", h->vm_name);
-			snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", h->vm_uuid);
-		}
-		if (!h && !vm_exists(v, c)) {
-			say(f, "vf%u: VM '%s' no longer exists: claim dropped", c->vf, c->vm_name);
-			svff_state_claim_remove(ps, c->vf);
-			i--;
-			continue;
-		}
-		if (h && c->state == SVFF_VF_PAUSED) {
-			say(f, "vf%u is in VM '%s': claim marked attached", c->vf, c->vm_name);
-			c->state = SVFF_VF_ATTACHED;
-		}
-		if (h && h->active && h->guest_addr[0] && strcmp(h->guest_addr, c->guest_addr)) {
-			say(f, "vf%u is at guest address %s in VM '%s', not %s: recorded", c->vf,
-			    h->guest_addr, c->vm_name, c->guest_addr[0] ? c->guest_addr : "unknown");
-			snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", h->guest_addr);
-		}
-		if (!h && c->state == SVFF_VF_ATTACHED) {
-			if (vf)
-				say(f, "vf%u is no longer in VM '%s' (removed outside svff, or an "
-				    "interrupted operation): claim kept paused ('svff unpause %s' gives "
-				    "it back)", c->vf, c->vm_name, c->vm_name);
-			else
-				say(f, "vf%u no longer exists on the PF: the claim of VM '%s' is kept "
-				    "paused ('svff detach vf%u' drops it)", c->vf, c->vm_name, c->vf);
-			c->state = SVFF_VF_PAUSED;
-		}
-	}
-	/* VFs a VM holds that no claim records: an attach interrupted after
-	 * libvirt took the VF, or an attach by hand */
+/* Step 2: VFs a VM holds that no claim records (an attach interrupted
+ * after libvirt took the VF, or an attach by hand) adopted as attached. */
+static int adopt_held(struct svff_session *s, const struct svff_held *held, size_t nh,
+		      struct fixer *f, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+
 	for (size_t i = 0; i < s->info.n_vfs; i++) {
 		const struct svff_vf_info *vf = &s->info.vfs[i];
 		const struct svff_held *h = held_by(held, nh, vf->addr);
 		if (!h || svff_state_claim(ps, vf->index))
 			continue;
 		struct svff_claim *c = svff_state_claim_add(ps, vf->index);
-		if (!c) {
-			free(held);
+		if (!c)
 			return svff_err(err, -ENOMEM, "out of memory");
-		}
 		c->state = SVFF_VF_ATTACHED;
 		snprintf(c->vm_name, sizeof(c->vm_name), "%s", h->vm_name);
 		snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", h->vm_uuid);
@@ -116,9 +131,18 @@ static int reconcile(struct svff_session *s, struct svff_virt *v, bool count_op,
 		say(f, "vf%u is in VM '%s' with no claim: claim recorded as attached", vf->index,
 		    h->vm_name);
 	}
-	free(held);
-	/* the host side: the count the kernel has is the truth; VFs off vfio-pci go back */
-	/* an interrupted init, reconf or deinit sets the count itself */
+	return 0;
+}
+
+/* Step 3: the host side. The count the kernel has is the truth (but an
+ * interrupted init, reconf or deinit sets the count itself); autoprobe
+ * off; VFs off vfio-pci bound back. */
+static int reconcile_host(struct svff_session *s, bool count_op, struct fixer *f,
+			  struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	int rc;
+
 	if (!count_op && s->info.numvfs != ps->numvfs) {
 		say(f, "%s has %u VFs, the state file said %u: recorded %u", s->pf, s->info.numvfs,
 		    ps->numvfs, s->info.numvfs);
@@ -141,6 +165,24 @@ static int reconcile(struct svff_session *s, struct svff_virt *v, bool count_op,
 			return rc;
 	}
 	return svff_pf_refresh(s->ctx, &s->info, err);
+}
+
+/* The state file against sysfs and libvirt, which are the truth. */
+static int reconcile(struct svff_session *s, struct svff_virt *v, bool count_op,
+		     struct fixer *f, struct svff_error *err)
+{
+	struct svff_held *held = NULL;
+	size_t nh = 0;
+	int rc = svff_pf_refresh(s->ctx, &s->info, err);
+
+	if (rc == 0)
+		rc = svff_virt_held(v, &held, &nh, err);
+	if (rc == 0)
+		rc = reconcile_claims(s, v, held, nh, f, err);
+	if (rc == 0)
+		rc = adopt_held(s, held, nh, f, err);
+	free(held);
+	return rc == 0 ? reconcile_host(s, count_op, f, err) : rc;
 }
 
 /* The kernel side of an interrupted operation, rolled forward where its
@@ -216,8 +258,9 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 	if (had_op) {
 		op = *s->st->op;
 		if (strcmp(op.pf, s->pf))
-			return svff_err(err, -EINVAL, "the interrupted operation is on %s: run "
-					"'svff -d %s recover'", op.pf, op.pf);
+			return svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -EINVAL,
+					     "the interrupted operation is on %s: run 'svff -d %s "
+					     "recover'", op.pf, op.pf));
 		say(&f, "interrupted '%s' (pid %ld, step %u: %s) found", op.verb, op.pid, op.step,
 		    op.step_name);
 	}
@@ -232,7 +275,7 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 		return rc;     /* the record stays: recover can be run again */
 	struct svff_pf_state *ps = svff_session_pf(s);
 	for (size_t i = 0; ps && i < ps->n_claims; i++)
-		ps->claims[i].op_paused = false;
+		ps->claims[i]->op_paused = false;
 	rc = had_op ? svff_op_end(s, err) : (f.n ? svff_session_save(s, err) : 0);
 	return rc < 0 ? rc : f.n;
 }

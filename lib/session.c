@@ -39,10 +39,11 @@ int svff_session_open(struct svff_ctx *ctx, const char *device, unsigned int fla
 			goto fail;
 	}
 	if (s->st->op && !(flags & SVFF_SESSION_RECOVER)) {
-		rc = svff_err(err, -EINPROGRESS,
-			      "operation '%s' on %s was interrupted at step %u (%s): run 'svff recover' "
-			      "first", s->st->op->verb, s->st->op->pf, s->st->op->step,
-			      s->st->op->step_name);
+		svff_err(err, -EINPROGRESS,
+			 "operation '%s' on %s was interrupted at step %u (%s): run 'svff recover' "
+			 "first", s->st->op->verb, s->st->op->pf, s->st->op->step,
+			 s->st->op->step_name);
+		rc = svff_err_kind(err, SVFF_ERR_RECOVER, -EINPROGRESS);
 		goto fail;
 	}
 	if (!device && s->st->op) /* recover works on the PF of the operation */

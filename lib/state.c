@@ -25,6 +25,14 @@ const char *svff_vf_state_name(enum svff_vf_state s)
 	return (unsigned int)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "?";
 }
 
+static void pf_clear(struct svff_pf_state *pf)
+{
+	for (size_t i = 0; i < pf->n_claims; i++)
+		free(pf->claims[i]);
+	free(pf->claims);
+	free(pf->res);
+}
+
 struct svff_state *svff_state_new(void)
 {
 	struct svff_state *st = calloc(1, sizeof(*st));
@@ -37,10 +45,8 @@ void svff_state_free(struct svff_state *st)
 {
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->n_pfs; i++) {
-		free(st->pfs[i].claims);
-		free(st->pfs[i].res);
-	}
+	for (size_t i = 0; i < st->n_pfs; i++)
+		pf_clear(&st->pfs[i]);
 	free(st->pfs);
 	free(st->op);
 	free(st);
@@ -48,7 +54,7 @@ void svff_state_free(struct svff_state *st)
 
 /* ---- lookups and edits ---- */
 
-struct svff_pf_state *svff_state_pf(struct svff_state *st, const char *pf)
+struct svff_pf_state *svff_state_pf(const struct svff_state *st, const char *pf)
 {
 	for (size_t i = 0; st && i < st->n_pfs; i++)
 		if (!strcmp(st->pfs[i].addr, pf))
@@ -79,25 +85,24 @@ int svff_state_pf_remove(struct svff_state *st, const char *pf)
 	struct svff_pf_state *p = svff_state_pf(st, pf);
 	if (!p)
 		return -ENOENT;
-	free(p->claims);
-	free(p->res);
+	pf_clear(p);
 	size_t i = (size_t)(p - st->pfs);
 	memmove(p, p + 1, (st->n_pfs - i - 1) * sizeof(*p));
 	st->n_pfs--;
 	return 0;
 }
 
-struct svff_claim *svff_state_claim(struct svff_pf_state *pf, unsigned int vf)
+struct svff_claim *svff_state_claim(const struct svff_pf_state *pf, unsigned int vf)
 {
 	for (size_t i = 0; pf && i < pf->n_claims; i++)
-		if (pf->claims[i].vf == vf)
-			return &pf->claims[i];
+		if (pf->claims[i]->vf == vf)
+			return pf->claims[i];
 	return NULL;
 }
 
 static int cmp_claim(const void *a, const void *b)
 {
-	const struct svff_claim *x = a, *y = b;
+	const struct svff_claim *x = *(struct svff_claim *const *)a, *y = *(struct svff_claim *const *)b;
 	return (x->vf > y->vf) - (x->vf < y->vf);
 }
 
@@ -106,39 +111,50 @@ struct svff_claim *svff_state_claim_add(struct svff_pf_state *pf, unsigned int v
 	struct svff_claim *c = svff_state_claim(pf, vf);
 	if (c)
 		return c;
-	c = realloc(pf->claims, (pf->n_claims + 1) * sizeof(*c));
+	struct svff_claim **all = realloc(pf->claims, (pf->n_claims + 1) * sizeof(*all));
+	if (!all)
+		return NULL;
+	pf->claims = all;
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	pf->claims = c;
-	memset(&c[pf->n_claims], 0, sizeof(*c));
-	c[pf->n_claims].vf = vf;
-	c[pf->n_claims].state = SVFF_VF_ATTACHED;
+	c->vf = vf;
+	c->state = SVFF_VF_ATTACHED;
+	/* kept sorted so the file is stable: shift the pointers, not the claims */
+	size_t i = pf->n_claims;
+	while (i > 0 && all[i - 1]->vf > vf) {
+		all[i] = all[i - 1];
+		i--;
+	}
+	all[i] = c;
 	pf->n_claims++;
-	/* kept sorted so the file is stable */
-	qsort(pf->claims, pf->n_claims, sizeof(*c), cmp_claim);
-	return svff_state_claim(pf, vf);
+	return c;
 }
 
 int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf)
 {
-	struct svff_claim *c = svff_state_claim(pf, vf);
-	if (!c)
-		return -ENOENT;
-	size_t i = (size_t)(c - pf->claims);
-	memmove(c, c + 1, (pf->n_claims - i - 1) * sizeof(*c));
-	pf->n_claims--;
-	return 0;
+	for (size_t i = 0; i < pf->n_claims; i++) {
+		if (pf->claims[i]->vf != vf)
+			continue;
+		free(pf->claims[i]);
+		memmove(&pf->claims[i], &pf->claims[i + 1], (pf->n_claims - i - 1) * sizeof(*pf->claims));
+		pf->n_claims--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+bool svff_claim_of(const struct svff_claim *c, const char *vm)
+{
+	return !strcmp(c->vm_name, vm) || !strcmp(c->vm_uuid, vm);
 }
 
 /* ---- parsing ---- */
 
 struct parser {
 	struct svff_error *err;
-	const char *path;       /* where in the document, for messages */
 	char where[128];
 };
-
-#define FAIL(p, ...) fail(p, __VA_ARGS__)
 
 static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parser *p, const char *fmt, ...)
@@ -163,15 +179,15 @@ static int get_int(struct parser *p, json_object *o, const char *key, long long 
 	json_object *v = field(o, key);
 	if (!v) {
 		if (required)
-			return FAIL(p, "'%s.%s' is missing", p->where, key);
+			return fail(p, "'%s.%s' is missing", p->where, key);
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_int))
-		return FAIL(p, "'%s.%s' is not an integer", p->where, key);
+		return fail(p, "'%s.%s' is not an integer", p->where, key);
 	errno = 0;
 	long long x = json_object_get_int64(v);
 	if (errno || x < min || x > max)
-		return FAIL(p, "'%s.%s' is out of range (%lld to %lld)", p->where, key, min, max);
+		return fail(p, "'%s.%s' is out of range (%lld to %lld)", p->where, key, min, max);
 	*out = x;
 	return 0;
 }
@@ -182,7 +198,7 @@ static int get_bool(struct parser *p, json_object *o, const char *key, bool *out
 	if (!v)
 		return 0;   /* optional, false */
 	if (!json_object_is_type(v, json_type_boolean))
-		return FAIL(p, "'%s.%s' is not true or false", p->where, key);
+		return fail(p, "'%s.%s' is not true or false", p->where, key);
 	*out = json_object_get_boolean(v);
 	return 0;
 }
@@ -193,18 +209,18 @@ static int get_str(struct parser *p, json_object *o, const char *key, bool requi
 	json_object *v = field(o, key);
 	if (!v || json_object_is_type(v, json_type_null)) {
 		if (required)
-			return FAIL(p, "'%s.%s' is missing", p->where, key);
+			return fail(p, "'%s.%s' is missing", p->where, key);
 		out[0] = '\0';
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
-		return FAIL(p, "'%s.%s' is not a string", p->where, key);
+		return fail(p, "'%s.%s' is not a string", p->where, key);
 	const char *s = json_object_get_string(v);
 	size_t len = (size_t)json_object_get_string_len(v);
 	if (len >= size)
-		return FAIL(p, "'%s.%s' is longer than %zu bytes", p->where, key, size - 1);
+		return fail(p, "'%s.%s' is longer than %zu bytes", p->where, key, size - 1);
 	if (memchr(s, '\0', len))
-		return FAIL(p, "'%s.%s' contains a NUL byte", p->where, key);
+		return fail(p, "'%s.%s' contains a NUL byte", p->where, key);
 	memcpy(out, s, len + 1);
 	return 0;
 }
@@ -218,7 +234,7 @@ static int get_addr(struct parser *p, json_object *o, const char *key, bool requ
 	if (rc < 0 || (!out[0] && !required))
 		return rc;
 	if (svff_parse_pci_addr(out, NULL, canon, NULL) < 0 || strcmp(canon, out))
-		return FAIL(p, "'%s.%s' is not a PCI address in the form 0000:3b:00.0", p->where, key);
+		return fail(p, "'%s.%s' is not a PCI address in the form 0000:3b:00.0", p->where, key);
 	return 0;
 }
 
@@ -229,7 +245,7 @@ static int get_array(struct parser *p, json_object *o, const char *key, json_obj
 	if (!v || json_object_is_type(v, json_type_null))
 		return 0;
 	if (!json_object_is_type(v, json_type_array))
-		return FAIL(p, "'%s.%s' is not an array", p->where, key);
+		return fail(p, "'%s.%s' is not an array", p->where, key);
 	*out = v;
 	return 0;
 }
@@ -241,7 +257,7 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
-		return FAIL(p, "'%s' is not an object", p->where);
+		return fail(p, "'%s' is not an object", p->where);
 	if ((rc = get_int(p, o, "vf", 0, MAX_VF, true, &vf)) < 0 ||
 	    (rc = get_str(p, o, "state", true, state, sizeof(state))) < 0 ||
 	    (rc = get_str(p, o, "vm_name", true, c->vm_name, sizeof(c->vm_name))) < 0 ||
@@ -256,9 +272,9 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 	else if (!strcmp(state, "paused"))
 		c->state = SVFF_VF_PAUSED;
 	else
-		return FAIL(p, "'%s.state' is '%.16s', not 'attached' or 'paused'", p->where, state);
+		return fail(p, "'%s.state' is '%.16s', not 'attached' or 'paused'", p->where, state);
 	if (!c->vm_name[0])
-		return FAIL(p, "'%s.vm_name' is empty", p->where);
+		return fail(p, "'%s.vm_name' is empty", p->where);
 	return 0;
 }
 
@@ -270,7 +286,7 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
-		return FAIL(p, "'%s' is not an object", p->where);
+		return fail(p, "'%s' is not an object", p->where);
 	if ((rc = get_addr(p, o, "addr", true, pf->addr)) < 0 ||
 	    (rc = get_int(p, o, "numvfs", 0, MAX_VF, true, &numvfs)) < 0 ||
 	    (rc = get_int(p, o, "saved_autoprobe", -1, 1, false, &autoprobe)) < 0 ||
@@ -288,12 +304,17 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 		return svff_err(p->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < nc; i++) {
 		snprintf(p->where, sizeof(p->where), "%s.claims[%zu]", base, i);
-		rc = parse_claim(p, json_object_array_get_idx(claims, i), &pf->claims[i]);
-		if (rc < 0)
+		struct svff_claim *c = calloc(1, sizeof(*c));
+		if (!c)
+			return svff_err(p->err, -ENOMEM, "out of memory");
+		rc = parse_claim(p, json_object_array_get_idx(claims, i), c);
+		if (rc == 0 && svff_state_claim(pf, c->vf))
+			rc = fail(p, "'%s.vf' %u is claimed twice", p->where, c->vf);
+		if (rc < 0) {
+			free(c);
 			return rc;
-		if (svff_state_claim(pf, pf->claims[i].vf))
-			return FAIL(p, "'%s.vf' %u is claimed twice", p->where, pf->claims[i].vf);
-		pf->n_claims++;
+		}
+		pf->claims[pf->n_claims++] = c;
 	}
 	qsort(pf->claims, pf->n_claims, sizeof(*pf->claims), cmp_claim);
 	for (size_t i = 0; i < nr; i++) {
@@ -301,13 +322,13 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 		long long vf = 0, qmax = 0;
 		snprintf(p->where, sizeof(p->where), "%s.resources[%zu]", base, i);
 		if (!json_object_is_type(r, json_type_object))
-			return FAIL(p, "'%s' is not an object", p->where);
+			return fail(p, "'%s' is not an object", p->where);
 		if ((rc = get_int(p, r, "vf", 0, MAX_VF, true, &vf)) < 0 ||
 		    (rc = get_int(p, r, "qmax", 0, 1 << 20, true, &qmax)) < 0)
 			return rc;
 		for (size_t j = 0; j < pf->n_res; j++)
 			if (pf->res[j].vf == (unsigned int)vf)
-				return FAIL(p, "'%s.vf' %lld has two resource entries", p->where, vf);
+				return fail(p, "'%s.vf' %lld has two resource entries", p->where, vf);
 		pf->res[pf->n_res++] = (struct svff_vf_res){ (unsigned int)vf, (unsigned int)qmax };
 	}
 	return 0;
@@ -320,7 +341,7 @@ static int parse_op(struct parser *p, json_object *o, struct svff_op *op)
 
 	snprintf(p->where, sizeof(p->where), "op");
 	if (!json_object_is_type(o, json_type_object))
-		return FAIL(p, "'op' is not an object or null");
+		return fail(p, "'op' is not an object or null");
 	if ((rc = get_str(p, o, "verb", true, op->verb, sizeof(op->verb))) < 0 ||
 	    (rc = get_addr(p, o, "pf", true, op->pf)) < 0 ||
 	    (rc = get_int(p, o, "pid", 0, 0x7fffffff, true, &pid)) < 0 ||
@@ -331,7 +352,7 @@ static int parse_op(struct parser *p, json_object *o, struct svff_op *op)
 	    (rc = get_str(p, o, "step_name", false, op->step_name, sizeof(op->step_name))) < 0)
 		return rc;
 	if (!op->verb[0])
-		return FAIL(p, "'op.verb' is empty");
+		return fail(p, "'op.verb' is empty");
 	op->pid = (long)pid;
 	op->started = started;
 	op->count_from = (int)from;
@@ -340,15 +361,10 @@ static int parse_op(struct parser *p, json_object *o, struct svff_op *op)
 	return 0;
 }
 
-int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
-		     struct svff_error *err)
+/* The bytes as one JSON document and nothing after it. */
+static int parse_json(const char *buf, size_t len, json_object **out, struct svff_error *err)
 {
-	struct parser p = { .err = err };
 	struct json_tokener *tok;
-	json_object *root = NULL, *pfs, *op;
-	struct svff_state *st = NULL;
-	long long schema = 0;
-	int rc;
 
 	if (len > SVFF_STATE_MAX_BYTES)
 		return svff_err(err, -EFBIG, "it is larger than %d bytes", SVFF_STATE_MAX_BYTES);
@@ -357,7 +373,7 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 	tok = json_tokener_new();
 	if (!tok)
 		return svff_err(err, -ENOMEM, "out of memory");
-	root = json_tokener_parse_ex(tok, buf, (int)len);
+	json_object *root = json_tokener_parse_ex(tok, buf, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
@@ -372,61 +388,84 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 			json_object_put(root);
 			return svff_err(err, -EBADMSG, "it has data after the JSON document (byte %zu)", i);
 		}
-	snprintf(p.where, sizeof(p.where), "(top)");
-	if (!json_object_is_type(root, json_type_object)) {
-		rc = FAIL(&p, "the document is not a JSON object");
-		goto out;
-	}
-	if (!field(root, "schema")) {
-		rc = FAIL(&p, "'schema' is missing");
-		goto out;
-	}
-	if ((rc = get_int(&p, root, "schema", 1, 0x7fffffff, true, &schema)) < 0)
-		goto out;
-	if (schema > SVFF_STATE_SCHEMA) {
-		rc = svff_err(err, -EPROTONOSUPPORT, "it has schema %lld, newer than this svff "
-			      "understands (%d): a newer svff wrote it", schema, SVFF_STATE_SCHEMA);
-		goto out;
-	}
-	st = svff_state_new();
-	if (!st) {
-		rc = svff_err(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	st->schema = (int)schema;
-	if ((rc = get_array(&p, root, "pfs", &pfs)) < 0)
-		goto out;
+	*out = root;
+	return 0;
+}
+
+/* The top object's schema: present, and one this svff understands. */
+static int parse_schema(struct parser *p, json_object *root, long long *schema)
+{
+	int rc;
+
+	snprintf(p->where, sizeof(p->where), "(top)");
+	if (!json_object_is_type(root, json_type_object))
+		return fail(p, "the document is not a JSON object");
+	if (!field(root, "schema"))
+		return fail(p, "'schema' is missing");
+	if ((rc = get_int(p, root, "schema", 1, 0x7fffffff, true, schema)) < 0)
+		return rc;
+	if (*schema > SVFF_STATE_SCHEMA)
+		return svff_err(p->err, -EPROTONOSUPPORT, "it has schema %lld, newer than this svff "
+				"understands (%d): a newer svff wrote it", *schema, SVFF_STATE_SCHEMA);
+	return 0;
+}
+
+static int parse_pfs(struct parser *p, json_object *root, struct svff_state *st)
+{
+	json_object *pfs;
+	int rc = get_array(p, root, "pfs", &pfs);
+
+	if (rc < 0)
+		return rc;
 	size_t np = pfs ? json_object_array_length(pfs) : 0;
 	st->pfs = calloc(np ? np : 1, sizeof(*st->pfs));
-	if (!st->pfs) {
-		rc = svff_err(err, -ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!st->pfs)
+		return svff_err(p->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < np; i++) {
-		snprintf(p.where, sizeof(p.where), "pfs[%zu]", i);
+		snprintf(p->where, sizeof(p->where), "pfs[%zu]", i);
 		struct svff_pf_state pf = { 0 };
-		rc = parse_pf(&p, json_object_array_get_idx(pfs, i), &pf);
+		rc = parse_pf(p, json_object_array_get_idx(pfs, i), &pf);
 		if (rc == 0 && svff_state_pf(st, pf.addr))
-			rc = FAIL(&p, "'%s.addr' %s appears twice", p.where, pf.addr);
+			rc = fail(p, "'%s.addr' %s appears twice", p->where, pf.addr);
 		if (rc < 0) {
-			free(pf.claims);
-			free(pf.res);
-			goto out;
+			pf_clear(&pf);
+			return rc;
 		}
 		st->pfs[st->n_pfs++] = pf;
 	}
-	op = field(root, "op");
-	if (op && !json_object_is_type(op, json_type_null)) {
-		st->op = calloc(1, sizeof(*st->op));
-		if (!st->op) {
-			rc = svff_err(err, -ENOMEM, "out of memory");
-			goto out;
-		}
-		if ((rc = parse_op(&p, op, st->op)) < 0)
-			goto out;
+	return 0;
+}
+
+static int parse_state(struct parser *p, json_object *root, struct svff_state *st)
+{
+	long long schema = 0;
+	int rc = parse_schema(p, root, &schema);
+
+	if (rc == 0) {
+		st->schema = (int)schema;
+		rc = parse_pfs(p, root, st);
 	}
-	rc = 0;
-out:
+	json_object *op = rc == 0 ? field(root, "op") : NULL;
+	if (!op || json_object_is_type(op, json_type_null))
+		return rc;
+	st->op = calloc(1, sizeof(*st->op));
+	if (!st->op)
+		return svff_err(p->err, -ENOMEM, "out of memory");
+	return parse_op(p, op, st->op);
+}
+
+int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
+		     struct svff_error *err)
+{
+	struct parser p = { .err = err };
+	json_object *root = NULL;
+	struct svff_state *st = NULL;
+	int rc = parse_json(buf, len, &root, err);
+
+	if (rc < 0)
+		return rc;
+	st = svff_state_new();
+	rc = st ? parse_state(&p, root, st) : svff_err(err, -ENOMEM, "out of memory");
 	json_object_put(root);
 	if (rc < 0) {
 		svff_state_free(st);
@@ -437,11 +476,6 @@ out:
 }
 
 /* ---- formatting ---- */
-
-static json_object *str(const char *s)
-{
-	return json_object_new_string(s);
-}
 
 int svff_state_format(const struct svff_state *st, char **out)
 {
@@ -456,17 +490,17 @@ int svff_state_format(const struct svff_state *st, char **out)
 		const struct svff_pf_state *pf = &st->pfs[i];
 		json_object *o = json_object_new_object(), *cl = json_object_new_array(),
 			    *rs = json_object_new_array();
-		json_object_object_add(o, "addr", str(pf->addr));
+		json_object_object_add(o, "addr", json_object_new_string(pf->addr));
 		json_object_object_add(o, "numvfs", json_object_new_int((int)pf->numvfs));
 		json_object_object_add(o, "saved_autoprobe", json_object_new_int(pf->saved_autoprobe));
 		for (size_t j = 0; j < pf->n_claims; j++) {
-			const struct svff_claim *c = &pf->claims[j];
+			const struct svff_claim *c = pf->claims[j];
 			json_object *e = json_object_new_object();
 			json_object_object_add(e, "vf", json_object_new_int((int)c->vf));
-			json_object_object_add(e, "state", str(svff_vf_state_name(c->state)));
-			json_object_object_add(e, "vm_name", str(c->vm_name));
-			json_object_object_add(e, "vm_uuid", str(c->vm_uuid));
-			json_object_object_add(e, "guest_addr", str(c->guest_addr));
+			json_object_object_add(e, "state", json_object_new_string(svff_vf_state_name(c->state)));
+			json_object_object_add(e, "vm_name", json_object_new_string(c->vm_name));
+			json_object_object_add(e, "vm_uuid", json_object_new_string(c->vm_uuid));
+			json_object_object_add(e, "guest_addr", json_object_new_string(c->guest_addr));
 			json_object_object_add(e, "persistent", json_object_new_boolean(c->persistent));
 			json_object_object_add(e, "op_paused", json_object_new_boolean(c->op_paused));
 			json_object_array_add(cl, e);
@@ -485,14 +519,14 @@ int svff_state_format(const struct svff_state *st, char **out)
 	if (st->op) {
 		const struct svff_op *op = st->op;
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "verb", str(op->verb));
-		json_object_object_add(o, "pf", str(op->pf));
+		json_object_object_add(o, "verb", json_object_new_string(op->verb));
+		json_object_object_add(o, "pf", json_object_new_string(op->pf));
 		json_object_object_add(o, "pid", json_object_new_int64(op->pid));
 		json_object_object_add(o, "started", json_object_new_int64(op->started));
 		json_object_object_add(o, "count_from", json_object_new_int(op->count_from));
 		json_object_object_add(o, "count_to", json_object_new_int(op->count_to));
 		json_object_object_add(o, "step", json_object_new_int64(op->step));
-		json_object_object_add(o, "step_name", str(op->step_name));
+		json_object_object_add(o, "step_name", json_object_new_string(op->step_name));
 		json_object_object_add(root, "op", o);
 	} else {
 		json_object_object_add(root, "op", NULL);

@@ -56,7 +56,10 @@ struct svff_pf_state {
 	char addr[SVFF_ADDR_LEN];         /* canonical "0000:3b:00.0" */
 	unsigned int numvfs;              /* VF count svff configured */
 	int saved_autoprobe;              /* sriov_drivers_autoprobe before init, -1 unknown */
-	struct svff_claim *claims;
+	/* Sorted by VF. Each claim is allocated on its own, so that its
+	 * address stays valid while others are added and removed: a caller
+	 * may keep it for the life of a session, until it removes that one. */
+	struct svff_claim **claims;
 	size_t n_claims;
 	struct svff_vf_res *res;
 	size_t n_res;
@@ -93,13 +96,16 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 		     struct svff_error *err);
 int svff_state_format(const struct svff_state *st, char **out);
 
-/* Lookups and edits (NULL / -ENOENT when absent). */
-struct svff_pf_state *svff_state_pf(struct svff_state *st, const char *pf);
+/* Lookups and edits (NULL / -ENOENT when absent). Lookups take a const
+ * state and give what it holds, as strchr does. */
+struct svff_pf_state *svff_state_pf(const struct svff_state *st, const char *pf);
 struct svff_pf_state *svff_state_pf_add(struct svff_state *st, const char *pf);
 int svff_state_pf_remove(struct svff_state *st, const char *pf);
-struct svff_claim *svff_state_claim(struct svff_pf_state *pf, unsigned int vf);
+struct svff_claim *svff_state_claim(const struct svff_pf_state *pf, unsigned int vf);
 struct svff_claim *svff_state_claim_add(struct svff_pf_state *pf, unsigned int vf);
 int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf);
+/* Whether c is the claim of vm, named by name or UUID. */
+bool svff_claim_of(const struct svff_claim *c, const char *vm);
 
 /* The store: a locked handle on the state directory. open creates the
  * directory (0700) when create is set, refuses a symlinked directory or

@@ -71,19 +71,19 @@ static void lock_holder(int fd, char *out, size_t size)
 
 static int take_lock(struct svff_store *s, int wait_s, struct svff_error *err)
 {
-	struct timespec start, now, nap = { 0, 20 * 1000 * 1000 };
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	double start = svff_now();
 	for (;;) {
 		if (flock(s->lockfd, LOCK_EX | LOCK_NB) == 0)
 			break;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return svff_err_errno(err, -errno, "cannot lock state in '%s'", s->dir);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 >= wait_s) {
+		if (svff_now() - start >= wait_s) {
 			char who[96];
 			lock_holder(s->lockfd, who, sizeof(who));
-			return svff_err(err, -EBUSY, "cannot lock state in '%s': held by %s for more "
-					"than %d s; try again later or raise --wait", s->dir, who, wait_s);
+			svff_err(err, -EBUSY, "cannot lock state in '%s': held by %s for more "
+				 "than %d s; try again later or raise --wait", s->dir, who, wait_s);
+			return svff_err_kind(err, SVFF_ERR_LOCKED, -EBUSY);
 		}
 		nanosleep(&nap, NULL);
 	}

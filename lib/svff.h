@@ -20,8 +20,18 @@
 #define SVFF_DEFAULT_STATE_DIR "/run/svff"
 #define SVFF_DEFAULT_URI "qemu:///system"
 
+/* What the caller can do about a failure; errno alone cannot say it
+ * (EBUSY is a held lock, a busy device or a guest that refuses). */
+enum svff_err_kind {
+	SVFF_ERR_FAILED = 0,    /* the operation failed */
+	SVFF_ERR_USAGE,         /* what the user typed is malformed or ambiguous */
+	SVFF_ERR_LOCKED,        /* another svff holds the state lock */
+	SVFF_ERR_RECOVER,       /* an interrupted operation needs 'svff recover' */
+};
+
 struct svff_error {
 	int code;        /* negative errno, 0 when unset */
+	enum svff_err_kind kind;
 	char msg[512];
 };
 
@@ -29,6 +39,9 @@ struct svff_error {
  * `return svff_err(err, -EINVAL, "...")`. err may be NULL. */
 int svff_err(struct svff_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Set the kind of the failure just recorded; returns code. */
+int svff_err_kind(struct svff_error *err, enum svff_err_kind kind, int code);
 
 /* Like svff_err, with ": <strerror(-code)>" appended. */
 int svff_err_errno(struct svff_error *err, int code, const char *fmt, ...)
@@ -53,6 +66,9 @@ struct svff_ctx {
  * made (false under dry_run). Every mutating call in lib/ goes through it. */
 bool svff_step(const struct svff_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Seconds on the monotonic clock: for timeouts and downtimes. */
+double svff_now(void);
 
 /* Defaults from the environment: SVFF_SYSFS_ROOT, SVFF_STATE_DIR,
  * SVFF_CONNECT then LIBVIRT_DEFAULT_URI. */

@@ -5,25 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sriov.h"
 #include "view.h"
 
-#define VFIO_DRIVER "vfio-pci"
-
-static const struct svff_pf_state *find_pf(const struct svff_state *st, const char *addr)
-{
-	for (size_t i = 0; st && i < st->n_pfs; i++)
-		if (!strcmp(st->pfs[i].addr, addr))
-			return &st->pfs[i];
-	return NULL;
-}
-
-static const struct svff_claim *find_claim(const struct svff_pf_state *pf, unsigned int vf)
-{
-	for (size_t i = 0; pf && i < pf->n_claims; i++)
-		if (pf->claims[i].vf == vf)
-			return &pf->claims[i];
-	return NULL;
-}
 
 static void row_problem(const struct svff_view *v, struct svff_row *r)
 {
@@ -35,10 +19,10 @@ static void row_problem(const struct svff_view *v, struct svff_row *r)
 				 : "claimed, but the VF does not exist");
 	} else if (v->managed && !r->live->driver[0]) {
 		snprintf(r->problem, sizeof(r->problem), "no driver bound (expected %s)",
-			 VFIO_DRIVER);
-	} else if (v->managed && strcmp(r->live->driver, VFIO_DRIVER)) {
+			 SVFF_VFIO_DRIVER);
+	} else if (v->managed && strcmp(r->live->driver, SVFF_VFIO_DRIVER)) {
 		snprintf(r->problem, sizeof(r->problem), "bound to '%s', not %s",
-			 r->live->driver, VFIO_DRIVER);
+			 r->live->driver, SVFF_VFIO_DRIVER);
 	}
 }
 
@@ -65,14 +49,14 @@ int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
 
 	if (rc < 0)
 		return rc;
-	v.managed = find_pf(st, addr);
+	v.managed = svff_state_pf(st, addr);
 	/* Rows: every live VF and every claimed index, whichever is larger. */
 	for (size_t i = 0; i < v.pf.n_vfs; i++)
 		if (v.pf.vfs[i].index + 1 > max)
 			max = v.pf.vfs[i].index + 1;
 	for (size_t i = 0; v.managed && i < v.managed->n_claims; i++)
-		if (v.managed->claims[i].vf + 1 > max)
-			max = v.managed->claims[i].vf + 1;
+		if (v.managed->claims[i]->vf + 1 > max)
+			max = v.managed->claims[i]->vf + 1;
 	v.rows = calloc(max ? max : 1, sizeof(*v.rows));
 	if (!v.rows) {
 		svff_pf_info_clear(&v.pf);
@@ -83,7 +67,7 @@ int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
 		struct svff_vf_ref ref = { .index = i };
 		r->vf = i;
 		r->live = svff_pf_vf(&v.pf, &ref);
-		r->claim = find_claim(v.managed, i);
+		r->claim = svff_state_claim(v.managed, i);
 		if (!r->live && !r->claim)
 			continue;
 		row_problem(&v, r);

@@ -217,13 +217,6 @@ static void on_tick(int timer, void *opaque)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[64],
 		      struct svff_error *err)
 {
@@ -297,9 +290,9 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 	}
 	if (pending(u, n)) {
 		int timer = virEventAddTimeout(250, on_tick, &w, NULL);
-		double deadline = now_s() + timeout_s;
+		double deadline = svff_now() + timeout_s;
 		on_tick(timer, &w);
-		while (pending(u, n) && now_s() < deadline)
+		while (pending(u, n) && svff_now() < deadline)
 			if (virEventRunDefaultImpl() < 0)
 				break;
 		if (timer >= 0)

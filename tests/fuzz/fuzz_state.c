@@ -37,14 +37,14 @@ static void check_state(const struct svff_state *st)
 		for (size_t j = 0; j < i; j++)
 			CHECK(strcmp(st->pfs[j].addr, pf->addr) != 0);
 		for (size_t j = 0; j < pf->n_claims; j++) {
-			const struct svff_claim *c = &pf->claims[j];
+			const struct svff_claim *c = pf->claims[j];
 			CHECK(c->state == SVFF_VF_ATTACHED || c->state == SVFF_VF_PAUSED);
 			CHECK(c->vm_name[0] != '\0');
 			CHECK(memchr(c->vm_name, '\0', sizeof(c->vm_name)) != NULL);
 			CHECK(memchr(c->vm_uuid, '\0', sizeof(c->vm_uuid)) != NULL);
 			CHECK(c->guest_addr[0] == '\0' || strlen(c->guest_addr) == 12);
 			if (j > 0)   /* sorted, no duplicates */
-				CHECK(pf->claims[j - 1].vf < c->vf);
+				CHECK(pf->claims[j - 1]->vf < c->vf);
 		}
 	}
 	if (st->op) {

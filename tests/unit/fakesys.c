@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -304,4 +305,13 @@ int run_svff(const char *root, const char *state_dir, char **out, char **err, ..
 	if (out) *out = o; else free(o);
 	if (err) *err = e; else free(e);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int fakesys_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
 }

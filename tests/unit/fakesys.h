@@ -43,4 +43,9 @@ char *slurp(const char *path);
 int run_svff(const char *root, const char *state_dir, char **out, char **err, ...)
 	__attribute__((sentinel));
 
+/* Run a Check suite (and free it); the exit status for main: 1 on any
+ * failure. */
+struct Suite;
+int fakesys_run_suite(struct Suite *s);
+
 #endif

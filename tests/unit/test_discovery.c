@@ -136,8 +136,9 @@ START_TEST(view_reports_disagreements)
 		{ .vf = 5, .state = SVFF_VF_ATTACHED, .vm_name = "vm2" },
 		{ .vf = 6, .state = SVFF_VF_PAUSED, .vm_name = "vm3" },
 	};
+	struct svff_claim *sorted[] = { &claims[0], &claims[1], &claims[2] };
 	struct svff_pf_state managed = { .addr = "0000:01:00.0", .numvfs = 4,
-					 .claims = claims, .n_claims = 3 };
+					 .claims = sorted, .n_claims = 3 };
 	struct svff_state st = { .schema = 1, .pfs = &managed, .n_pfs = 1 };
 
 	fakesys_add_dev(root, "0000:01:00.0", 0x1b36, 0x0010, 8, "nvme", 1);

@@ -75,7 +75,7 @@ START_TEST(round_trip_is_exact_and_stable)
 	ck_assert_str_eq(t1, t2);
 	ck_assert_uint_eq(b->n_pfs, 2);
 	ck_assert_uint_eq(b->pfs[0].n_claims, 2);
-	ck_assert_uint_eq(b->pfs[0].claims[0].vf, 1);          /* kept sorted */
+	ck_assert_uint_eq(b->pfs[0].claims[0]->vf, 1);          /* kept sorted */
 	const struct svff_claim *c = svff_state_claim(&b->pfs[0], 5);
 	ck_assert_int_eq(c->state, SVFF_VF_PAUSED);
 	ck_assert_str_eq(c->vm_uuid, "3c6d0c7e-52b5-4f5e-9c0a-1c6a3f1b9e10");

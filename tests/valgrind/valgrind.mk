@@ -6,8 +6,9 @@
 # program or in svff. See tests/valgrind/run.
 #
 # Each svff run costs ~1.4 s of CPU under memcheck (60 shared libraries to
-# load), so test_badinput (62 runs) and test_cli (49) are nearly all of the
-# time: ~3 CPU-minutes, ~2 minutes on 2 idle cores. A quicker, partial run:
+# load), so test_badinput (62 runs), test_cli (51) and test_json (36) are
+# nearly all of the time: ~2.5 CPU-minutes, ~2.5 minutes on 2 cores (measured
+# 2026-11-23, the other core busy). A quicker, partial run:
 #   make valgrind VG_NATIVE_SVFF=test_badinput
 VG = build/vg
 VG_UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(VG)/tests/%)

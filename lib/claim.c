@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hotplug.h"
+#include "claim.h"
 #include "sriov.h"
 
 const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int vf)
@@ -24,7 +24,7 @@ int svff_vf_usable(struct svff_session *s, const struct svff_vf_info *info,
 
 int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_vm *vm,
 		      unsigned int vf, const char *guest_addr, bool config,
-		      struct svff_error *err)
+		      struct svff_claim **out, struct svff_error *err)
 {
 	char guest[SVFF_ADDR_LEN] = "";
 	const struct svff_vf_info *info = svff_session_vf(s, vf);
@@ -56,6 +56,8 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
 		snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", guest);
 	c->persistent = config || !live;
 	c->op_paused = false;
+	if (out)
+		*out = c;
 	return svff_session_save(s, err);
 }
 

@@ -4,8 +4,8 @@
  * state file change together, the state saved after each VF, so that the
  * file never claims less than the VMs hold.
  */
-#ifndef SVFF_HOTPLUG_H
-#define SVFF_HOTPLUG_H
+#ifndef SVFF_CLAIM_H
+#define SVFF_CLAIM_H
 
 #include "session.h"
 #include "virt.h"
@@ -15,10 +15,11 @@ const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int 
 
 /* Hot-plug VF index vf into vm (live when the VM runs; also persistent
  * with config, or only persistent when the VM is shut off), at guest_addr
- * when given, and record the claim as attached. */
+ * when given, and record the claim as attached; *out (when out is not
+ * NULL) is the claim, valid until it is released. */
 int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_vm *vm,
 		      unsigned int vf, const char *guest_addr, bool config,
-		      struct svff_error *err);
+		      struct svff_claim **out, struct svff_error *err);
 
 /* Take VF index vf back from its VM: hot-unplug (live, and from the
  * persistent configuration when the claim is persistent), then forget

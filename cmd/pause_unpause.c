@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "pause_unpause.h"
+
+static int cmp_vf(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The claims the arguments name, each once, in VF order. */
+static int pick(struct svff_inv *inv, struct svff_session *s, struct svff_pause_item **out,
+		size_t *n, struct svff_error *err)
+{
+	unsigned int *vfs = NULL;
+	int rc = svff_targets_claimed(&inv->tg, s, "claimed by", &vfs, n, err);
+
+	if (rc == 0)
+		qsort(vfs, *n, sizeof(*vfs), cmp_vf);
+	*out = rc == 0 ? calloc(*n + 1, sizeof(**out)) : NULL;
+	if (rc == 0 && !*out)
+		rc = svff_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		(*out)[i].vf = vfs[i];
+	free(vfs);
+	return rc;
+}
+
+static const char *mech_name(enum svff_pause_mech m)
+{
+	return m == SVFF_PAUSE_HOTPLUG ? "hot-unplug" : "none";
+}
+
+static void say_item(struct svff_inv *inv, const char *what, const struct svff_pause_item *it)
+{
+	if (it->rc < 0 || inv->ctx->dry_run)
+		return;
+	if (it->already)
+		svff_say(inv, "vf%u of VM '%s' is %s already", it->vf, it->vm, what);
+	else
+		svff_say(inv, "vf%u %s for VM '%s' (guest address %s)", it->vf, what, it->vm,
+			 it->guest_addr[0] ? it->guest_addr : "unknown");
+	if (it->probe.vfio_cmd[0])
+		svff_say(inv, "note: the QEMU of VM '%s' offers '%s', which svff does not drive "
+			 "yet: it used hot-unplug", it->vm, it->probe.vfio_cmd);
+}
+
+static void report(struct svff_inv *inv, const char *what, const struct svff_pause_item *items,
+		   size_t n)
+{
+	svff_out_open_array(inv, what);
+	for (size_t i = 0; i < n; i++) {
+		const struct svff_pause_item *it = &items[i];
+		say_item(inv, what, it);
+		svff_out_open_object(inv, NULL);
+		svff_print_uint(inv, "vf", NULL, it->vf);
+		svff_print_str(inv, "vm", NULL, it->vm);
+		svff_print_str(inv, "guest_addr", NULL, it->guest_addr);
+		svff_print_bool(inv, "ok", NULL, it->rc == 0);
+		svff_print_bool(inv, "changed", NULL, it->rc == 0 && !it->already);
+		svff_print_str(inv, "mechanism", NULL, mech_name(it->mech));
+		svff_print_bool(inv, "qemu_asked", NULL, it->probe.asked);
+		svff_print_str(inv, "qemu_vfio_pause", NULL, it->probe.vfio_cmd);
+		svff_print_str(inv, "error", NULL, it->rc < 0 ? it->err.msg : NULL);
+		svff_out_close(inv);
+	}
+	svff_out_close(inv);
+}
+
+/* Each claim is saved as it goes; the record only names the verb, so
+ * that a kill in the middle sends the next verb to recover. */
+static int run_items(struct svff_session *s, const char *verb, svff_claims_fn fn,
+		     struct svff_virt *v, struct svff_pause_item *items, size_t n,
+		     struct svff_error *err)
+{
+	struct svff_error end = { 0 };
+	int rc = svff_op_begin(s, verb, -1, -1, err);
+
+	if (rc < 0)
+		return rc;
+	fn(s, v, items, n);
+	for (size_t i = 0; i < n; i++)
+		if (items[i].rc < 0)
+			svff_err_keep(&rc, err, items[i].rc, &items[i].err);
+	return svff_err_keep(&rc, err, svff_op_end(s, &end), &end);
+}
+
+int svff_cmd_claims_run(struct svff_inv *inv, const char *verb, const char *what,
+			svff_claims_fn fn, struct svff_error *err)
+{
+	struct svff_virt *v = NULL;
+	struct svff_pause_item *items = NULL;
+	size_t n = 0;
+	int rc = pick(inv, inv->s, &items, &n, err);
+
+	if (rc == 0)
+		rc = svff_virt_open(inv->ctx, &v, err);
+	if (rc == 0) {
+		rc = run_items(inv->s, verb, fn, v, items, n, err);
+		report(inv, what, items, n);
+	}
+	free(items);
+	svff_virt_close(v);
+	return rc;
+}
