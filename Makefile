@@ -5,9 +5,13 @@ BINDIR = $(PREFIX)/sbin
 MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
-PKGS = libvirt libvirt-qemu libpci libnl-3.0 libnl-genl-3.0 libxml-2.0 json-c
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+# libvirt is compiled against but not linked: lib/libvirt-dl.c loads it
+# when a verb first connects, so that list, help and refused input do not
+# pay for its ~55 libraries at every start.
+DL_PKGS = libvirt libvirt-qemu
+PKGS = libpci libnl-3.0 libnl-genl-3.0 libxml-2.0 json-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -pthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 

@@ -5,11 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/libvirt-qemu.h>
-#include <libvirt/virterror.h>
-
 #include "domxml.h"
+#include "libvirt-dl.h"
 #include "parse.h"
 #include "virt.h"
 
@@ -22,7 +19,7 @@ static void quiet(void *opaque, virErrorPtr e) { (void)opaque; (void)e; }
 
 static const char *lv_msg(void)
 {
-	const char *m = virGetLastErrorMessage();
+	const char *m = sym_virGetLastErrorMessage();
 	return m && *m ? m : "unknown libvirt error";
 }
 
@@ -32,24 +29,27 @@ int svff_virt_open(const struct svff_ctx *ctx, struct svff_virt **out,
 	static bool event_impl;
 	const char *uri = ctx->uri;
 	struct svff_virt *v;
+	int rc = svff_libvirt_load(err);
 
-	virSetErrorFunc(NULL, quiet);
-	if (virInitialize() < 0)
+	if (rc < 0)
+		return rc;
+	sym_virSetErrorFunc(NULL, quiet);
+	if (sym_virInitialize() < 0)
 		return svff_err(err, -EIO, "cannot initialise libvirt: %s", lv_msg());
 	/* needed before connecting, to receive DEVICE_REMOVED events */
-	if (!event_impl && virEventRegisterDefaultImpl() < 0)
+	if (!event_impl && sym_virEventRegisterDefaultImpl() < 0)
 		return svff_err(err, -EIO, "cannot set up libvirt events: %s", lv_msg());
 	event_impl = true;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return svff_err(err, -ENOMEM, "out of memory");
-	v->conn = virConnectOpen(uri);
+	v->conn = sym_virConnectOpen(uri);
 	if (!v->conn) {
 		free(v);
 		return svff_err(err, -ECONNREFUSED, "cannot connect to libvirt at '%s': %s",
 				uri, lv_msg());
 	}
-	virConnSetErrorFunc(v->conn, NULL, quiet);
+	sym_virConnSetErrorFunc(v->conn, NULL, quiet);
 	v->ctx = ctx;
 	*out = v;
 	return 0;
@@ -60,23 +60,23 @@ void svff_virt_close(struct svff_virt *v)
 	if (!v)
 		return;
 	if (v->conn)
-		virConnectClose(v->conn);
+		sym_virConnectClose(v->conn);
 	free(v);
 }
 
 static int vm_fill(virDomainPtr dom, struct svff_vm *out, struct svff_error *err)
 {
-	const char *name = virDomainGetName(dom);
+	const char *name = sym_virDomainGetName(dom);
 	memset(out, 0, sizeof(*out));
 	out->dom = dom;
 	snprintf(out->name, sizeof(out->name), "%s", name ? name : "");
-	if (virDomainGetUUIDString(dom, out->uuid) < 0) {
-		virDomainFree(dom);
+	if (sym_virDomainGetUUIDString(dom, out->uuid) < 0) {
+		sym_virDomainFree(dom);
 		out->dom = NULL;
 		return svff_err(err, -EIO, "cannot read the UUID of VM '%s': %s", out->name, lv_msg());
 	}
-	out->active = virDomainIsActive(dom) == 1;
-	out->persistent = virDomainIsPersistent(dom) == 1;
+	out->active = sym_virDomainIsActive(dom) == 1;
+	out->persistent = sym_virDomainIsPersistent(dom) == 1;
 	return 0;
 }
 
@@ -87,14 +87,14 @@ int svff_vm_lookup(struct svff_virt *v, const char *ref, struct svff_vm *out,
 	virDomainPtr dom;
 
 	memset(out, 0, sizeof(*out));   /* safe to clear after a failure */
-	dom = virDomainLookupByName(v->conn, ref);
+	dom = sym_virDomainLookupByName(v->conn, ref);
 
 	if (!dom && strlen(ref) == SVFF_UUID_LEN - 1)
-		dom = virDomainLookupByUUIDString(v->conn, ref);
+		dom = sym_virDomainLookupByUUIDString(v->conn, ref);
 	if (!dom && svff_parse_uint(ref, 0x7fffffff, "id", &id, NULL) == 0)
-		dom = virDomainLookupByID(v->conn, (int)id);
+		dom = sym_virDomainLookupByID(v->conn, (int)id);
 	if (!dom) {
-		virErrorPtr e = virGetLastError();
+		virErrorPtr e = sym_virGetLastError();
 		if (e && e->code != VIR_ERR_NO_DOMAIN)
 			return svff_err(err, -EIO, "cannot look up VM '%s': %s", ref, lv_msg());
 		return svff_err(err, -ENOENT, "no VM '%s'", ref);
@@ -105,14 +105,14 @@ int svff_vm_lookup(struct svff_virt *v, const char *ref, struct svff_vm *out,
 void svff_vm_clear(struct svff_vm *vm)
 {
 	if (vm && vm->dom) {
-		virDomainFree(vm->dom);
+		sym_virDomainFree(vm->dom);
 		vm->dom = NULL;
 	}
 }
 
 int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error *err)
 {
-	char *xml = virDomainGetXMLDesc(vm->dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+	char *xml = sym_virDomainGetXMLDesc(vm->dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
 	if (!xml)
 		return svff_err(err, -EIO, "cannot read the configuration of VM '%s': %s",
 				vm->name, lv_msg());
@@ -122,7 +122,7 @@ int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error
 
 int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err)
 {
-	if (virDomainQemuMonitorCommand(vm->dom, cmd, reply, 0) < 0)
+	if (sym_virDomainQemuMonitorCommand(vm->dom, cmd, reply, 0) < 0)
 		return svff_err(err, -EIO, "cannot ask the QEMU of VM '%s': %s", vm->name, lv_msg());
 	return 0;
 }
@@ -148,7 +148,7 @@ int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 		free(xml);
 		return 0;
 	}
-	if (virDomainAttachDeviceFlags(vm->dom, xml, flags) < 0) {
+	if (sym_virDomainAttachDeviceFlags(vm->dom, xml, flags) < 0) {
 		const char *m = lv_msg();
 		bool slots = strstr(m, "slot") || strstr(m, "hotplug") || strstr(m, "hot-plug");
 		rc = svff_err(err, -EIO, "cannot attach '%s' to VM '%s': %s%s", vf_addr, vm->name,
@@ -180,7 +180,7 @@ struct wait_all {
 static void mark(struct wait_all *w, virDomainPtr d, const char *alias, int done)
 {
 	char uuid[SVFF_UUID_LEN];
-	if (!alias || virDomainGetUUIDString(d, uuid) < 0)
+	if (!alias || sym_virDomainGetUUIDString(d, uuid) < 0)
 		return;
 	for (size_t i = 0; i < w->n; i++)
 		if (!w->u[i].done && !strcmp(w->u[i].alias, alias) && !strcmp(w->u[i].vm->uuid, uuid))
@@ -263,9 +263,9 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 		memset(&u[i].err, 0, sizeof(u[i].err));
 	}
 	/* Listen before asking, for all VMs at once. */
-	int cb1 = virConnectDomainEventRegisterAny(v->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+	int cb1 = sym_virConnectDomainEventRegisterAny(v->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
 						   VIR_DOMAIN_EVENT_CALLBACK(on_removed), &w, NULL);
-	int cb2 = virConnectDomainEventRegisterAny(v->conn, NULL,
+	int cb2 = sym_virConnectDomainEventRegisterAny(v->conn, NULL,
 						   VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
 						   VIR_DOMAIN_EVENT_CALLBACK(on_failed), &w, NULL);
 	/* Ask every guest first, then wait for them together: the guests
@@ -284,19 +284,19 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 			continue;
 		}
 		/* asynchronous: returns once QEMU has asked the guest */
-		if (virDomainDetachDeviceAlias(x->vm->dom, x->alias, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		if (sym_virDomainDetachDeviceAlias(x->vm->dom, x->alias, VIR_DOMAIN_AFFECT_LIVE) < 0)
 			x->rc = svff_err(&x->err, -EIO, "cannot detach '%s' from VM '%s': %s",
 					 x->vf_addr, x->vm->name, lv_msg());
 	}
 	if (pending(u, n)) {
-		int timer = virEventAddTimeout(250, on_tick, &w, NULL);
+		int timer = sym_virEventAddTimeout(250, on_tick, &w, NULL);
 		double deadline = svff_now() + timeout_s;
 		on_tick(timer, &w);
 		while (pending(u, n) && svff_now() < deadline)
-			if (virEventRunDefaultImpl() < 0)
+			if (sym_virEventRunDefaultImpl() < 0)
 				break;
 		if (timer >= 0)
-			virEventRemoveTimeout(timer);
+			sym_virEventRemoveTimeout(timer);
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct svff_unplug *x = &u[i];
@@ -312,9 +312,9 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 		failed += x->rc < 0;
 	}
 	if (cb1 >= 0)
-		virConnectDomainEventDeregisterAny(v->conn, cb1);
+		sym_virConnectDomainEventDeregisterAny(v->conn, cb1);
 	if (cb2 >= 0)
-		virConnectDomainEventDeregisterAny(v->conn, cb2);
+		sym_virConnectDomainEventDeregisterAny(v->conn, cb2);
 	return failed;
 }
 
@@ -346,7 +346,7 @@ int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 		free(xml);
 		return 0;
 	}
-	if (rc == 0 && virDomainDetachDeviceFlags(vm->dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0)
+	if (rc == 0 && sym_virDomainDetachDeviceFlags(vm->dom, xml, VIR_DOMAIN_AFFECT_CONFIG) < 0)
 		rc = svff_err(err, -EIO, "cannot remove '%s' from the persistent configuration "
 			      "of VM '%s': %s", vf_addr, vm->name, lv_msg());
 	free(xml);
@@ -359,7 +359,7 @@ int svff_virt_held(struct svff_virt *v, struct svff_held **out, size_t *n,
 	virDomainPtr *doms = NULL;
 	struct svff_held *held = NULL;
 	size_t nh = 0;
-	int nd = virConnectListAllDomains(v->conn, &doms, 0), rc = 0;
+	int nd = sym_virConnectListAllDomains(v->conn, &doms, 0), rc = 0;
 
 	if (nd < 0)
 		return svff_err(err, -EIO, "cannot list the VMs: %s", lv_msg());
@@ -397,7 +397,7 @@ int svff_virt_held(struct svff_virt *v, struct svff_held **out, size_t *n,
 	}
 	for (int i = 0; i < nd; i++)
 		if (doms[i])
-			virDomainFree(doms[i]);
+			sym_virDomainFree(doms[i]);
 	free(doms);
 	if (rc < 0) {
 		free(held);

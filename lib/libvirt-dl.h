@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libvirt, loaded when a verb first connects (systemd's dlopen habit):
+ * libvirt and its ~55 libraries cost most of a process start, and list,
+ * help and every refused input never talk to libvirt. Call sites use the
+ * sym_ pointers, typed from libvirt's own headers.
+ */
+#ifndef SVFF_LIBVIRT_DL_H
+#define SVFF_LIBVIRT_DL_H
+
+#include <libvirt/libvirt.h>
+#include <libvirt/libvirt-qemu.h>
+#include <libvirt/virterror.h>
+
+#include "svff.h"
+
+#define SVFF_LIBVIRT_SYMS(X)                 \
+	X(virConnectClose)                   \
+	X(virConnectDomainEventDeregisterAny) \
+	X(virConnectDomainEventRegisterAny)  \
+	X(virConnectListAllDomains)          \
+	X(virConnectOpen)                    \
+	X(virConnSetErrorFunc)               \
+	X(virDomainAttachDeviceFlags)        \
+	X(virDomainDetachDeviceAlias)        \
+	X(virDomainDetachDeviceFlags)        \
+	X(virDomainFree)                     \
+	X(virDomainGetName)                  \
+	X(virDomainGetUUIDString)            \
+	X(virDomainGetXMLDesc)               \
+	X(virDomainIsActive)                 \
+	X(virDomainIsPersistent)             \
+	X(virDomainLookupByID)               \
+	X(virDomainLookupByName)             \
+	X(virDomainLookupByUUIDString)       \
+	X(virEventAddTimeout)                \
+	X(virEventRegisterDefaultImpl)       \
+	X(virEventRemoveTimeout)             \
+	X(virEventRunDefaultImpl)            \
+	X(virGetLastError)                   \
+	X(virGetLastErrorMessage)            \
+	X(virInitialize)                     \
+	X(virSetErrorFunc)
+
+#define SVFF_LIBVIRT_QEMU_SYMS(X) X(virDomainQemuMonitorCommand)
+
+#define SVFF_SYM_DECL(f) extern __typeof__(f) *sym_##f;
+SVFF_LIBVIRT_SYMS(SVFF_SYM_DECL)
+SVFF_LIBVIRT_QEMU_SYMS(SVFF_SYM_DECL)
+#undef SVFF_SYM_DECL
+
+/* Loads libvirt and libvirt-qemu once per process (thread-safe); -ENOENT
+ * with the loader's reason when either or a symbol is missing. */
+int svff_libvirt_load(struct svff_error *err);
+
+#endif
