@@ -28,18 +28,22 @@ expect_contains() { # HAYSTACK NEEDLE WHAT
 
 # Run svff, keeping stdout in $out, stderr in $err and the status in $rc.
 # The log line gives its wall time ($EPOCHREALTIME: no process start).
+# Only builtins besides svff itself: under TCG every process start costs
+# tens of milliseconds, and the suite runs svff about a thousand times.
 sv() {
-	local o e t0 ms
-	o=$(mktemp) e=$(mktemp)
+	local t0 ms tmp=/run/e2e-sv.$BASHPID   # this (sub)shell's own files
 	rc=0
 	t0=${EPOCHREALTIME/./}
-	"$SVFF" "$@" >"$o" 2>"$e" || rc=$?
+	"$SVFF" "$@" >"$tmp.o" 2>"$tmp.e" || rc=$?
 	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
-	out=$(cat "$o") err=$(cat "$e")
-	rm -f "$o" "$e"
+	IFS= read -r -d '' out <"$tmp.o" || true
+	IFS= read -r -d '' err <"$tmp.e" || true
+	# as $(...) would: without the final newlines
+	while [[ $out == *$'\n' ]]; do out=${out%$'\n'}; done
+	while [[ $err == *$'\n' ]]; do err=${err%$'\n'}; done
 	echo "\$ svff $* -> $rc ($ms ms)"
-	[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/  /'
-	[ -z "$err" ] || printf '%s\n' "$err" | sed 's/^/  ! /'
+	[ -z "$out" ] || printf '  %s\n' "${out//$'\n'/$'\n'  }"
+	[ -z "$err" ] || printf '  ! %s\n' "${err//$'\n'/$'\n'  ! }"
 	return 0
 }
 
@@ -52,9 +56,22 @@ json() { # EXPRESSION over the parsed document `d`
 	printf '%s' "$out" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
 }
 
-numvfs() { cat "/sys/bus/pci/devices/$1/sriov_numvfs"; }
-vf_addr() { basename "$(readlink "/sys/bus/pci/devices/$1/virtfn$2")"; }
-vf_driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
+numvfs() { local v; read -r v <"/sys/bus/pci/devices/$1/sriov_numvfs"; echo "$v"; }
+vf_addr() { local l; l=$(readlink "/sys/bus/pci/devices/$1/virtfn$2") && echo "${l##*/}"; }
+# vf_map PF: VF_ADDR[index] and VF_OF[address] for every VF of PF, from
+# one process (ls) rather than a readlink per VF.
+declare -A VF_ADDR VF_OF
+vf_map() {
+	local line l
+	VF_ADDR=() VF_OF=()
+	while read -r line; do
+		[[ $line == *" virtfn"*" -> "* ]] || continue
+		l=${line##* virtfn}
+		VF_ADDR[${l%% *}]=${l##*/}
+		VF_OF[${l##*/}]=${l%% *}
+	done < <(ls -l "/sys/bus/pci/devices/$1/")
+}
+vf_driver() { local l; l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && echo "${l##*/}"; }
 
 # Everything a case could have changed: a snapshot to compare.
 snapshot() {

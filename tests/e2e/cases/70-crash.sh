@@ -31,9 +31,10 @@ consistent() { # WHAT [PF]
 		case " $c " in *":$vm:"*) ;; *) fail "$1: VM $vm lost its claim ($c)" ;; esac
 	done
 	held=" $(hostdevs g1 | tr '\n' ' ')"
+	vf_map "$PF"
 	for w in $c; do
 		IFS=: read -r vf vm st <<<"$w"
-		addr=$(vf_addr "$PF" "$vf")
+		addr=${VF_ADDR[$vf]:-}
 		if [ "$vm" = g1 ]; then
 			if [ "$st" = attached ]; then
 				case $held in *" $addr "*) ;; *) fail "$1: vf$vf claimed attached but not in g1" ;; esac
@@ -43,7 +44,7 @@ consistent() { # WHAT [PF]
 		fi
 	done
 	for a in $held; do
-		vf=$(for i in 0 1 2 3 4 5 6 7; do if [ "$(vf_addr "$PF" $i)" = "$a" ]; then echo $i; fi; done)
+		vf=${VF_OF[$a]:-}
 		case " $c " in *" $vf:g1:attached "*) ;; *) fail "$1: g1 holds $a (vf$vf) without an attached claim ($c)" ;; esac
 	done
 }
