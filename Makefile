@@ -28,6 +28,11 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 B = build
 A = build/asan
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# ASan binds its interceptors when the process starts. libvirt's RPC calls
+# the XDR functions of libtirpc, which ASan intercepts; loaded only later
+# with libvirt (lib/libvirt-dl.c), their real targets would stay NULL. So
+# the sanitizer builds load libtirpc at start.
+SAN_LIBS = -Wl,--push-state,--no-as-needed $(shell pkg-config --libs libtirpc 2>/dev/null) -Wl,--pop-state
 
 # A third build for the crash tests, with the test-only kill hook
 # (SVFF_TEST_KILL_AT); never installed. No sanitizers: the sweep starts
@@ -74,12 +79,12 @@ svff: $(CMD_OBJ) $(B)/libsvff.a
 
 # svff built with sanitizers: the unit tests exercise it as a program too.
 $(A)/svff: $(ACMD_OBJ) $(A)/libsvff.a
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) $(SAN_LIBS)
 
 $(A)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(A)/libsvff.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit $(CHECK_CFLAGS) -o $@ $< tests/unit/fakesys.c \
-		$(A)/libsvff.a $(PKG_LIBS) $(CHECK_LIBS)
+		$(A)/libsvff.a $(PKG_LIBS) $(SAN_LIBS) $(CHECK_LIBS)
 
 # Unit tests (Check, ASan+UBSan), the same under valgrind, a bounded
 # fuzzing run, then end-to-end on the emulated host. deps first, then a

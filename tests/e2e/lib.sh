@@ -69,7 +69,7 @@ vf_map() {
 		l=${line##* virtfn}
 		VF_ADDR[${l%% *}]=${l##*/}
 		VF_OF[${l##*/}]=${l%% *}
-	done < <(ls -l "/sys/bus/pci/devices/$1/")
+	done <<<"$(ls -l "/sys/bus/pci/devices/$1/")"   # no /dev/fd in the host
 }
 vf_driver() { local l; l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && echo "${l##*/}"; }
 
