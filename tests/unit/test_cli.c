@@ -212,6 +212,31 @@ static void write_state(const char *content)
 	fakesys_write_state(state_dir, content);
 }
 
+/* libvirt and its ~55 libraries load only when a verb connects: list,
+ * help and refused input start without them (the dynamic loader's own
+ * record, LD_DEBUG=files, says which libraries a run loaded). */
+START_TEST(libvirt_loaded_only_when_a_verb_connects)
+{
+	two_pfs();
+	write_state(managed_state);
+	setenv("LD_DEBUG", "files", 1);
+	int list_rc = SVFF("list");
+	bool list_loaded = strstr(err, "file=libvirt.so.0") != NULL;
+	int bad_rc = SVFF("attach", "vm1", "vf99x");
+	bool bad_loaded = strstr(err, "file=libvirt.so.0") != NULL;
+	/* the test driver runs in process: detach of vm1's VF connects */
+	int conn_rc = SVFF("-c", "test:///default", "detach", "vm1", "vf1");
+	bool conn_loaded = strstr(err, "file=libvirt.so.0") != NULL;
+	unsetenv("LD_DEBUG");
+	ck_assert_int_eq(list_rc, 0);
+	ck_assert_msg(!list_loaded, "list loaded libvirt");
+	ck_assert_int_eq(bad_rc, 2);
+	ck_assert_msg(!bad_loaded, "a refused VF name loaded libvirt");
+	ck_assert_int_ne(conn_rc, 2);
+	ck_assert_msg(conn_loaded, "detach did not load libvirt: %s", err);
+}
+END_TEST
+
 START_TEST(list_managed_with_claims_and_filters)
 {
 	two_pfs();
@@ -329,6 +354,7 @@ int main(void)
 	tcase_add_test(tc, list_text);
 	tcase_add_test(tc, list_json);
 	tcase_add_test(tc, list_managed_with_claims_and_filters);
+	tcase_add_test(tc, libvirt_loaded_only_when_a_verb_connects);
 	tcase_add_test(tc, list_waits_for_a_writer_then_shows_state);
 	tcase_add_test(tc, corrupt_state_refused_and_untouched);
 	suite_add_tcase(s, tc);
