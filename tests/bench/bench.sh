@@ -158,7 +158,12 @@ row "\`detach\` (guest acknowledges, median of 3)" "$(median "${d[@]}")" "\`virs
 # per-VM downtime against a sequential script's (detach each and wait,
 # the count through 0, bind, attach each).
 for i in 1 2 3; do "$SVFF" -d "$PF" attach "b$i" "vf$((i - 1))" >>/e2e/bench.log 2>&1; done
-out=$("$SVFF" -d "$PF" -t 120 reconf 6 -j 2>>/e2e/bench.log)
+# -v under -j sends each step to stderr as it happens (unbuffered): the
+# timeline of the downtime, in ms from the start, goes to reconf-steps.log
+t0=$(now_ms)
+{ "$SVFF" -d "$PF" -v -j -t 120 reconf 6 2>&1 >/run/bench-reconf.json |
+	while IFS= read -r l; do echo "$(($(now_ms) - t0)) $l"; done >/e2e/reconf-steps.log; }
+out=$(cat /run/bench-reconf.json)
 echo "$out" >>/e2e/bench.log
 sw=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(int(1000*max(r["downtime_s"] for r in d["restored"])))')
 for i in 1 2 3; do "$SVFF" -d "$PF" -t 120 detach "b$i" >>/e2e/bench.log 2>&1; done
@@ -191,3 +196,5 @@ for i in 0 1 2; do
 done
 row "\`reconf 4 -> 6\`, 3 guests: worst VM downtime" "$sw" "sequential virsh + sysfs script" "$vw" "<= 0.4"
 echo "script total: $total ms" | tee -a "$table"
+echo "svff reconf, ms from its start:"
+grep -E 'detach|numvfs|attach|back in' /e2e/reconf-steps.log
