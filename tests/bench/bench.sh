@@ -45,12 +45,17 @@ row() {
 		tee -a "$table"
 }
 
-# The shell loop an operator writes: the count, then for each VF its
-# address (readlink, basename) and the two writes that bind it.
-shell_init() { # N
-	local i vf
+# make_vfs N: the count, with autoprobe off first (as svff does), so the
+# VFs' native driver does not probe them before they are bound.
+make_vfs() {
 	echo 0 >"$PFDIR/sriov_drivers_autoprobe"
 	echo "$1" >"$PFDIR/sriov_numvfs"
+}
+# The shell loop an operator writes: for each VF its address (readlink,
+# basename) and the two writes that bind it.
+shell_init() { # N
+	local i vf
+	make_vfs "$1"
 	for ((i = 0; i < $1; i++)); do
 		vf=$(basename "$(readlink "$PFDIR/virtfn$i")")
 		echo vfio-pci >"/sys/bus/pci/devices/$vf/driver_override"
@@ -61,8 +66,7 @@ shell_init() { # N
 # per VF (the addresses from one ls): what no tool can go below.
 floor_init() { # N
 	local i
-	echo 0 >"$PFDIR/sriov_drivers_autoprobe"
-	echo "$1" >"$PFDIR/sriov_numvfs"
+	make_vfs "$1"
 	vf_map "$PF"
 	for ((i = 0; i < $1; i++)); do
 		echo vfio-pci >"/sys/bus/pci/devices/${VF_ADDR[$i]}/driver_override"
@@ -70,16 +74,14 @@ floor_init() { # N
 	done
 }
 floor_deinit() { echo 0 >"$PFDIR/sriov_numvfs"; }
-# What an operator types today: the count, then libvirt's node-device
-# detach of each VF (it binds the VF to vfio-pci). Autoprobe is off first,
-# as for svff, so the VFs' native driver does not probe them in between.
+# What an operator types today: libvirt's node-device detach of each VF
+# (it binds the VF to vfio-pci).
 virsh_init() { # N
 	local i vf
-	echo 0 >"$PFDIR/sriov_drivers_autoprobe"
-	echo "$1" >"$PFDIR/sriov_numvfs"
+	make_vfs "$1"
+	vf_map "$PF"
 	for ((i = 0; i < $1; i++)); do
-		vf=$(basename "$(readlink "$PFDIR/virtfn$i")")
-		vf=${vf//[:.]/_}
+		vf=${VF_ADDR[$i]//[:.]/_}
 		virsh nodedev-detach "pci_$vf" --driver vfio >/dev/null || return 1
 	done
 }
