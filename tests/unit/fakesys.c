@@ -315,3 +315,12 @@ int fakesys_run_suite(Suite *s)
 	srunner_free(sr);
 	return failed ? 1 : 0;
 }
+
+const char fakesys_managed_state[] =
+	"{ \"schema\": 1, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
+	" \"saved_autoprobe\": 1, \"claims\": ["
+	" { \"vf\": 1, \"state\": \"attached\", \"vm_name\": \"vm1\", \"vm_uuid\": \"\","
+	"   \"guest_addr\": \"0000:07:00.0\", \"persistent\": false, \"op_paused\": false },"
+	" { \"vf\": 3, \"state\": \"paused\", \"vm_name\": \"vm2\", \"vm_uuid\": \"\","
+	"   \"guest_addr\": \"0000:08:00.0\", \"persistent\": false, \"op_paused\": false } ],"
+	" \"resources\": [] } ], \"op\": null }\n";

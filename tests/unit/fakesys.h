@@ -34,6 +34,9 @@ const char *fakesys_read(const char *root, const char *addr, const char *attr);
 void write_file(const char *path, const char *content);
 /* The state file <state_dir>/state, as svff keeps it (0700 dir, 0600 file). */
 void fakesys_write_state(const char *state_dir, const char *content);
+/* A state file: PF 0000:01:00.0 managed with 4 VFs, vf1 attached to vm1
+ * and vf3 paused for vm2. */
+extern const char fakesys_managed_state[];
 /* Read a whole file into a malloc'd string; NULL when absent. */
 char *slurp(const char *path);
 

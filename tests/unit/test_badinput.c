@@ -18,16 +18,8 @@
 static char *root;
 static char state_dir[256];  /* root + "/run-svff" */
 
-/* A managed PF with 4 VFs on vfio-pci, vf1 attached and vf3 paused; an
- * unmanaged PF with no VFs; a device without SR-IOV. */
-static const char good_state[] =
-	"{ \"schema\": 1, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
-	" \"saved_autoprobe\": 1, \"claims\": ["
-	" { \"vf\": 1, \"state\": \"attached\", \"vm_name\": \"vm1\", \"vm_uuid\": \"\","
-	"   \"guest_addr\": \"0000:07:00.0\", \"persistent\": false, \"op_paused\": false },"
-	" { \"vf\": 3, \"state\": \"paused\", \"vm_name\": \"vm2\", \"vm_uuid\": \"\","
-	"   \"guest_addr\": \"0000:08:00.0\", \"persistent\": false, \"op_paused\": false } ],"
-	" \"resources\": [] } ], \"op\": null }\n";
+/* The state: fakesys_managed_state. The tree: that PF, an unmanaged PF
+ * with no VFs, a device without SR-IOV. */
 
 enum fixture {
 	F_GOOD,          /* the state above */
@@ -187,7 +179,7 @@ static void setup_fixture(enum fixture fx)
 		 * restores the same state must give the same bytes */
 		struct svff_state *st = NULL;
 		char *canon = NULL;
-		ck_assert_int_eq(svff_state_parse(good_state, strlen(good_state), &st, NULL), 0);
+		ck_assert_int_eq(svff_state_parse(fakesys_managed_state, strlen(fakesys_managed_state), &st, NULL), 0);
 		ck_assert_int_eq(svff_state_format(st, &canon), 0);
 		write_state(canon);
 		free(canon);
@@ -196,7 +188,7 @@ static void setup_fixture(enum fixture fx)
 	}
 	case F_TRUNCATED: {
 		char t[61];
-		memcpy(t, good_state, sizeof(t) - 1);
+		memcpy(t, fakesys_managed_state, sizeof(t) - 1);
 		t[sizeof(t) - 1] = '\0';
 		write_state(t);
 		break;
@@ -230,7 +222,7 @@ static void setup_fixture(enum fixture fx)
 	case F_SYMLINK:
 		mkdir(state_dir, 0700);
 		snprintf(other, sizeof(other), "%s/elsewhere", root);
-		write_file(other, good_state);
+		write_file(other, fakesys_managed_state);
 		ck_assert_int_eq(symlink(other, path), 0);
 		break;
 	case F_DIR:
@@ -241,11 +233,11 @@ static void setup_fixture(enum fixture fx)
 		snprintf(other, sizeof(other), "%s/real-run", root);
 		mkdir(other, 0700);
 		snprintf(path, sizeof(path), "%s/state", other);
-		write_file(path, good_state);
+		write_file(path, fakesys_managed_state);
 		ck_assert_int_eq(symlink(other, state_dir), 0);
 		break;
 	case F_LOOSE_DIR:
-		write_state(good_state);
+		write_state(fakesys_managed_state);
 		chmod(state_dir, 0777);
 		break;
 	}

@@ -17,15 +17,6 @@
 static char *root;
 static char state_dir[256];
 
-/* A managed PF with 4 VFs on vfio-pci, vf1 attached and vf3 paused. */
-static const char state[] =
-	"{ \"schema\": 1, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
-	" \"saved_autoprobe\": 1, \"claims\": ["
-	" { \"vf\": 1, \"state\": \"attached\", \"vm_name\": \"vm1\", \"vm_uuid\": \"\","
-	"   \"guest_addr\": \"0000:07:00.0\", \"persistent\": false, \"op_paused\": false },"
-	" { \"vf\": 3, \"state\": \"paused\", \"vm_name\": \"vm2\", \"vm_uuid\": \"\","
-	"   \"guest_addr\": \"0000:08:00.0\", \"persistent\": false, \"op_paused\": false } ],"
-	" \"resources\": [] } ], \"op\": null }\n";
 
 static const char interrupted[] =
 	"{ \"schema\": 1, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
@@ -50,7 +41,7 @@ static void setup(void)
 	fakesys_add_dev(root, "0000:01:00.0", 0x1b36, 0x0010, 127, "nvme", 1);
 	fakesys_set_vfs(root, "0000:01:00.0", 4, "vfio-pci", 10);
 	fakesys_write(root, "0000:01:00.0", "sriov_drivers_autoprobe", "0");
-	fakesys_write_state(state_dir, state);
+	fakesys_write_state(state_dir, fakesys_managed_state);
 }
 
 static void teardown(void)
