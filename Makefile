@@ -5,10 +5,10 @@ BINDIR = $(PREFIX)/sbin
 MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
-# libvirt is compiled against but not linked: lib/libvirt-dl.c loads it
-# when a verb first connects, so that list, help and refused input do not
-# pay for its ~55 libraries at every start.
-DL_PKGS = libvirt libvirt-qemu
+# libvirt and libnvme are compiled against but not linked: lib/libvirt-dl.c
+# and lib/nvme-dl.c load them when a verb first needs them, so that list,
+# help and refused input do not pay for their ~60 libraries at every start.
+DL_PKGS = libvirt libvirt-qemu libnvme
 PKGS = libpci libnl-3.0 libnl-genl-3.0 libxml-2.0 json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -pthread

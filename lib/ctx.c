@@ -32,6 +32,7 @@ int svff_ctx_new(struct svff_ctx **out)
 	const char *uri = env_or("SVFF_CONNECT",
 				 env_or("LIBVIRT_DEFAULT_URI", SVFF_DEFAULT_URI));
 	if (svff_ctx_set(&ctx->sysfs_root, env_or("SVFF_SYSFS_ROOT", SVFF_DEFAULT_SYSFS)) < 0 ||
+	    svff_ctx_set(&ctx->dev_root, env_or("SVFF_DEV_ROOT", SVFF_DEFAULT_DEV)) < 0 ||
 	    svff_ctx_set(&ctx->state_dir, env_or("SVFF_STATE_DIR", SVFF_DEFAULT_STATE_DIR)) < 0 ||
 	    svff_ctx_set(&ctx->uri, uri) < 0) {
 		svff_ctx_free(ctx);
@@ -48,6 +49,7 @@ void svff_ctx_free(struct svff_ctx *ctx)
 	if (!ctx)
 		return;
 	free(ctx->sysfs_root);
+	free(ctx->dev_root);
 	free(ctx->state_dir);
 	free(ctx->uri);
 	free(ctx);

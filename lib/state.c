@@ -144,6 +144,56 @@ int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf)
 	return -ENOENT;
 }
 
+static struct svff_vf_res *res_entry(const struct svff_pf_state *pf, unsigned int vf)
+{
+	for (size_t i = 0; i < pf->n_res; i++)
+		if (pf->res[i].vf == vf)
+			return &pf->res[i];
+	return NULL;
+}
+
+struct svff_res svff_state_res(const struct svff_pf_state *pf, unsigned int vf)
+{
+	const struct svff_vf_res *e = res_entry(pf, vf);
+	struct svff_res r = pf->res_default;
+	if (e && e->r.queues)
+		r.queues = e->r.queues;
+	if (e && e->r.vectors)
+		r.vectors = e->r.vectors;
+	return r;
+}
+
+static int cmp_res(const void *a, const void *b)
+{
+	const struct svff_vf_res *x = a, *y = b;
+	return (x->vf > y->vf) - (x->vf < y->vf);
+}
+
+int svff_state_res_set(struct svff_pf_state *pf, unsigned int vf, const struct svff_res *r)
+{
+	struct svff_vf_res *e = res_entry(pf, vf);
+	if (!e) {
+		e = realloc(pf->res, (pf->n_res + 1) * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		pf->res = e;
+		e = &pf->res[pf->n_res++];
+		e->vf = vf;
+	}
+	e->r = *r;
+	qsort(pf->res, pf->n_res, sizeof(*pf->res), cmp_res);
+	return 0;
+}
+
+void svff_state_res_trim(struct svff_pf_state *pf, unsigned int count)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < pf->n_res; i++)
+		if (pf->res[i].vf < count && (pf->res[i].r.queues || pf->res[i].r.vectors))
+			pf->res[n++] = pf->res[i];
+	pf->n_res = n;
+}
+
 bool svff_claim_of(const struct svff_claim *c, const char *vm)
 {
 	return !strcmp(c->vm_name, vm) || !strcmp(c->vm_uuid, vm);
@@ -154,6 +204,7 @@ bool svff_claim_of(const struct svff_claim *c, const char *vm)
 struct parser {
 	struct svff_error *err;
 	char where[128];
+	long long schema;
 };
 
 static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -278,9 +329,44 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 	return 0;
 }
 
+/* Queue and vector counts of a resource entry or the PF's default. */
+static int parse_counts(struct parser *p, json_object *o, struct svff_res *r)
+{
+	long long q = 0, v = 0;
+	int rc;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(p, "'%s' is not an object", p->where);
+	if ((rc = get_int(p, o, "queues", 0, 65535, false, &q)) < 0 ||
+	    (rc = get_int(p, o, "vectors", 0, 65535, false, &v)) < 0)
+		return rc;
+	r->queues = (unsigned int)q;
+	r->vectors = (unsigned int)v;
+	return 0;
+}
+
+/* Schema 1 had a queue count only, as "qmax". */
+static int parse_res(struct parser *p, json_object *o, struct svff_vf_res *e)
+{
+	long long vf = 0, qmax = 0;
+	int rc;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(p, "'%s' is not an object", p->where);
+	if ((rc = get_int(p, o, "vf", 0, MAX_VF, true, &vf)) < 0)
+		return rc;
+	e->vf = (unsigned int)vf;
+	if (p->schema >= 2)
+		return parse_counts(p, o, &e->r);
+	if ((rc = get_int(p, o, "qmax", 0, 65535, true, &qmax)) < 0)
+		return rc;
+	e->r = (struct svff_res){ .queues = (unsigned int)qmax };
+	return 0;
+}
+
 static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 {
-	json_object *claims, *res;
+	json_object *claims, *res, *def = field(o, "res_default");
 	long long numvfs = 0, autoprobe = -1;
 	char base[48];
 	int rc;
@@ -318,18 +404,20 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 	}
 	qsort(pf->claims, pf->n_claims, sizeof(*pf->claims), cmp_claim);
 	for (size_t i = 0; i < nr; i++) {
-		json_object *r = json_object_array_get_idx(res, i);
-		long long vf = 0, qmax = 0;
 		snprintf(p->where, sizeof(p->where), "%s.resources[%zu]", base, i);
-		if (!json_object_is_type(r, json_type_object))
-			return fail(p, "'%s' is not an object", p->where);
-		if ((rc = get_int(p, r, "vf", 0, MAX_VF, true, &vf)) < 0 ||
-		    (rc = get_int(p, r, "qmax", 0, 1 << 20, true, &qmax)) < 0)
+		rc = parse_res(p, json_object_array_get_idx(res, i), &pf->res[pf->n_res]);
+		if (rc == 0 && res_entry(pf, pf->res[pf->n_res].vf))
+			rc = fail(p, "'%s.vf' %u has two resource entries", p->where,
+				  pf->res[pf->n_res].vf);
+		if (rc < 0)
 			return rc;
-		for (size_t j = 0; j < pf->n_res; j++)
-			if (pf->res[j].vf == (unsigned int)vf)
-				return fail(p, "'%s.vf' %lld has two resource entries", p->where, vf);
-		pf->res[pf->n_res++] = (struct svff_vf_res){ (unsigned int)vf, (unsigned int)qmax };
+		pf->n_res++;
+	}
+	qsort(pf->res, pf->n_res, sizeof(*pf->res), cmp_res);
+	if (def && !json_object_is_type(def, json_type_null)) {
+		snprintf(p->where, sizeof(p->where), "%s.res_default", base);
+		if ((rc = parse_counts(p, def, &pf->res_default)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -443,6 +531,7 @@ static int parse_state(struct parser *p, json_object *root, struct svff_state *s
 
 	if (rc == 0) {
 		st->schema = (int)schema;
+		p->schema = schema;
 		rc = parse_pfs(p, root, st);
 	}
 	json_object *op = rc == 0 ? field(root, "op") : NULL;
@@ -508,9 +597,14 @@ int svff_state_format(const struct svff_state *st, char **out)
 		for (size_t j = 0; j < pf->n_res; j++) {
 			json_object *e = json_object_new_object();
 			json_object_object_add(e, "vf", json_object_new_int((int)pf->res[j].vf));
-			json_object_object_add(e, "qmax", json_object_new_int((int)pf->res[j].qmax));
+			json_object_object_add(e, "queues", json_object_new_int((int)pf->res[j].r.queues));
+			json_object_object_add(e, "vectors", json_object_new_int((int)pf->res[j].r.vectors));
 			json_object_array_add(rs, e);
 		}
+		json_object *d = json_object_new_object();
+		json_object_object_add(d, "queues", json_object_new_int((int)pf->res_default.queues));
+		json_object_object_add(d, "vectors", json_object_new_int((int)pf->res_default.vectors));
+		json_object_object_add(o, "res_default", d);
 		json_object_object_add(o, "claims", cl);
 		json_object_object_add(o, "resources", rs);
 		json_object_array_add(pfs, o);

@@ -18,7 +18,9 @@
 
 #include "svff.h"
 
-#define SVFF_STATE_SCHEMA 1
+/* 2: per-VF resources are queues and vectors, with a PF-wide default
+ * (1 had a queue count "qmax" only; still read). */
+#define SVFF_STATE_SCHEMA 2
 #define SVFF_STATE_FILE "state"
 #define SVFF_LOCK_FILE "lock"
 
@@ -46,10 +48,17 @@ struct svff_claim {
 					     (so recover/unpause knows to undo it) */
 };
 
-/* Per-VF resource setting (e.g. QDMA queue count); 0 means default. */
+/* A VF's share of its PF's resource pool (lib/res.h); 0: not set, the
+ * backend's default applies. */
+struct svff_res {
+	unsigned int queues;              /* NVMe: VQ; QDMA: queue sets */
+	unsigned int vectors;             /* interrupt vectors (MSI-X) */
+};
+
+/* The resources asked for one VF, overriding the PF's default. */
 struct svff_vf_res {
 	unsigned int vf;
-	unsigned int qmax;
+	struct svff_res r;
 };
 
 struct svff_pf_state {
@@ -61,7 +70,8 @@ struct svff_pf_state {
 	 * may keep it for the life of a session, until it removes that one. */
 	struct svff_claim **claims;
 	size_t n_claims;
-	struct svff_vf_res *res;
+	struct svff_res res_default;      /* asked for every VF (init) */
+	struct svff_vf_res *res;          /* sorted by VF */
 	size_t n_res;
 };
 
@@ -104,6 +114,13 @@ int svff_state_pf_remove(struct svff_state *st, const char *pf);
 struct svff_claim *svff_state_claim(const struct svff_pf_state *pf, unsigned int vf);
 struct svff_claim *svff_state_claim_add(struct svff_pf_state *pf, unsigned int vf);
 int svff_state_claim_remove(struct svff_pf_state *pf, unsigned int vf);
+/* What VF vf is to get: its own entry, else the PF's default, field by
+ * field (0 where neither says). */
+struct svff_res svff_state_res(const struct svff_pf_state *pf, unsigned int vf);
+/* Record r for VF vf (0 fields: the default); -ENOMEM. */
+int svff_state_res_set(struct svff_pf_state *pf, unsigned int vf, const struct svff_res *r);
+/* Drop the entries of VFs at or above count (reconf to fewer). */
+void svff_state_res_trim(struct svff_pf_state *pf, unsigned int count);
 /* Whether c is the claim of vm, named by name or UUID. */
 bool svff_claim_of(const struct svff_claim *c, const char *vm);
 

@@ -17,6 +17,7 @@
 #define SVFF_VERSION "0.1.0"
 
 #define SVFF_DEFAULT_SYSFS "/sys"
+#define SVFF_DEFAULT_DEV "/dev"
 #define SVFF_DEFAULT_STATE_DIR "/run/svff"
 #define SVFF_DEFAULT_URI "qemu:///system"
 
@@ -53,6 +54,7 @@ typedef void (*svff_step_fn)(void *opaque, const char *what);
 
 struct svff_ctx {
 	char *sysfs_root;  /* "/sys"; tests point it at a fake tree */
+	char *dev_root;    /* "/dev" (device nodes: /dev/nvmeN) */
 	char *state_dir;   /* "/run/svff" */
 	char *uri;         /* libvirt connection URI */
 	int lock_wait_s;   /* how long to wait for the state lock */
@@ -70,7 +72,7 @@ bool svff_step(const struct svff_ctx *ctx, const char *fmt, ...)
 /* Seconds on the monotonic clock: for timeouts and downtimes. */
 double svff_now(void);
 
-/* Defaults from the environment: SVFF_SYSFS_ROOT, SVFF_STATE_DIR,
+/* Defaults from the environment: SVFF_SYSFS_ROOT, SVFF_DEV_ROOT, SVFF_STATE_DIR,
  * SVFF_CONNECT then LIBVIRT_DEFAULT_URI. */
 int svff_ctx_new(struct svff_ctx **out);
 void svff_ctx_free(struct svff_ctx *ctx);
