@@ -26,7 +26,7 @@ enum fixture {
 	F_TRUNCATED,     /* its first 60 bytes */
 	F_NOT_JSON,
 	F_WRONG_TYPE,    /* numvfs is a string */
-	F_NEWER,         /* schema 2 */
+	F_NEWER,         /* schema 3 */
 	F_NO_SCHEMA,
 	F_DUP_CLAIM,
 	F_BAD_ADDR,      /* a PF address that is not one */
@@ -201,7 +201,7 @@ static void setup_fixture(enum fixture fx)
 			    " \"saved_autoprobe\": 1, \"claims\": [], \"resources\": [] } ], \"op\": null }\n");
 		break;
 	case F_NEWER:
-		write_state("{ \"schema\": 2, \"pfs\": [] }\n");
+		write_state("{ \"schema\": 3, \"pfs\": [] }\n");
 		break;
 	case F_NO_SCHEMA:
 		write_state("{ \"pfs\": [] }\n");

@@ -48,9 +48,9 @@ static struct svff_state *rich(void)
 	c->op_paused = true;
 	c = svff_state_claim_add(pf, 1);
 	strcpy(c->vm_name, "vm1");
-	pf->res = calloc(1, sizeof(*pf->res));
-	pf->res[0] = (struct svff_vf_res){ 5, 16 };
-	pf->n_res = 1;
+	pf->res_default = (struct svff_res){ 2, 1 };
+	svff_state_res_set(pf, 5, &(struct svff_res){ 16, 0 });
+	svff_state_res_set(pf, 2, &(struct svff_res){ 0, 4 });
 	svff_state_pf_add(st, "0000:5e:00.0")->numvfs = 2;
 	st->op = calloc(1, sizeof(*st->op));
 	strcpy(st->op->verb, "reconf");
@@ -80,7 +80,17 @@ START_TEST(round_trip_is_exact_and_stable)
 	ck_assert_int_eq(c->state, SVFF_VF_PAUSED);
 	ck_assert_str_eq(c->vm_uuid, "3c6d0c7e-52b5-4f5e-9c0a-1c6a3f1b9e10");
 	ck_assert(c->persistent && c->op_paused);
-	ck_assert_uint_eq(b->pfs[0].res[0].qmax, 16);
+	ck_assert_uint_eq(b->pfs[0].n_res, 2);
+	ck_assert_uint_eq(b->pfs[0].res[0].vf, 2);               /* kept sorted */
+	/* a VF's own entry overrides the PF's default field by field */
+	struct svff_res r = svff_state_res(&b->pfs[0], 5);
+	ck_assert_uint_eq(r.queues, 16);
+	ck_assert_uint_eq(r.vectors, 1);
+	r = svff_state_res(&b->pfs[0], 2);
+	ck_assert_uint_eq(r.queues, 2);
+	ck_assert_uint_eq(r.vectors, 4);
+	r = svff_state_res(&b->pfs[0], 7);
+	ck_assert(r.queues == 2 && r.vectors == 1);
 	ck_assert_str_eq(b->op->step_name, "set numvfs 0");
 	ck_assert_int_eq(b->op->count_to, 12);
 	ck_assert(t1[strlen(t1) - 1] == '\n');
@@ -88,6 +98,28 @@ START_TEST(round_trip_is_exact_and_stable)
 	free(t2);
 	svff_state_free(a);
 	svff_state_free(b);
+}
+END_TEST
+
+/* Schema 1's resources had a queue count "qmax" only: read as queues. */
+START_TEST(schema_1_resources_read_as_queues)
+{
+	static const char v1[] = "{\"schema\":1,\"pfs\":[{\"addr\":\"0000:3b:00.0\",\"numvfs\":4,"
+		"\"resources\":[{\"vf\":3,\"qmax\":64}]}]}";
+	struct svff_state *st = NULL;
+	struct svff_error err = { 0 };
+	char *text;
+
+	ck_assert_int_eq(svff_state_parse(v1, strlen(v1), &st, &err), 0);
+	ck_assert_uint_eq(svff_state_res(&st->pfs[0], 3).queues, 64);
+	ck_assert_uint_eq(svff_state_res(&st->pfs[0], 3).vectors, 0);
+	/* written back as schema 2 */
+	ck_assert_int_eq(svff_state_format(st, &text), 0);
+	ck_assert_ptr_nonnull(strstr(text, "\"schema\": 2"));
+	ck_assert_ptr_nonnull(strstr(text, "\"queues\": 64"));
+	ck_assert_ptr_null(strstr(text, "qmax"));
+	free(text);
+	svff_state_free(st);
 }
 END_TEST
 
@@ -116,6 +148,10 @@ static const struct { const char *text, *msg; } corrupt[] = {
 	{ "{\"schema\":1,\"op\":7}", "'op' is not an object or null" },
 	{ "{\"schema\":1} trailing", "data after the JSON document" },
 	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"claims\":[{\"vf\":3,\"state\":\"attached\",\"vm_name\":\"a\",\"guest_addr\":7}]}]}", "'pfs[0].claims[0].guest_addr' is not a string" },
+	{ "{\"schema\":2,\"pfs\":[" PF_OK ",\"resources\":[{\"vf\":1,\"queues\":2},{\"vf\":1,\"vectors\":1}]}]}", "'pfs[0].resources[1].vf' 1 has two resource entries" },
+	{ "{\"schema\":2,\"pfs\":[" PF_OK ",\"resources\":[{\"vf\":1,\"queues\":-2}]}]}", "'pfs[0].resources[0].queues' is out of range" },
+	{ "{\"schema\":2,\"pfs\":[" PF_OK ",\"res_default\":{\"vectors\":\"1\"}}]}", "'pfs[0].res_default.vectors' is not an integer" },
+	{ "{\"schema\":1,\"pfs\":[" PF_OK ",\"resources\":[{\"vf\":1,\"queues\":2}]}]}", "'pfs[0].resources[0].qmax' is missing" },
 };
 
 START_TEST(corrupt_files_refused_and_untouched)
@@ -170,10 +206,10 @@ START_TEST(newer_schema_refused)
 	struct svff_state *st;
 	struct svff_error err = { 0 };
 	mkdir(sdir, 0700);
-	write_file(spath, "{\"schema\":2,\"pfs\":[]}");
+	write_file(spath, "{\"schema\":3,\"pfs\":[]}");
 	ck_assert_int_eq(svff_store_open(sdir, 0, false, &store, &err), 0);
 	ck_assert_int_eq(svff_store_load(store, &st, &err), -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(err.msg, "schema 2, newer than this svff understands (1)"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "schema 3, newer than this svff understands (2)"));
 	svff_store_close(store);
 }
 END_TEST
@@ -360,6 +396,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, round_trip_is_exact_and_stable);
+	tcase_add_test(tc, schema_1_resources_read_as_queues);
 	tcase_add_loop_test(tc, corrupt_files_refused_and_untouched, 0,
 			    sizeof(corrupt) / sizeof(corrupt[0]));
 	tcase_add_test(tc, oversized_and_long_strings);
