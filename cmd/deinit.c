@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "claim.h"
 #include "sriov.h"
+#include "vfset.h"
 
 enum { OPT_FORCE };
 
@@ -61,6 +62,8 @@ static int remove_vfs(struct svff_inv *inv, struct svff_session *s, struct svff_
 
 	if (rc == 0 && ps->n_claims)
 		rc = release_all(inv, s, err);
+	if (rc == 0)
+		rc = svff_vfset_res_release(s, err);
 	if (rc == 0)
 		rc = svff_op_step(s, "set numvfs 0", err);
 	if (rc == 0)

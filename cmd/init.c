@@ -60,7 +60,11 @@ static int create(struct svff_session *s, unsigned int count, struct svff_error 
 	ps->numvfs = count;
 	int rc = svff_op_begin(s, "init", (int)s->info.numvfs, (int)count, err);
 	if (rc == 0)
+		rc = svff_vfset_res_prepare(s, err);
+	if (rc == 0)
 		rc = svff_vfset_count(s, count, err);
+	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
+		rc = 0;
 	if (rc == 0)
 		rc = svff_vfset_bind(s, count, err);
 	if (rc == 0)

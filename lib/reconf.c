@@ -135,6 +135,8 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 
 	if (rc == 0)
 		rc = svff_vfset_count(s, count, err);
+	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
+		rc = 0;
 	if (rc == 0)
 		rc = svff_vfset_bind(s, count, err);
 	if (rc < 0)

@@ -154,6 +154,14 @@ static int reconcile_host(struct svff_session *s, bool count_op, struct fixer *f
 		if (rc < 0)
 			return rc;
 	}
+	if (!count_op) {  /* (the operation's own steps give them) */
+		rc = svff_vfset_resources(s, s->info.numvfs, err);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			say(f, "%d VF(s) did not have the resources recorded for them: given again",
+			    rc);
+	}
 	for (size_t i = 0; i < s->info.n_vfs; i++) {
 		const struct svff_vf_info *vf = &s->info.vfs[i];
 		if (!strcmp(vf->driver, SVFF_VFIO_DRIVER))
@@ -194,7 +202,11 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 	int rc = 0;
 
 	if (!strcmp(op->verb, "init") && op->count_to > 0) {
-		rc = svff_vfset_count(s, (unsigned int)op->count_to, err);
+		rc = svff_vfset_res_prepare(s, err);
+		if (rc == 0)
+			rc = svff_vfset_count(s, (unsigned int)op->count_to, err);
+		if (rc == 0 && (rc = svff_vfset_resources(s, (unsigned int)op->count_to, err)) > 0)
+			rc = 0;
 		if (rc == 0)
 			rc = svff_vfset_bind(s, (unsigned int)op->count_to, err);
 		if (rc == 0) {
@@ -223,6 +235,8 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 			/* VMs still hold claims: keep the PF, as before deinit */
 			unsigned int count = op->count_from > 0 ? (unsigned int)op->count_from : ps->numvfs;
 			rc = svff_vfset_count(s, count, err);
+			if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
+				rc = 0;
 			if (rc == 0)
 				rc = svff_vfset_bind(s, count, err);
 			if (rc == 0) {
@@ -231,7 +245,9 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 			}
 			return rc;
 		}
-		rc = svff_vfset_count(s, 0, err);
+		rc = svff_vfset_res_release(s, err);
+		if (rc == 0)
+			rc = svff_vfset_count(s, 0, err);
 		if (rc == 0 && ps->saved_autoprobe >= 0)
 			rc = svff_sriov_set_autoprobe(s->ctx, s->pf, ps->saved_autoprobe, err);
 		if (rc == 0) {

@@ -76,9 +76,23 @@ int svff_sriov_set_autoprobe(const struct svff_ctx *ctx, const char *pf,
 	return 0;
 }
 
-int svff_vf_bind_vfio(const struct svff_ctx *ctx, const char *vf, struct svff_error *err)
+int svff_vf_unbind(const struct svff_ctx *ctx, const char *vf, struct svff_error *err)
 {
 	char driver[SVFF_DRIVER_LEN], rel[SVFF_PATH_MAX];
+	int rc;
+
+	if (svff_dev_link(ctx, vf, "driver", driver, sizeof(driver)) < 0)
+		return 0;
+	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/unbind", driver);
+	rc = svff_sys_write(ctx, rel, vf);
+	if (rc < 0)
+		return svff_err_errno(err, rc, "cannot unbind %s from driver '%s'", vf, driver);
+	return 0;
+}
+
+int svff_vf_bind_vfio(const struct svff_ctx *ctx, const char *vf, struct svff_error *err)
+{
+	char driver[SVFF_DRIVER_LEN];
 	int rc;
 
 	rc = svff_dev_link(ctx, vf, "driver", driver, sizeof(driver));
@@ -87,12 +101,9 @@ int svff_vf_bind_vfio(const struct svff_ctx *ctx, const char *vf, struct svff_er
 	rc = svff_dev_write(ctx, vf, "driver_override", SVFF_VFIO_DRIVER);
 	if (rc < 0)
 		return svff_err_errno(err, rc, "cannot write 'driver_override' of %s", vf);
-	if (svff_dev_link(ctx, vf, "driver", driver, sizeof(driver)) == 0) {
-		snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/unbind", driver);
-		rc = svff_sys_write(ctx, rel, vf);
-		if (rc < 0)
-			return svff_err_errno(err, rc, "cannot unbind %s from driver '%s'", vf, driver);
-	}
+	rc = svff_vf_unbind(ctx, vf, err);
+	if (rc < 0)
+		return rc;
 	rc = svff_sys_write(ctx, "bus/pci/drivers_probe", vf);
 	if (rc < 0)
 		return svff_err_errno(err, rc, "cannot bind %s to %s (is the vfio-pci module "

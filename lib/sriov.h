@@ -28,6 +28,10 @@ int svff_sriov_set_autoprobe(const struct svff_ctx *ctx, const char *pf,
 int svff_vf_bind_vfio(const struct svff_ctx *ctx, const char *vf,
 		      struct svff_error *err);
 
+/* Unbind a VF from its driver (0 when it has none); driver_override is
+ * left as it is. */
+int svff_vf_unbind(const struct svff_ctx *ctx, const char *vf, struct svff_error *err);
+
 /* Every device in the VF's IOMMU group must be bound to vfio-pci or to
  * no driver, or VFIO refuses the group; -EBUSY naming the offender. */
 int svff_iommu_group_check(const struct svff_ctx *ctx, const char *vf,

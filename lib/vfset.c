@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "res.h"
 #include "sriov.h"
 #include "vfset.h"
 
@@ -71,4 +72,112 @@ bool svff_vfset_ready(const struct svff_session *s, unsigned int count)
 	for (size_t i = 0; ok && i < s->info.n_vfs; i++)
 		ok = !strcmp(s->info.vfs[i].driver, SVFF_VFIO_DRIVER);
 	return ok;
+}
+
+static bool res_recorded(const struct svff_pf_state *ps)
+{
+	return ps && (ps->res_default.queues || ps->res_default.vectors || ps->n_res);
+}
+
+/* The PF's backend, or NULL (and 0) when it has none and needs none. */
+static int res_open(struct svff_session *s, struct svff_res_dev **d, struct svff_error *err)
+{
+	*d = NULL;
+	if (!svff_res_supported(s->ctx, &s->info) && !res_recorded(svff_session_pf(s)))
+		return 0;
+	return svff_res_open(s->ctx, &s->info, d, err);
+}
+
+int svff_vfset_res_prepare(struct svff_session *s, struct svff_error *err)
+{
+	struct svff_res_dev *d;
+	int rc = svff_pf_refresh(s->ctx, &s->info, err);
+
+	if (rc == 0 && s->info.numvfs == 0)
+		rc = res_open(s, &d, err);
+	if (rc < 0 || s->info.numvfs || !d)
+		return rc;
+	rc = svff_op_step(s, "prepare resources", err);
+	if (rc == 0)
+		rc = svff_res_prepare(d, &s->info, err);
+	svff_res_close(d);
+	return rc;
+}
+
+/* Give one VF want, without a driver if the backend needs that: 1 when
+ * it changed, 0 when it had it. A device that cannot say what a VF has
+ * (qdma) is left alone: its budget is kept by svff_res_reserve. */
+static int res_give(struct svff_session *s, struct svff_res_dev *d, const struct svff_vf_info *vf,
+		    const struct svff_res *want, struct svff_error *err)
+{
+	struct svff_res_vf now;
+	int rc = svff_res_get(d, vf, &now, err);
+
+	if (rc < 0 || !now.known || (now.live && now.r.queues == want->queues &&
+				     now.r.vectors == want->vectors))
+		return rc;
+	if (svff_res_unbound(d) && vf->driver[0] && (rc = svff_vf_unbind(s->ctx, vf->addr, err)) < 0)
+		return rc;
+	rc = svff_res_apply(d, vf, want, err);
+	return rc < 0 ? rc : 1;
+}
+
+int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_res_pool pool;
+	struct svff_res sum = { 0 };
+	struct svff_res_dev *d;
+	int rc = svff_pf_refresh(s->ctx, &s->info, err);
+
+	if (rc == 0)
+		rc = res_open(s, &d, err);
+	if (rc < 0 || !d)
+		return rc;
+	if (s->st->op)
+		rc = svff_op_step(s, "resources", err);
+	if (rc == 0)
+		rc = svff_res_pool(d, &s->info, &pool, err);
+	for (unsigned int i = 0; rc >= 0 && i < count; i++) {
+		struct svff_res asked = ps ? svff_state_res(ps, i) : (struct svff_res){ 0 };
+		struct svff_res want = svff_res_want(&pool, &asked);
+		struct svff_vf_ref ref = { .index = i };
+		const struct svff_vf_info *vf = svff_pf_vf(&s->info, &ref);
+		const struct svff_claim *c = ps ? svff_state_claim(ps, i) : NULL;
+		sum.queues += want.queues;
+		sum.vectors += want.vectors;
+		if (c && c->state == SVFF_VF_ATTACHED)
+			continue;  /* a guest has it: never changed under it */
+		if (vf) {
+			int r = res_give(s, d, vf, &want, err);
+			rc = r < 0 ? r : rc + r;
+		}
+		else if (s->ctx->dry_run)  /* not created yet */
+			svff_step(s->ctx, "give vf%u %u queues and %u vectors (%s)", i, want.queues,
+				  want.vectors, svff_res_backend(d));
+		else
+			rc = svff_err(err, -ENODEV, "VF %u of %s vanished", i, s->pf);
+	}
+	if (rc >= 0) {
+		int r = svff_res_reserve(d, &s->info, &sum, err);
+		rc = r < 0 ? r : rc;
+	}
+	svff_res_close(d);
+	return rc;
+}
+
+int svff_vfset_res_release(struct svff_session *s, struct svff_error *err)
+{
+	struct svff_res_dev *d;
+	int rc = svff_pf_refresh(s->ctx, &s->info, err);
+
+	if (rc == 0 && s->info.n_vfs)
+		rc = res_open(s, &d, err);
+	if (rc < 0 || !s->info.n_vfs || !d)
+		return rc;
+	rc = svff_op_step(s, "release resources", err);
+	for (size_t i = 0; rc == 0 && i < s->info.n_vfs; i++)
+		rc = svff_res_release(d, &s->info.vfs[i], err);
+	svff_res_close(d);
+	return rc;
 }

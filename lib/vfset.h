@@ -15,6 +15,22 @@
  * when it has another non-zero count. Each write is a journal step. */
 int svff_vfset_count(struct svff_session *s, unsigned int count, struct svff_error *err);
 
+/* Before the count is set, while the PF has no VFs: make its resource
+ * pool available (lib/res.h: svff_res_prepare), a journal step when
+ * there is something to do. 0 for a PF without a resource backend. */
+int svff_vfset_res_prepare(struct svff_session *s, struct svff_error *err);
+
+/* Give VFs 0..count-1 what the state records for them (else the
+ * backend's defaults), between the count and the binding: one journal
+ * step when an operation is in flight. VFs that have it already, and VFs
+ * a VM holds attached, are left alone. A PF without a backend needs
+ * nothing, unless resources are recorded for it. Returns how many VFs
+ * it changed, or a negative errno. */
+int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff_error *err);
+
+/* Every VF's resources back to the pool (deinit), one journal step. */
+int svff_vfset_res_release(struct svff_session *s, struct svff_error *err);
+
 /* Bind VFs 0..count-1 to vfio-pci (skipping those bound already), then
  * check their IOMMU groups. */
 int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_error *err);
