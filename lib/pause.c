@@ -173,6 +173,8 @@ static size_t pause_record(struct svff_session *s, struct svff_pause_item *items
 size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 			 struct svff_pause_item *items, size_t n, bool by_op)
 {
+	if (!n)   /* nothing held: no libvirt (reconf of a PF no VM uses) */
+		return 0;
 	struct unplug_plan p = {
 		.vms = calloc(n ? n : 1, sizeof(*p.vms)),
 		.u = calloc(n ? n : 1, sizeof(*p.u)),
@@ -317,6 +319,8 @@ static size_t unpause_record(struct svff_session *s, struct svff_pause_item *ite
 size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 			   struct svff_pause_item *items, size_t n)
 {
+	if (!n)
+		return 0;
 	struct plug *p = calloc(n ? n : 1, sizeof(*p));
 	pthread_t *tid = calloc(n ? n : 1, sizeof(*tid));
 	struct svff_error e = { 0 };
