@@ -6,11 +6,12 @@
 
 #include "cmd.h"
 #include "parse.h"
+#include "res_cmd.h"
 #include "session.h"
 #include "sriov.h"
 #include "vfset.h"
 
-enum { OPT_DRIVER };
+enum { OPT_DRIVER, OPT_QUEUES, OPT_VECTORS };
 
 static void report(struct svff_inv *inv, struct svff_session *s, unsigned int count, bool changed)
 {
@@ -42,9 +43,10 @@ static int refuse(struct svff_session *s, unsigned int count, struct svff_error 
 	return 0;
 }
 
-/* Set the count and bind, journalled; on failure undo in reverse: the
- * VFs it created, autoprobe, the claim on the PF. */
-static int create(struct svff_session *s, unsigned int count, struct svff_error *err)
+/* Set the count, the resources and bind, journalled; on failure undo in
+ * reverse: the VFs it created, autoprobe, the claim on the PF. */
+static int create(struct svff_session *s, unsigned int count, const struct svff_res *asked,
+		  struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
 	struct svff_error ignored = { 0 };
@@ -58,6 +60,10 @@ static int create(struct svff_session *s, unsigned int count, struct svff_error 
 		ps->saved_autoprobe = saved;
 	}
 	ps->numvfs = count;
+	if (asked->queues)
+		ps->res_default.queues = asked->queues;
+	if (asked->vectors)
+		ps->res_default.vectors = asked->vectors;
 	int rc = svff_op_begin(s, "init", (int)s->info.numvfs, (int)count, err);
 	if (rc == 0)
 		rc = svff_vfset_res_prepare(s, err);
@@ -80,11 +86,25 @@ static int create(struct svff_session *s, unsigned int count, struct svff_error 
 	return rc;
 }
 
-static int check_driver(struct svff_inv *inv, struct svff_error *err)
+static int check(struct svff_inv *inv, struct svff_error *err)
 {
+	struct svff_res asked;
 	if (inv->set[OPT_DRIVER] && strcmp(inv->val[OPT_DRIVER], SVFF_VFIO_DRIVER))
 		return svff_usage_err(err, "unsupported driver '%.64s': only %s is supported",
 				      inv->val[OPT_DRIVER], SVFF_VFIO_DRIVER);
+	return svff_res_opts(inv, OPT_QUEUES, OPT_VECTORS, &asked, err);
+}
+
+/* init again with other resources than recorded: that is a change, not
+ * init's to make. */
+static int refuse_res(struct svff_session *s, const struct svff_res *asked,
+		      struct svff_error *err)
+{
+	const struct svff_res *d = &svff_session_pf(s)->res_default;
+	if ((asked->queues && asked->queues != d->queues) ||
+	    (asked->vectors && asked->vectors != d->vectors))
+		return svff_err(err, -EEXIST, "%s is set up already with other resources: use "
+				"'svff resources --queues N --vectors N' to change them", s->pf);
 	return 0;
 }
 
@@ -92,29 +112,42 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 {
 	struct svff_session *s = inv->s;
 	unsigned int count = inv->tg.has_count ? inv->tg.count : s->info.totalvfs;
-	int rc = refuse(s, count, err);
+	struct svff_res asked;
+	int rc = svff_res_opts(inv, OPT_QUEUES, OPT_VECTORS, &asked, err);
 
+	if (rc == 0)
+		rc = refuse(s, count, err);
 	if (rc == 0 && svff_session_pf(s) && svff_vfset_ready(s, count)) {
-		report(inv, s, count, false);
-	} else if (rc == 0) {
-		rc = create(s, count, err);
+		rc = refuse_res(s, &asked, err);
 		if (rc == 0)
-			report(inv, s, count, true);
+			report(inv, s, count, false);
+		return rc;
 	}
+	if (rc == 0)
+		rc = svff_vfset_res_check(s, count, NULL, &asked, err);
+	if (rc == 0)
+		rc = create(s, count, &asked, err);
+	if (rc == 0)
+		report(inv, s, count, true);
 	return rc;
 }
 
 const struct svff_cmd svff_cmd_init = {
 	.name = "init", .args = "[COUNT]", .min_args = 0, .max_args = 1,
-	.targets = SVFF_TARGETS_COUNT, .session = SVFF_CMD_LOCKS, .check = check_driver,
+	.targets = SVFF_TARGETS_COUNT, .session = SVFF_CMD_LOCKS, .check = check,
 	.run = run,
 	.opts = {
 		[OPT_DRIVER] = { "driver", 0, "DRIVER", "the VF driver (only vfio-pci)" },
+		[OPT_QUEUES] = { "queues", 0, "N", "queues of each VF (NVMe: VQ, at least 2)" },
+		[OPT_VECTORS] = { "vectors", 0, "N", "interrupt vectors of each VF (NVMe: VI)" },
 	},
 	.summary = "create COUNT VFs on the PF and bind them to vfio-pci",
 	.desc = "Turns the native drivers' autoprobe off (sriov_drivers_autoprobe), writes\n"
 		"COUNT (default: all the PF offers) to sriov_numvfs, binds every VF to\n"
 		"vfio-pci (skipping those bound already), checks their IOMMU groups and\n"
-		"records the PF as managed. The same COUNT again changes nothing; another\n"
-		"COUNT is refused: use 'svff reconf'. On failure it undoes what it did.",
+		"records the PF as managed. Before the binding each VF gets its resources\n"
+		"from the PF's pool (NVMe: 2 queues and 1 vector unless --queues and\n"
+		"--vectors say more); a request the pool cannot meet is refused before\n"
+		"anything changes. The same COUNT again changes nothing; another COUNT is\n"
+		"refused: use 'svff reconf'. On failure it undoes what it did.",
 };

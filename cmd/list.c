@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "pf.h"
+#include "res_cmd.h"
 #include "state.h"
 #include "view.h"
 
@@ -24,7 +25,8 @@ static const char *row_state(const struct svff_row *r)
 }
 
 /* A row: the table's columns, and under -j its object in "vfs". */
-static void print_row(struct svff_inv *inv, const struct svff_row *r, const char *vm_fmt)
+static void print_row(struct svff_inv *inv, const struct svff_view *v, const struct svff_row *r,
+		      const char *vm_fmt)
 {
 	const struct svff_vf_info *live = r->live;
 	const struct svff_claim *c = r->claim;
@@ -43,6 +45,7 @@ static void print_row(struct svff_inv *inv, const struct svff_row *r, const char
 	svff_print_str(inv, "vm", vm_fmt, c ? c->vm_name : NULL);
 	svff_print_str(inv, "vm_uuid", NULL, c ? c->vm_uuid : NULL);
 	svff_print_str(inv, "guest_addr", "%-13s ", c ? c->guest_addr : NULL);
+	svff_print_vf_res(inv, v, r, "%-10s ");
 	svff_print_str(inv, "problem", NULL, r->problem);
 	svff_text(inv, "%s\n", r->problem);
 	svff_out_close(inv);
@@ -73,6 +76,7 @@ static void print_pf(struct svff_inv *inv, const struct svff_view *v)
 	svff_print_str(inv, "problem", NULL, v->problem);
 	if (v->problem[0])
 		svff_text(inv, "  ! %s\n", v->problem);
+	svff_print_pool(inv, v, true);
 }
 
 /* The PF and the rows the filter f (NULL: none) lets through; whether
@@ -90,14 +94,17 @@ static bool print_view(struct svff_inv *inv, const struct svff_view *v,
 		if (v->rows[i].claim && (int)strlen(v->rows[i].claim->vm_name) > vmw)
 			vmw = (int)strlen(v->rows[i].claim->vm_name);
 	snprintf(vm_fmt, sizeof(vm_fmt), "%%-%ds ", vmw);
-	svff_text(inv, "  %-4s %-13s %-10s %-6s %-9s %-*s %-13s %s\n", "VF", "ADDRESS", "DRIVER",
-		  "GROUP", "STATE", vmw, "VM", "GUEST", "NOTE");
+	svff_text(inv, "  %-4s %-13s %-10s %-6s %-9s %-*s %-13s ", "VF", "ADDRESS", "DRIVER",
+		  "GROUP", "STATE", vmw, "VM", "GUEST");
+	if (v->has_res)
+		svff_text(inv, "%-10s ", "RESOURCES");
+	svff_text(inv, "%s\n", "NOTE");
 	svff_out_open_array(inv, "vfs");
 	for (size_t i = 0; i < v->n_rows; i++) {
 		if (!row_matches(&v->rows[i], f))
 			continue;
 		any = true;
-		print_row(inv, &v->rows[i], vm_fmt);
+		print_row(inv, v, &v->rows[i], vm_fmt);
 	}
 	svff_out_close(inv);
 	svff_out_close(inv);

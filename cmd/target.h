@@ -22,6 +22,7 @@ enum svff_targets_form {
 	SVFF_TARGETS_VM_VFS,       /* VM [VF...] */
 	SVFF_TARGETS_VM_VFS_OR_VF, /* VM [VF...] | VF */
 	SVFF_TARGETS_ANY,          /* VM|VF... */
+	SVFF_TARGETS_VFS,          /* VF...: VFs only */
 	SVFF_TARGETS_COUNT,        /* [COUNT]: a VF count */
 };
 

@@ -115,8 +115,8 @@ struct svff_res svff_res_want(const struct svff_res_pool *pool, const struct svf
 }
 
 static int check_one(const struct svff_res_dev *d, const char *pf, const char *what,
-		     const char *flag, unsigned int want, unsigned int n, unsigned int min,
-		     unsigned int max, unsigned int room, struct svff_error *err)
+		     const char *flag, unsigned int want, unsigned int n, unsigned int need,
+		     unsigned int min, unsigned int max, unsigned int room, struct svff_error *err)
 {
 	if (!want)
 		return 0;
@@ -127,17 +127,16 @@ static int check_one(const struct svff_res_dev *d, const char *pf, const char *w
 	if (max && want > max)
 		return usage(err, svff_err(err, -EINVAL, "%s %u is above the most one VF of "
 						"%s can have: %u %s", flag, want, pf, max, what));
-	if ((unsigned long long)want * n > room)
-		return svff_err(err, -ENOSPC, "%s %u for %u VF(s) needs %llu %s; the pool of %s "
-				"has %u for them", flag, want, n, (unsigned long long)want * n,
-				what, pf, room);
+	if (need > room)
+		return svff_err(err, -ENOSPC, "%s %u for %u VF(s) needs %u %s in all; the pool of "
+				"%s has %u for them", flag, want, n, need, what, pf, room);
 	return 0;
 }
 
 int svff_res_check(const struct svff_res_dev *d, const char *pf,
 		   const struct svff_res_pool *pool, const struct svff_res *want,
-		   unsigned int n, const struct svff_res *held, const struct svff_res *other,
-		   struct svff_error *err)
+		   unsigned int n, const struct svff_res *need, const struct svff_res *held,
+		   const struct svff_res *other, struct svff_error *err)
 {
 	struct svff_res room = { pool->free.queues + held->queues,
 				 pool->free.vectors + held->vectors };
@@ -153,11 +152,11 @@ int svff_res_check(const struct svff_res_dev *d, const char *pf,
 		return usage(err, svff_err(err, -EOPNOTSUPP, "--vectors: the %s backend of %s "
 						"(driver '%s') does not manage interrupt vectors",
 						d->ops->name, pf, d->driver));
-	rc = check_one(d, pf, "queues", "--queues", want->queues, n, pool->min.queues,
-		       pool->max.queues, room.queues, err);
+	rc = check_one(d, pf, "queues", "--queues", want->queues, n, need->queues,
+		       pool->min.queues, pool->max.queues, room.queues, err);
 	if (rc == 0)
-		rc = check_one(d, pf, "vectors", "--vectors", want->vectors, n, pool->min.vectors,
-			       pool->max.vectors, room.vectors, err);
+		rc = check_one(d, pf, "vectors", "--vectors", want->vectors, n, need->vectors,
+			       pool->min.vectors, pool->max.vectors, room.vectors, err);
 	return rc;
 }
 

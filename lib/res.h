@@ -63,14 +63,15 @@ int svff_res_get(struct svff_res_dev *d, const struct svff_vf_info *vf,
 struct svff_res svff_res_want(const struct svff_res_pool *pool, const struct svff_res *r);
 
 /* Refuse, before anything changes, a request the pool cannot meet: a
- * kind the backend does not manage, below the device minimum, above the
- * per-VF maximum, or in all more than the pool has for them. n VFs ask
- * for want each; held is what they have now (as the device reports it),
- * other what the PF's other VFs are to keep (as recorded). */
+ * kind the backend does not manage, a VF's want below the device
+ * minimum or above the per-VF maximum, or need (what the n VFs concerned
+ * are to have in all) above what the pool has for them. held is what
+ * they have now (as the device reports it), other what the PF's other
+ * VFs are to keep. */
 int svff_res_check(const struct svff_res_dev *d, const char *pf,
 		   const struct svff_res_pool *pool, const struct svff_res *want,
-		   unsigned int n, const struct svff_res *held, const struct svff_res *other,
-		   struct svff_error *err);
+		   unsigned int n, const struct svff_res *need, const struct svff_res *held,
+		   const struct svff_res *other, struct svff_error *err);
 
 /* Once, while the PF has no VFs: make the pool available to VFs (NVMe:
  * the primary controller's flexible resources released, then a function

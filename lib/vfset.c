@@ -181,3 +181,50 @@ int svff_vfset_res_release(struct svff_session *s, struct svff_error *err)
 	svff_res_close(d);
 	return rc;
 }
+
+int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool *change,
+			 const struct svff_res *asked, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_res need = { 0 }, held = { 0 }, other = { 0 };
+	struct svff_res_pool pool;
+	struct svff_res_dev *d;
+	unsigned int n = 0;
+	int rc = svff_pf_refresh(s->ctx, &s->info, err);
+
+	if (rc == 0)
+		rc = res_open(s, &d, err);
+	if (rc == 0 && !d && (asked->queues || asked->vectors))
+		rc = svff_res_open(s->ctx, &s->info, &d, err);  /* fails, saying why */
+	if (rc < 0 || !d)
+		return rc == -EOPNOTSUPP ? svff_err_kind(err, SVFF_ERR_USAGE, rc) : rc;
+	rc = svff_res_pool(d, &s->info, &pool, err);
+	for (unsigned int i = 0; rc == 0 && i < count; i++) {
+		struct svff_res r = ps ? svff_state_res(ps, i) : (struct svff_res){ 0 };
+		bool mine = !change || change[i];
+		if (mine && asked->queues)
+			r.queues = asked->queues;
+		if (mine && asked->vectors)
+			r.vectors = asked->vectors;
+		struct svff_res w = svff_res_want(&pool, &r);
+		struct svff_res *sum = mine ? &need : &other;
+		sum->queues += w.queues;
+		sum->vectors += w.vectors;
+		if (!mine)
+			continue;
+		n++;
+		struct svff_vf_ref ref = { .index = i };
+		const struct svff_vf_info *vf = svff_pf_vf(&s->info, &ref);
+		struct svff_res_vf now;
+		if (vf && (rc = svff_res_get(d, vf, &now, err)) == 0 && now.known) {
+			held.queues += now.r.queues;
+			held.vectors += now.r.vectors;
+		}
+	}
+	if (rc == 0) {
+		struct svff_res one = svff_res_want(&pool, asked);
+		rc = svff_res_check(d, s->pf, &pool, &one, n, &need, &held, &other, err);
+	}
+	svff_res_close(d);
+	return rc;
+}

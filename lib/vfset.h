@@ -28,6 +28,13 @@ int svff_vfset_res_prepare(struct svff_session *s, struct svff_error *err);
  * it changed, or a negative errno. */
 int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff_error *err);
 
+/* Before anything changes: whether the PF can give VFs 0..count-1 their
+ * resources, the fields of asked (0: as recorded) set for the VFs change
+ * marks (NULL: all). -EOPNOTSUPP (a usage error) when something is asked
+ * and the PF has no backend; 0 when nothing is asked and it has none. */
+int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool *change,
+			 const struct svff_res *asked, struct svff_error *err);
+
 /* Every VF's resources back to the pool (deinit), one journal step. */
 int svff_vfset_res_release(struct svff_session *s, struct svff_error *err);
 

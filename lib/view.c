@@ -26,6 +26,51 @@ static void row_problem(const struct svff_view *v, struct svff_row *r)
 	}
 }
 
+static void res_problem(const struct svff_view *v, struct svff_row *r)
+{
+	const struct svff_res *h = &r->res.r, *w = &r->want;
+
+	if (r->problem[0] || !v->managed || !r->live || !r->res.known ||
+	    (r->res.live && h->queues == w->queues && h->vectors == w->vectors))
+		return;
+	snprintf(r->problem, sizeof(r->problem), "has %u queues, %u vectors%s; svff gives it "
+		 "%u, %u: %s", h->queues, h->vectors, r->res.live ? "" : " (offline)", w->queues,
+		 w->vectors, r->claim && r->claim->state == SVFF_VF_ATTACHED
+		 ? "changed only while no VM holds it" : "run 'svff recover'");
+}
+
+/* The pool and each VF's share; a backend that cannot answer is the PF's
+ * problem, not list's failure. */
+static void res_view(const struct svff_ctx *ctx, struct svff_view *v)
+{
+	struct svff_res_dev *d = NULL;
+	struct svff_error e = { 0 };
+	int rc;
+
+	if (!svff_res_supported(ctx, &v->pf))
+		return;
+	rc = svff_res_open(ctx, &v->pf, &d, &e);
+	if (rc == 0)
+		rc = svff_res_pool(d, &v->pf, &v->pool, &e);
+	for (size_t i = 0; rc == 0 && i < v->n_rows; i++) {
+		struct svff_row *r = &v->rows[i];
+		struct svff_res asked = v->managed ? svff_state_res(v->managed, r->vf)
+						   : (struct svff_res){ 0 };
+		r->want = svff_res_want(&v->pool, &asked);
+		if (r->live)
+			rc = svff_res_get(d, r->live, &r->res, &e);
+		if (rc == 0)
+			res_problem(v, r);
+	}
+	if (rc == 0) {
+		v->has_res = true;
+		v->res_backend = svff_res_backend(d);
+	} else if (!v->problem[0]) {
+		snprintf(v->problem, sizeof(v->problem), "resources unknown: %.150s", e.msg);
+	}
+	svff_res_close(d);
+}
+
 static void pf_problem(const struct svff_state *st, struct svff_view *v)
 {
 	if (st && st->op && !strcmp(st->op->pf, v->pf.addr)) {
@@ -74,6 +119,7 @@ int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
 		v.n_rows++;
 	}
 	pf_problem(st, &v);
+	res_view(ctx, &v);
 	*out = v;
 	return 0;
 }

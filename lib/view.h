@@ -7,12 +7,15 @@
 #define SVFF_VIEW_H
 
 #include "pf.h"
+#include "res.h"
 #include "state.h"
 
 struct svff_row {
 	unsigned int vf;
 	const struct svff_vf_info *live;   /* NULL: the VF does not exist */
 	const struct svff_claim *claim;    /* NULL: detached */
+	struct svff_res_vf res;            /* as the device has it (has_res) */
+	struct svff_res want;              /* what svff gives it (managed) */
 	char problem[160];                 /* "" when all agrees */
 };
 
@@ -22,6 +25,10 @@ struct svff_view {
 	struct svff_row *rows;                /* by VF index */
 	size_t n_rows;
 	char problem[200];                    /* PF-level disagreement */
+	/* resources (lib/res.h), when the PF has a backend */
+	bool has_res;
+	const char *res_backend;              /* "nvme", "qdma", "msix" */
+	struct svff_res_pool pool;
 };
 
 /* Build the view of PF addr; st is borrowed and must outlive the view. */
