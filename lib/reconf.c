@@ -237,6 +237,8 @@ int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
 	r->from = ps->numvfs;
 	r->to = count;
 	rc = svff_reconf_check(s, count, force, err);
+	if (rc == 0)  /* the VFs it creates must get their resources */
+		rc = svff_vfset_res_check(s, count, NULL, &(struct svff_res){ 0 }, err);
 	if (rc < 0)
 		return rc;
 	if (ps->numvfs == count && svff_vfset_ready(s, count))
