@@ -11,7 +11,7 @@
 #include "sriov.h"
 #include "vfset.h"
 
-enum { OPT_DRIVER, OPT_QUEUES, OPT_VECTORS };
+enum { OPT_DRIVER, OPT_QUEUES, OPT_VECTORS, OPT_NO_RES };
 
 static void report(struct svff_inv *inv, struct svff_session *s, unsigned int count, bool changed)
 {
@@ -46,7 +46,7 @@ static int refuse(struct svff_session *s, unsigned int count, struct svff_error 
 /* Set the count, the resources and bind, journalled; on failure undo in
  * reverse: the VFs it created, autoprobe, the claim on the PF. */
 static int create(struct svff_session *s, unsigned int count, const struct svff_res *asked,
-		  struct svff_error *err)
+		  bool res_off, struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
 	struct svff_error ignored = { 0 };
@@ -60,6 +60,7 @@ static int create(struct svff_session *s, unsigned int count, const struct svff_
 		ps->saved_autoprobe = saved;
 	}
 	ps->numvfs = count;
+	ps->res_off = res_off;
 	if (asked->queues)
 		ps->res_default.queues = asked->queues;
 	if (asked->vectors)
@@ -92,15 +93,24 @@ static int check(struct svff_inv *inv, struct svff_error *err)
 	if (inv->set[OPT_DRIVER] && strcmp(inv->val[OPT_DRIVER], SVFF_VFIO_DRIVER))
 		return svff_usage_err(err, "unsupported driver '%.64s': only %s is supported",
 				      inv->val[OPT_DRIVER], SVFF_VFIO_DRIVER);
-	return svff_res_opts(inv, OPT_QUEUES, OPT_VECTORS, &asked, err);
+	int rc = svff_res_opts(inv, OPT_QUEUES, OPT_VECTORS, &asked, err);
+	if (rc == 0 && inv->set[OPT_NO_RES] && (asked.queues || asked.vectors))
+		rc = svff_usage_err(err, "--no-resources and --queues or --vectors contradict "
+				    "each other");
+	return rc;
 }
 
 /* init again with other resources than recorded: that is a change, not
  * init's to make. */
-static int refuse_res(struct svff_session *s, const struct svff_res *asked,
+static int refuse_res(struct svff_session *s, const struct svff_res *asked, bool off,
 		      struct svff_error *err)
 {
-	const struct svff_res *d = &svff_session_pf(s)->res_default;
+	const struct svff_pf_state *ps = svff_session_pf(s);
+	const struct svff_res *d = &ps->res_default;
+	if (off != ps->res_off)
+		return svff_err(err, -EEXIST, "%s is set up already %s: 'svff deinit' first to "
+				"change that", s->pf, ps->res_off ? "with --no-resources"
+				: "with svff managing its resources");
 	if ((asked->queues && asked->queues != d->queues) ||
 	    (asked->vectors && asked->vectors != d->vectors))
 		return svff_err(err, -EEXIST, "%s is set up already with other resources: use "
@@ -118,15 +128,15 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	if (rc == 0)
 		rc = refuse(s, count, err);
 	if (rc == 0 && svff_session_pf(s) && svff_vfset_ready(s, count)) {
-		rc = refuse_res(s, &asked, err);
+		rc = refuse_res(s, &asked, inv->set[OPT_NO_RES], err);
 		if (rc == 0)
 			report(inv, s, count, false);
 		return rc;
 	}
-	if (rc == 0)
+	if (rc == 0 && !inv->set[OPT_NO_RES])
 		rc = svff_vfset_res_check(s, count, NULL, &asked, err);
 	if (rc == 0)
-		rc = create(s, count, &asked, err);
+		rc = create(s, count, &asked, inv->set[OPT_NO_RES], err);
 	if (rc == 0)
 		report(inv, s, count, true);
 	return rc;
@@ -140,6 +150,7 @@ const struct svff_cmd svff_cmd_init = {
 		[OPT_DRIVER] = { "driver", 0, "DRIVER", "the VF driver (only vfio-pci)" },
 		[OPT_QUEUES] = { "queues", 0, "N", "queues of each VF (NVMe: VQ, at least 2)" },
 		[OPT_VECTORS] = { "vectors", 0, "N", "interrupt vectors of each VF (NVMe: VI)" },
+		[OPT_NO_RES] = { "no-resources", 0, NULL, "leave the VFs' resources to another tool" },
 	},
 	.summary = "create COUNT VFs on the PF and bind them to vfio-pci",
 	.desc = "Turns the native drivers' autoprobe off (sriov_drivers_autoprobe), writes\n"
@@ -148,6 +159,7 @@ const struct svff_cmd svff_cmd_init = {
 		"records the PF as managed. Before the binding each VF gets its resources\n"
 		"from the PF's pool (NVMe: 2 queues and 1 vector unless --queues and\n"
 		"--vectors say more); a request the pool cannot meet is refused before\n"
-		"anything changes. The same COUNT again changes nothing; another COUNT is\n"
+		"anything changes. --no-resources leaves them to another tool (svff then\n"
+		"never changes them, and list only shows them). The same COUNT again changes nothing; another COUNT is\n"
 		"refused: use 'svff reconf'. On failure it undoes what it did.",
 };

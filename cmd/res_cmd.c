@@ -101,7 +101,7 @@ void svff_print_vf_res(struct svff_inv *inv, const struct svff_view *v,
 		svff_print_null(inv, "has");
 		svff_print_null(inv, "live");
 	}
-	if (v->managed)
+	if (v->managed && !v->managed->res_off)
 		svff_print_res(inv, "gives", &r->want, k);
 	else
 		svff_print_null(inv, "gives");

@@ -105,7 +105,7 @@ static int primary_caps(struct svff_res_dev *d, struct nvme_primary_ctrl_cap *ca
 			struct svff_error *err)
 {
 	return identify(d, NVME_IDENTIFY_CNS_PRIMARY_CTRL_CAP, cap,
-			"Identify Primary Controller Capabilities", err);
+			"NVMe Identify Primary Controller Capabilities", err);
 }
 
 static int open_(struct svff_res_dev *d, const struct svff_pf_info *pf, struct svff_error *err)
@@ -179,7 +179,7 @@ static int secondary(struct svff_res_dev *d, unsigned int i, struct nvme_seconda
 
 	if (!p->sec_valid) {
 		rc = identify(d, NVME_IDENTIFY_CNS_SECONDARY_CTRL_LIST, &p->sec,
-			      "Identify Secondary Controller List", err);
+			      "NVMe Identify Secondary Controller List", err);
 		if (rc < 0)
 			return rc;
 		p->sec_valid = true;

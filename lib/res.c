@@ -100,6 +100,12 @@ int svff_res_get(struct svff_res_dev *d, const struct svff_vf_info *vf,
 	return d->ops->get(d, vf, out, err);
 }
 
+bool svff_res_has(const struct svff_res_vf *now, const struct svff_res *want)
+{
+	return !now->known || (now->live && (!want->queues || now->r.queues == want->queues) &&
+			       (!want->vectors || now->r.vectors == want->vectors));
+}
+
 struct svff_res svff_res_want(const struct svff_res_pool *pool, const struct svff_res *r)
 {
 	struct svff_res w = *r;

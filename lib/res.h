@@ -59,6 +59,11 @@ int svff_res_pool(struct svff_res_dev *d, const struct svff_pf_info *pf,
 int svff_res_get(struct svff_res_dev *d, const struct svff_vf_info *vf,
 		 struct svff_res_vf *out, struct svff_error *err);
 
+/* Whether a VF has what svff gives it: live, and each kind given (a 0
+ * in want: left as the device has it) as the device reports it. A device
+ * that cannot say (qdma) has it. */
+bool svff_res_has(const struct svff_res_vf *now, const struct svff_res *want);
+
 /* What VF vf is to get: what is asked (r), else the backend's default. */
 struct svff_res svff_res_want(const struct svff_res_pool *pool, const struct svff_res *r);
 

@@ -368,6 +368,7 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 {
 	json_object *claims, *res, *def = field(o, "res_default");
 	long long numvfs = 0, autoprobe = -1;
+	bool managed = true;
 	char base[48];
 	int rc;
 
@@ -376,11 +377,13 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 	if ((rc = get_addr(p, o, "addr", true, pf->addr)) < 0 ||
 	    (rc = get_int(p, o, "numvfs", 0, MAX_VF, true, &numvfs)) < 0 ||
 	    (rc = get_int(p, o, "saved_autoprobe", -1, 1, false, &autoprobe)) < 0 ||
+	    (rc = get_bool(p, o, "resources_managed", &managed)) < 0 ||
 	    (rc = get_array(p, o, "claims", &claims)) < 0 ||
 	    (rc = get_array(p, o, "resources", &res)) < 0)
 		return rc;
 	pf->numvfs = (unsigned int)numvfs;
 	pf->saved_autoprobe = (int)autoprobe;
+	pf->res_off = !managed;
 	snprintf(base, sizeof(base), "%.40s", p->where);
 	size_t nc = claims ? json_object_array_length(claims) : 0;
 	pf->claims = calloc(nc ? nc : 1, sizeof(*pf->claims));
@@ -582,6 +585,7 @@ int svff_state_format(const struct svff_state *st, char **out)
 		json_object_object_add(o, "addr", json_object_new_string(pf->addr));
 		json_object_object_add(o, "numvfs", json_object_new_int((int)pf->numvfs));
 		json_object_object_add(o, "saved_autoprobe", json_object_new_int(pf->saved_autoprobe));
+		json_object_object_add(o, "resources_managed", json_object_new_boolean(!pf->res_off));
 		for (size_t j = 0; j < pf->n_claims; j++) {
 			const struct svff_claim *c = pf->claims[j];
 			json_object *e = json_object_new_object();

@@ -70,6 +70,8 @@ struct svff_pf_state {
 	 * may keep it for the life of a session, until it removes that one. */
 	struct svff_claim **claims;
 	size_t n_claims;
+	bool res_off;                     /* resources left to another tool
+					     (init --no-resources) */
 	struct svff_res res_default;      /* asked for every VF (init) */
 	struct svff_vf_res *res;          /* sorted by VF */
 	size_t n_res;

@@ -82,8 +82,11 @@ static bool res_recorded(const struct svff_pf_state *ps)
 /* The PF's backend, or NULL (and 0) when it has none and needs none. */
 static int res_open(struct svff_session *s, struct svff_res_dev **d, struct svff_error *err)
 {
+	const struct svff_pf_state *ps = svff_session_pf(s);
 	*d = NULL;
-	if (!svff_res_supported(s->ctx, &s->info) && !res_recorded(svff_session_pf(s)))
+	if (ps && ps->res_off)
+		return 0;   /* another tool's (init --no-resources) */
+	if (!svff_res_supported(s->ctx, &s->info) && !res_recorded(ps))
 		return 0;
 	return svff_res_open(s->ctx, &s->info, d, err);
 }
@@ -113,8 +116,7 @@ static int res_give(struct svff_session *s, struct svff_res_dev *d, const struct
 	struct svff_res_vf now;
 	int rc = svff_res_get(d, vf, &now, err);
 
-	if (rc < 0 || !now.known || (now.live && now.r.queues == want->queues &&
-				     now.r.vectors == want->vectors))
+	if (rc < 0 || svff_res_has(&now, want))
 		return rc;
 	if (svff_res_unbound(d) && vf->driver[0] && (rc = svff_vf_unbind(s->ctx, vf->addr, err)) < 0)
 		return rc;
@@ -194,6 +196,10 @@ int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool 
 
 	if (rc == 0)
 		rc = res_open(s, &d, err);
+	if (rc == 0 && !d && (asked->queues || asked->vectors) && ps && ps->res_off)
+		return svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -EPERM, "svff does not "
+				     "manage the resources of %s: it was set up with 'svff init "
+				     "--no-resources'", s->pf));
 	if (rc == 0 && !d && (asked->queues || asked->vectors))
 		rc = svff_res_open(s->ctx, &s->info, &d, err);  /* fails, saying why */
 	if (rc < 0 || !d)
@@ -222,7 +228,13 @@ int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool 
 		}
 	}
 	if (rc == 0) {
+		/* what was asked as asked (a kind the backend lacks is refused),
+		 * the rest as the backend would give it */
 		struct svff_res one = svff_res_want(&pool, asked);
+		if (asked->queues)
+			one.queues = asked->queues;
+		if (asked->vectors)
+			one.vectors = asked->vectors;
 		rc = svff_res_check(d, s->pf, &pool, &one, n, &need, &held, &other, err);
 	}
 	svff_res_close(d);

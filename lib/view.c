@@ -30,8 +30,8 @@ static void res_problem(const struct svff_view *v, struct svff_row *r)
 {
 	const struct svff_res *h = &r->res.r, *w = &r->want;
 
-	if (r->problem[0] || !v->managed || !r->live || !r->res.known ||
-	    (r->res.live && h->queues == w->queues && h->vectors == w->vectors))
+	if (r->problem[0] || !v->managed || v->managed->res_off || !r->live ||
+	    svff_res_has(&r->res, w))
 		return;
 	snprintf(r->problem, sizeof(r->problem), "has %u queues, %u vectors%s; svff gives it "
 		 "%u, %u: %s", h->queues, h->vectors, r->res.live ? "" : " (offline)", w->queues,

@@ -37,6 +37,12 @@ enum fixture {
 	F_NUMVFS_FAILS,  /* the unmanaged PF's sriov_numvfs cannot be written */
 	F_NUMVFS_LIES,   /* its driver takes the write but makes no VFs (the fake
 			    tree has no kernel behind it) */
+	F_MSIX,          /* the managed PF has 16 MSI-X vectors for its VFs, each
+			    VF 2 (driver mlx5_core) */
+	F_MSIX_BROKEN,   /* vf0's sriov_vf_msix_count cannot be read */
+	F_QDMA,          /* the managed PF is a QDMA PF keeping 1024 queues */
+	F_NVME_NODEV,    /* both PFs have an nvme controller whose /dev node
+			    answers no admin command (a regular file) */
 };
 
 /* over-long arguments, filled in by main */
@@ -44,7 +50,7 @@ static char long_vm[300], long_pf[2000], long_count[500];
 
 static const struct bad {
 	enum fixture fx;
-	const char *args[5];
+	const char *args[6];
 	int status;
 	const char *msg;       /* the start of stderr */
 } bad[] = {
@@ -120,6 +126,34 @@ static const struct bad {
 	  "svff: cannot write 2 to 'sriov_numvfs' of 0000:02:00.0: Is a directory" },
 	{ F_NUMVFS_LIES, { "-d", "0000:02:00.0", "init", "2" }, 1,
 	  "svff: the kernel enabled 2 VFs on 0000:02:00.0 (0 present) instead of 2" },
+	/* per-VF resources */
+	{ F_GOOD, { "resources", "vf0", "--queues", "2" }, 2,
+	  "svff: 0000:01:00.0 has no resource backend for its driver 'nvme'" },
+	{ F_GOOD, { "-d", "0000:02:00.0", "init", "2", "--vectors" }, 2, "svff: " },
+	{ F_GOOD, { "resources", "vf0", "--queues", "0" }, 2, "svff: --queues must be at least 1" },
+	{ F_GOOD, { "resources", "vf0", "--vectors", "-1" }, 2, "svff: invalid --vectors '-1'" },
+	{ F_GOOD, { "resources", "vf0", "--queues", "99999" }, 2, "svff: --queues '99999' is out of range" },
+	{ F_GOOD, { "resources", "vm1", "--queues", "2" }, 2, "svff: invalid VF 'vm1'" },
+	{ F_GOOD, { "init", "4", "--no-resources", "--queues" }, 2, "svff: " },
+	{ F_MSIX, { "resources", "vf0", "--vectors", "11" }, 1,
+	  "svff: --vectors 11 for 1 VF(s) needs 11 vectors in all; the pool of 0000:01:00.0 has 10" },
+	{ F_MSIX, { "resources", "--vectors", "3" }, 1, "svff: vf1 is attached to VM 'vm1'" },
+	{ F_MSIX, { "resources", "vf0", "vf2", "--vectors", "7" }, 1,
+	  "svff: --vectors 7 for 2 VF(s) needs 14 vectors in all; the pool of 0000:01:00.0 has 12" },
+	{ F_MSIX, { "resources", "vf0", "--queues", "2" }, 2,
+	  "svff: --queues: the msix backend of 0000:01:00.0 (driver 'mlx5_core') does not manage queues" },
+	{ F_MSIX, { "resources", "vf9", "--vectors", "1" }, 1, "svff: no VF 'vf9' on 0000:01:00.0 (it has 4 VFs)" },
+	{ F_MSIX, { "resources", "0000:01:00.7", "--vectors", "1" }, 1, "svff: no VF '0000:01:00.7' on 0000:01:00.0" },
+	{ F_MSIX_BROKEN, { "resources", "vf2", "--vectors", "1" }, 1,
+	  "svff: cannot read 'sriov_vf_msix_count' of 0000:01:00.1" },
+	{ F_QDMA, { "resources", "vf0", "--vectors", "2" }, 2,
+	  "svff: --vectors: the qdma backend of 0000:01:00.0 (driver 'qdma-pf') does not manage interrupt vectors" },
+	{ F_QDMA, { "resources", "vf0", "--queues", "2049" }, 1,
+	  "svff: --queues 2049 for 1 VF(s) needs 2049 queues in all; the pool of 0000:01:00.0 has 2048" },
+	{ F_NVME_NODEV, { "resources", "vf0", "--queues", "2" }, 1,
+	  "svff: NVMe Identify Primary Controller Capabilities on 0000:01:00.0 failed" },
+	{ F_NVME_NODEV, { "-d", "0000:02:00.0", "init", "2" }, 1,
+	  "svff: NVMe Identify Primary Controller Capabilities on 0000:02:00.0 failed" },
 };
 
 static char *snap;
@@ -174,7 +208,11 @@ static void setup_fixture(enum fixture fx)
 	switch (fx) {
 	case F_GOOD:
 	case F_NUMVFS_FAILS:
-	case F_NUMVFS_LIES: {
+	case F_NUMVFS_LIES:
+	case F_MSIX:
+	case F_MSIX_BROKEN:
+	case F_QDMA:
+	case F_NVME_NODEV: {
 		/* in svff's own format, as svff always writes it: a rollback that
 		 * restores the same state must give the same bytes */
 		struct svff_state *st = NULL;
@@ -241,6 +279,34 @@ static void setup_fixture(enum fixture fx)
 		chmod(state_dir, 0777);
 		break;
 	}
+	if (fx == F_MSIX || fx == F_MSIX_BROKEN) {
+		fakesys_bind(root, "0000:01:00.0", "mlx5_core");
+		fakesys_write(root, "0000:01:00.0", "sriov_vf_total_msix", "16");
+		for (int i = 1; i <= 4; i++) {
+			char vf[16];
+			snprintf(vf, sizeof(vf), "0000:01:00.%d", i);
+			fakesys_write(root, vf, "sriov_vf_msix_count", "2");
+		}
+	}
+	if (fx == F_MSIX_BROKEN) {
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/sriov_vf_msix_count", root);
+		ck_assert_int_eq(unlink(path), 0);
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+	}
+	if (fx == F_QDMA) {
+		fakesys_bind(root, "0000:01:00.0", "qdma-pf");
+		fakesys_write(root, "0000:01:00.0", "qdma/qmax", "1024");
+	}
+	if (fx == F_NVME_NODEV) {
+		/* a regular file where the controller's node is: opened, but no
+		 * ioctl works on it */
+		snprintf(path, sizeof(path), "%s/dev/nvme0", root);
+		write_file(path, "");
+		snprintf(path, sizeof(path), "%s/dev/nvme1", root);
+		write_file(path, "");
+		fakesys_write(root, "0000:01:00.0", "nvme/nvme0/state", "live");
+		fakesys_write(root, "0000:02:00.0", "nvme/nvme1/state", "live");
+	}
 	if (fx == F_NUMVFS_FAILS) {
 		/* a directory in place of the attribute: every write fails */
 		snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:02:00.0/sriov_numvfs", root);
@@ -256,10 +322,13 @@ START_TEST(bad_input_refused_nothing_changed)
 
 	root = fakesys_new();
 	snprintf(state_dir, sizeof(state_dir), "%s/run-svff", root);
+	char dev[300];
+	snprintf(dev, sizeof(dev), "%s/dev", root);
+	setenv("SVFF_DEV_ROOT", dev, 1);   /* never this machine's /dev */
 	setup_fixture(b->fx);
 	char *before = snapshot();
 	int rc = run_svff(root, state_dir, &out, &err, b->args[0], b->args[1], b->args[2],
-			  b->args[3], b->args[4], NULL);
+			  b->args[3], b->args[4], b->args[5], NULL);
 	char *after = snapshot();
 	ck_assert_msg(rc == b->status, "entry %d (%s %s): exit %d, expected %d; stderr: %s", _i,
 		      b->args[0], b->args[1] ? b->args[1] : "", rc, b->status, err);
