@@ -256,6 +256,11 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 		}
 		return rc;
 	}
+	if (!strcmp(op->verb, "resources")) {
+		/* the record was saved first; reconcile gave it to the VFs */
+		say(f, "resources finished: the VFs have what is recorded for them");
+		return 0;
+	}
 	/* attach, detach, pause, unpause: each VF's claim was saved as it
 	 * went; reconcile has put the one in flight right */
 	say(f, "%s: each VF is now as libvirt has it (run the command again to finish it)",

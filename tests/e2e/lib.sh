@@ -73,11 +73,17 @@ vf_map() {
 }
 vf_driver() { local l; l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && echo "${l##*/}"; }
 
-# Everything a case could have changed: a snapshot to compare.
+# Everything a case could have changed: a snapshot to compare. The NVMe
+# secondary controllers (each VF's resources) as nvme-cli, not svff, sees
+# them.
 snapshot() {
+	local c
 	{
 		for p in $SVFF_PFS; do
 			echo "$p numvfs=$(numvfs "$p") autoprobe=$(cat "/sys/bus/pci/devices/$p/sriov_drivers_autoprobe")"
+			for c in /sys/bus/pci/devices/"$p"/nvme/nvme*; do
+				[ -e "$c" ] && nvme list-secondary "/dev/${c##*/}" -o json
+			done
 			for l in /sys/bus/pci/devices/"$p"/virtfn*; do
 				[ -e "$l" ] && echo "  $(basename "$(readlink "$l")") $(vf_driver "$(basename "$(readlink "$l")")")"
 			done

@@ -31,6 +31,33 @@ expect_eq "$(json 'd["pfs"][0]["resources"]["backend"]')" nvme "the backend of a
 free0=$(json 'd["pfs"][0]["resources"]["free"]["queues"]')
 total=$(json 'd["pfs"][0]["resources"]["total"]["queues"]')
 expect_eq "$free0" "$((total - 4))" "the pool lost what the two VFs got"
+# the device agrees (nvme-cli, not svff): secondary controllers 1 and 2
+# online with 2 VQ and 1 VI, the third offline with none
+ctl=$(ls "/sys/bus/pci/devices/$PF/nvme")
+sec=$(nvme list-secondary "/dev/$ctl" -o json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print([(e["secondary-controller-identifier"], e["secondary-controller-state"] & 1, e["num-virtual-queues"], e["num-virtual-interrupts"]) for e in d["secondary-controllers"][:3]])' 2>&1)
+expect_eq "$sec" "[(1, 1, 2, 1), (2, 1, 2, 1), (3, 0, 0, 0)]" "the secondary controllers, as nvme-cli reads them"
+
+# refused, changing nothing: more than the pool of PF2 (8 VFs: 16 VQ, 8
+# VI), below the device's minimum, above its per-VF maximum, a VF that
+# does not exist
+PF2=$(echo "$SVFF_PFS" | cut -d' ' -f2)
+before=$(snapshot)
+sv -d "$PF2" init 8 --queues 3
+expect_rc 1
+expect_contains "$err" "--queues 3 for 8 VF(s) needs 24 queues in all; the pool of $PF2 has 16" "init above the pool"
+sv resources vf0 --queues 1
+expect_rc 2
+expect_contains "$err" "--queues 1 is below the minimum of 2 for a VF of $PF (nvme)" "below the minimum"
+sv resources vf0 --vectors 3
+expect_rc 2
+expect_contains "$err" "--vectors 3 is above the most one VF of $PF can have: 2 vectors" "above the maximum"
+sv resources vf5 --queues 2
+expect_rc 1
+expect_contains "$err" "no VF 'vf5' on $PF (it has 2 VFs)" "a VF that does not exist"
+expect_eq "$(snapshot)" "$before" "host, device, VMs and state after the refusals"
 
 define_vm io1 --os && start_vm io1
 wait_guest_up io1 400 || fail "the guest of io1 did not report within 400 s"

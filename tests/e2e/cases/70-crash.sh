@@ -116,8 +116,10 @@ pf2_clean() { [ "$(numvfs "$PF2")" = 0 ] || { sv -d "$PF2" deinit; expect_rc 0; 
 pf2_init() { [ "$(numvfs "$PF2")" = 4 ] || { sv -d "$PF2" init 4; expect_rc 0; }; }
 held3() { sv -d "$PF" attach g1 vf1 vf2; expect_rc 0; }
 paused() { sv -d "$PF" pause g1 off1; expect_rc 0; }
+res_base() { baseline; sv -d "$PF" resources vf1 vf2 --queues 2; expect_rc 0; }
 
-# PF2 carries no claims: init and deinit; PF1 the verbs with VMs.
+# PF2 carries no claims: init and deinit; PF1 the verbs with VMs, and
+# resources (its steps: the record, then the device).
 sweep init "$PF2" pf2_clean pf2_clean init 2
 sweep deinit "$PF2" pf2_init pf2_clean deinit
 sweep attach "$PF" baseline baseline attach g1 vf1 vf2
@@ -125,6 +127,7 @@ sweep detach "$PF" held3 baseline detach g1 vf1 vf2
 sweep pause "$PF" baseline baseline pause g1 off1
 sweep unpause "$PF" paused baseline unpause g1 off1
 sweep reconf "$PF" baseline baseline reconf 6
+sweep resources "$PF" res_base res_base resources vf1 vf2 --queues 3
 consistent "at the end"
 echo "crash sweep: killed at $killed steps, $recovered recoveries consistent"
 expect_eq "$recovered" "$killed" "recoveries"
