@@ -160,6 +160,7 @@ const struct svff_cmd svff_cmd_init = {
 		"from the PF's pool (NVMe: 2 queues and 1 vector unless --queues and\n"
 		"--vectors say more); a request the pool cannot meet is refused before\n"
 		"anything changes. --no-resources leaves them to another tool (svff then\n"
-		"never changes them, and list only shows them). The same COUNT again changes nothing; another COUNT is\n"
-		"refused: use 'svff reconf'. On failure it undoes what it did.",
+		"never changes them, and list only shows them). The same COUNT again\n"
+		"changes nothing; another COUNT is refused: use 'svff reconf'. On failure\n"
+		"it undoes what it did.",
 };

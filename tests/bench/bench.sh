@@ -62,6 +62,22 @@ shell_init() { # N
 		echo "$vf" >/sys/bus/pci/drivers_probe
 	done
 }
+# The same with what makes an NVMe VF usable: nvme-cli's three
+# Virtualization Management commands per VF (assign VQ, assign VI,
+# online), as QEMU's documentation shows them.
+shell_init_nvme() { # N
+	local i ctl vf
+	ctl=/dev/$(ls "$PFDIR/nvme")
+	make_vfs "$1"
+	for ((i = 0; i < $1; i++)); do
+		nvme virt-mgmt "$ctl" -c $((i + 1)) -r 0 -a 8 -n 2 >/dev/null &&
+			nvme virt-mgmt "$ctl" -c $((i + 1)) -r 1 -a 8 -n 1 >/dev/null &&
+			nvme virt-mgmt "$ctl" -c $((i + 1)) -a 9 >/dev/null || return 1
+		vf=$(basename "$(readlink "$PFDIR/virtfn$i")")
+		echo vfio-pci >"/sys/bus/pci/devices/$vf/driver_override"
+		echo "$vf" >/sys/bus/pci/drivers_probe
+	done
+}
 # The kernel's own cost: the same sysfs writes with no process started
 # per VF (the addresses from one ls): what no tool can go below.
 floor_init() { # N
@@ -120,11 +136,24 @@ for n in $SIZES; do
 	fd=$(ms floor_deinit)
 	fresh
 	v=$(ms virsh_init "$n")
+	fresh
+	ln=$(ms shell_init_nvme "$n")
+	row "\`init $n\`" "$s" "shell loop + nvme-cli (3 virt-mgmt per VF)" "$ln" "-"
 	row "\`init $n\`" "$s" "shell loop (readlink + 2 writes per VF)" "$l" "<= 0.35"
 	row "\`init $n\`" "$s" "kernel floor (the writes alone)" "$f" "-"
 	row "\`init $n\`" "$s" "\`virsh nodedev-detach\` per VF" "$v" "<= 0.10"
 	row "\`deinit\` of $n" "$d" "\`echo 0 > sriov_numvfs\`" "$fd" "-"
 done
+
+# What giving each VF its resources costs: init 64 with them (NVMe: 2 VQ,
+# 1 VI, online) and without (--no-resources), in the same run.
+fresh
+r=$(ms "$SVFF" -d "$PF" init 64)
+"$SVFF" -d "$PF" deinit >>/e2e/bench.log 2>&1
+fresh
+nr=$(ms "$SVFF" -d "$PF" init 64 --no-resources)
+"$SVFF" -d "$PF" deinit >>/e2e/bench.log 2>&1
+row "\`init 64\` (resources: 2 VQ, 1 VI per VF)" "$r" "\`init 64 --no-resources\`" "$nr" "-"
 
 # Three VMs whose guests run Linux, one VF each.
 fresh

@@ -18,22 +18,35 @@ svff() { "$SVFF" "$@"; }
 say "The host: SR-IOV PFs the kernel sees"
 run lspci -nn -s "${PF#0000:}"
 run svff list
-say "Create 4 VFs on $PF and bind them to vfio-pci"
+say "Create 4 VFs on $PF, give each its NVMe queues and vector, bind them to vfio-pci"
 run svff -n -d "$PF" init 4
 run svff -d "$PF" init 4
 run svff list
+say "The resources: the PF's pool, and what each VF has (its secondary controller online)"
+run svff resources
 say "Two VMs, 'web' and 'db', each booting a small Linux guest that reports its PCI devices"
 start_libvirtd || { echo "libvirtd did not start"; exit 1; }
 define_vm web --os && start_vm web
 define_vm db --os && start_vm db
 echo "waiting for the guests to boot (TCG inside TCG: a minute or two)"
 wait_guest_up web 500 && wait_guest_up db 500 || { echo "a guest did not boot"; exit 1; }
-nvme() { guest_pci_devices "$1" | grep '^0x1b36:0x0010@'; }
+guest_vf() { guest_pci_devices "$1" | grep '^0x1b36:0x0010@'; }
+# what the guest's nvme driver made of it, and its I/O on the namespace
+guest_use() { guest_pci_devices "$1" | grep -E '^(nvme|io)@' | tr '\n' ' '; }
+wait_use() { # VM PATTERN
+	local i
+	for ((i = 0; i < 180; i++)); do
+		guest_pci_devices "$1" | grep -q "$2" && return 0
+		sleep 1
+	done
+	return 1
+}
 
 say "Give VFs to the VMs"
 run svff attach web
 run svff attach db vf2
-wait_guest_sees db '^0x1b36:0x0010@' 120 && echo "db's guest sees: $(nvme db)"
+wait_guest_sees db '^0x1b36:0x0010@' 120 && echo "db's guest sees: $(guest_vf db)"
+wait_use db '=wrote:' && echo "db's guest uses it: $(guest_use db)"
 run svff list
 run svff list db -j
 
@@ -49,7 +62,8 @@ run svff list
 
 say "Unpause db: its VF comes back at the same guest address"
 run svff unpause db
-wait_guest_sees db '^0x1b36:0x0010@' 60 && echo "db's guest sees: $(nvme db)"
+wait_guest_sees db '^0x1b36:0x0010@' 60 && echo "db's guest sees: $(guest_vf db)"
+wait_use db '=read:' && echo "db's guest reads its data back on the re-created VF: $(guest_use db)"
 
 say "recover reconciles the state file with sysfs and libvirt (here: nothing to correct)"
 run svff recover
@@ -59,7 +73,7 @@ run svff attach nosuchvm
 run svff init 3
 run svff attach db vf0
 run svff reconf 2
-
+run svff resources vf1 --queues 9
 say "Take the VFs back, and remove them"
 run svff detach db
 run svff detach web

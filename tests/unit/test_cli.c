@@ -45,6 +45,44 @@ static void two_pfs(void)
 	fakesys_add_dev(root, "0000:03:00.0", 0x1b36, 0x0010, 0, "nvme", 3);
 }
 
+/* The man page documents every command and every option that --help
+ * lists: a man page entry is part of every change to the interface. */
+START_TEST(man_page_documents_every_command_and_option)
+{
+	char *man = slurp("man/svff.8"), *out = NULL;
+	ck_assert_msg(man, "man/svff.8 not found (run from the top of the tree)");
+	ck_assert_int_eq(run_svff(NULL, NULL, &out, NULL, "--help", NULL), 0);
+	const char *p = strstr(out, "Commands:\n");
+	ck_assert_ptr_nonnull(p);
+	int commands = 0;
+	for (p = strchr(p, '\n') + 1; *p == ' '; p = strchr(p, '\n') + 1) {
+		char name[32], ss[48], *help = NULL;
+		ck_assert_int_eq(sscanf(p, " %31s", name), 1);
+		snprintf(ss, sizeof(ss), ".SS \"%s", name);
+		ck_assert_msg(strstr(man, ss), "svff(8) has no '%s' section", ss);
+		commands++;
+		ck_assert_int_eq(run_svff(NULL, NULL, &help, NULL, "help", name, NULL), 0);
+		for (const char *o = strstr(help, "\n    --"); o; o = strstr(o + 1, "\n    --")) {
+			char opt[40], roff[80];
+			ck_assert_int_eq(sscanf(o + 7, "%39[a-z-]", opt), 1);
+			/* roff escapes each '-' as "\-" */
+			size_t n = 0;
+			for (const char *c = opt; *c && n < sizeof(roff) - 3; c++) {
+				if (*c == '-')
+					roff[n++] = '\\';
+				roff[n++] = *c;
+			}
+			roff[n] = '\0';
+			ck_assert_msg(strstr(man, roff), "svff(8) does not mention '%s --%s'", name, opt);
+		}
+		free(help);
+	}
+	ck_assert_int_ge(commands, 11);
+	free(out);
+	free(man);
+}
+END_TEST
+
 START_TEST(no_command_is_usage_error)
 {
 	ck_assert_int_eq(SVFF("-j"), 2);
@@ -347,6 +385,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, no_command_is_usage_error);
+	tcase_add_test(tc, man_page_documents_every_command_and_option);
 	tcase_add_test(tc, version_and_help);
 	tcase_add_test(tc, help_cmd_and_cmd_help_agree);
 	tcase_add_loop_test(tc, usage_errors_exit_2, 0, sizeof(usage_errors) / sizeof(usage_errors[0]));
