@@ -33,20 +33,12 @@ wait_guest_up web 500 && wait_guest_up db 500 || { echo "a guest did not boot"; 
 guest_vf() { guest_pci_devices "$1" | grep '^0x1b36:0x0010@'; }
 # what the guest's nvme driver made of it, and its I/O on the namespace
 guest_use() { guest_pci_devices "$1" | grep -E '^(nvme|io)@' | tr '\n' ' '; }
-wait_use() { # VM PATTERN
-	local i
-	for ((i = 0; i < 180; i++)); do
-		guest_pci_devices "$1" | grep -q "$2" && return 0
-		sleep 1
-	done
-	return 1
-}
 
 say "Give VFs to the VMs"
 run svff attach web
 run svff attach db vf2
 wait_guest_sees db '^0x1b36:0x0010@' 120 && echo "db's guest sees: $(guest_vf db)"
-wait_use db '=wrote:' && echo "db's guest uses it: $(guest_use db)"
+wait_guest_sees db '=wrote:' 180 && echo "db's guest uses it: $(guest_use db)"
 run svff list
 run svff list db -j
 
@@ -63,7 +55,7 @@ run svff list
 say "Unpause db: its VF comes back at the same guest address"
 run svff unpause db
 wait_guest_sees db '^0x1b36:0x0010@' 60 && echo "db's guest sees: $(guest_vf db)"
-wait_use db '=read:' && echo "db's guest reads its data back on the re-created VF: $(guest_use db)"
+wait_guest_sees db '=read:' 180 && echo "db's guest reads its data back on the re-created VF: $(guest_use db)"
 
 say "recover reconciles the state file with sysfs and libvirt (here: nothing to correct)"
 run svff recover

@@ -12,14 +12,6 @@
 
 NV='^0x1b36:0x0010@'
 guest_line() { guest_pci_devices "$1" | grep "$2" | tail -1; }
-wait_guest_line() { # NAME PATTERN TIMEOUT
-	local end=$(($(date +%s) + $3))
-	while [ "$(date +%s)" -lt "$end" ]; do
-		guest_pci_devices "$1" | grep -q "$2" && return 0
-		sleep 1
-	done
-	return 1
-}
 
 sv -d "$PF" init 2
 expect_rc 0
@@ -63,7 +55,7 @@ define_vm io1 --os && start_vm io1
 wait_guest_up io1 400 || fail "the guest of io1 did not report within 400 s"
 sv attach io1 vf1
 expect_rc 0
-wait_guest_line io1 '^io@.*=wrote:' 180 ||
+wait_guest_sees io1 '^io@.*=wrote:' 180 ||
 	fail "the guest did not write to its VF's namespace: $(guest_pci_devices io1 | grep -v '^id@' | tr '\n' ' ')"
 live=$(guest_line io1 '^nvme@')
 expect_contains "$live" "=live" "the guest's nvme controller"
@@ -96,7 +88,7 @@ expect_eq "$(json '[(v["vf"], v["resources"]["has"], v["resources"]["live"], v["
 sv -t 120 unpause io1
 expect_rc 0
 wait_guest_back io1 "$g" "$id0" 120 || fail "the guest did not get its VF back as a new device"
-wait_guest_line io1 '^io@.*=read:' 180 ||
+wait_guest_sees io1 '^io@.*=read:' 180 ||
 	fail "the guest did not read its namespace again: $(guest_pci_devices io1 | grep -v '^id@' | tr '\n' ' ')"
 read_back=$(guest_line io1 '^io@.*=read:')
 expect_contains "$(guest_line io1 '^nvme@')" "=live" "the guest's controller after unpause"
