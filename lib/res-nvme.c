@@ -149,6 +149,17 @@ static void close_(struct svff_res_dev *d)
 		close(P(d)->fd);
 }
 
+/* The primary keeps what it needs to work (an admin and an I/O queue,
+ * one vector) out of its private resources; the rest of its flexible
+ * ones can go to the pool. */
+static void primary_keeps(const struct nvme_primary_ctrl_cap *cap, unsigned int *q,
+			  unsigned int *i)
+{
+	unsigned int vqprt = le16toh(cap->vqprt), viprt = le16toh(cap->viprt);
+	*q = vqprt >= NVME_MIN_VQ ? 0 : NVME_MIN_VQ - vqprt;
+	*i = viprt >= NVME_MIN_VI ? 0 : NVME_MIN_VI - viprt;
+}
+
 static int pool(struct svff_res_dev *d, const struct svff_pf_info *pf, struct svff_res_pool *out,
 		struct svff_error *err)
 {
@@ -164,6 +175,11 @@ static int pool(struct svff_res_dev *d, const struct svff_pf_info *pf, struct sv
 	out->total = (struct svff_res){ vq_total, vi_total };
 	out->free = (struct svff_res){ vq_total > vq_used ? vq_total - vq_used : 0,
 				       vi_total > vi_used ? vi_total - vi_used : 0 };
+	unsigned int keep_q, keep_i;
+	primary_keeps(&cap, &keep_q, &keep_i);
+	out->reclaim = (struct svff_res){
+		le16toh(cap.vqrfap) > keep_q ? le16toh(cap.vqrfap) - keep_q : 0,
+		le16toh(cap.virfap) > keep_i ? le16toh(cap.virfap) - keep_i : 0 };
 	out->min = (struct svff_res){ NVME_MIN_VQ, NVME_MIN_VI };
 	out->max = (struct svff_res){ le16toh(cap.vqfrsm), le16toh(cap.vifrsm) };
 	out->def = out->min;
@@ -229,7 +245,6 @@ static int virt_mgmt(struct svff_res_dev *d, enum nvme_virt_mgmt_act act,
 	else
 		snprintf(what, sizeof(what), "NVMe virtualization management: %s secondary "
 			 "controller %u", act_names[act], cntlid);
-	P(d)->sec_valid = false;
 	if (!svff_step(d->ctx, "%s of %s", what, d->pf))
 		return 0;
 	struct nvme_virtual_mgmt_args args = {
@@ -238,6 +253,8 @@ static int virt_mgmt(struct svff_res_dev *d, enum nvme_virt_mgmt_act act,
 		.nr = nr,
 	};
 	int ret = sym_nvme_virtual_mgmt(&args);
+	if (ret)
+		P(d)->sec_valid = false;  /* who knows what it did: read it again */
 	return ret ? nvme_fail(d, ret, what, err) : 0;
 }
 
@@ -265,6 +282,13 @@ static int apply(struct svff_res_dev *d, const struct svff_vf_info *vf, const st
 	if (rc == 0)
 		rc = virt_mgmt(d, NVME_VIRT_MGMT_ACT_ONLINE_SEC_CTRL, NVME_VIRT_MGMT_RT_VQ_RESOURCE,
 			       scid, 0, err);
+	if (rc == 0 && !d->ctx->dry_run) {
+		/* the list, as the device now has it, without asking again for
+		 * each VF */
+		sc->nvq = htole16((__u16)want->queues);
+		sc->nvi = htole16((__u16)want->vectors);
+		sc->scs |= 1;
+	}
 	return rc;
 }
 
@@ -274,8 +298,12 @@ static int release(struct svff_res_dev *d, const struct svff_vf_info *vf, struct
 	int rc = secondary(d, vf->index, &sc, err);
 	if (rc < 0 || !((sc->scs & 1) || sc->nvq || sc->nvi))
 		return rc;
-	return virt_mgmt(d, NVME_VIRT_MGMT_ACT_OFFLINE_SEC_CTRL, NVME_VIRT_MGMT_RT_VQ_RESOURCE,
-			 le16toh(sc->scid), 0, err);
+	rc = virt_mgmt(d, NVME_VIRT_MGMT_ACT_OFFLINE_SEC_CTRL, NVME_VIRT_MGMT_RT_VQ_RESOURCE,
+		       le16toh(sc->scid), 0, err);
+	if (rc == 0 && !d->ctx->dry_run)
+		*sc = (struct nvme_secondary_ctrl){ .scid = sc->scid, .pcid = sc->pcid,
+						    .vfn = sc->vfn };
+	return rc;
 }
 
 /* After a function reset the nvme driver re-enables the controller;
@@ -296,18 +324,15 @@ static int wait_live(struct svff_res_dev *d, struct svff_error *err)
 			"reset (state '%s')", d->pf, d->ctx->timeout_s, state);
 }
 
-/* The primary keeps what it needs to work (an admin and an I/O queue,
- * one vector) out of its private resources; the rest of the flexible
- * ones goes to the pool. */
+/* The primary's flexible resources, but what it keeps, to the pool. */
 static int prepare(struct svff_res_dev *d, const struct svff_pf_info *pf, struct svff_error *err)
 {
 	struct nvme_primary_ctrl_cap cap;
+	unsigned int keep_q, keep_i;
 	int rc = primary_caps(d, &cap, err);
 	if (rc < 0)
 		return rc;
-	unsigned int vqprt = le16toh(cap.vqprt), viprt = le16toh(cap.viprt);
-	unsigned int keep_q = vqprt >= NVME_MIN_VQ ? 0 : NVME_MIN_VQ - vqprt;
-	unsigned int keep_i = viprt >= NVME_MIN_VI ? 0 : NVME_MIN_VI - viprt;
+	primary_keeps(&cap, &keep_q, &keep_i);
 	bool q = le16toh(cap.vqrfap) > keep_q, i = le16toh(cap.virfap) > keep_i;
 
 	if (!q && !i)

@@ -35,6 +35,8 @@ struct svff_res_pool {
 	struct svff_res min;     /* the least a VF can start with */
 	struct svff_res max;     /* the most one VF can have (0: the pool) */
 	struct svff_res def;     /* what a VF gets when not told (0: left alone) */
+	struct svff_res reclaim; /* not free now, but freed by svff_res_prepare
+				    (NVMe: what the primary controller holds) */
 };
 
 /* A VF's resources as the device reports them. */

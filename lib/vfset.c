@@ -35,7 +35,8 @@ int svff_vfset_count(struct svff_session *s, unsigned int count, struct svff_err
 
 int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_error *err)
 {
-	char name[32], addr[SVFF_ADDR_LEN];
+	char addr[SVFF_ADDR_LEN];
+	bool stepped = false;
 	int rc = svff_pf_refresh(s->ctx, &s->info, err);
 	if (rc < 0)
 		return rc;
@@ -50,10 +51,12 @@ int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_erro
 			return svff_err(err, -ENODEV, "VF %u of %s vanished", i, s->pf);
 		if (vf && !strcmp(vf->driver, SVFF_VFIO_DRIVER))
 			continue;
-		snprintf(name, sizeof(name), "bind vf%u", i);
-		rc = svff_op_step(s, name, err);
-		if (rc == 0)
-			rc = svff_vf_bind_vfio(s->ctx, addr, err);
+		/* one journal step for all: binding again skips the bound ones,
+		 * and a save per VF cost more than the binding */
+		if (!stepped && (rc = svff_op_step(s, "bind", err)) < 0)
+			return rc;
+		stepped = true;
+		rc = svff_vf_bind_vfio(s->ctx, addr, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -205,6 +208,11 @@ int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool 
 	if (rc < 0 || !d)
 		return rc == -EOPNOTSUPP ? svff_err_kind(err, SVFF_ERR_USAGE, rc) : rc;
 	rc = svff_res_pool(d, &s->info, &pool, err);
+	if (rc == 0 && !s->info.numvfs) {
+		/* init's first step frees it for the VFs */
+		held.queues += pool.reclaim.queues;
+		held.vectors += pool.reclaim.vectors;
+	}
 	for (unsigned int i = 0; rc == 0 && i < count; i++) {
 		struct svff_res r = ps ? svff_state_res(ps, i) : (struct svff_res){ 0 };
 		bool mine = !change || change[i];

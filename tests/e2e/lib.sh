@@ -95,6 +95,29 @@ snapshot() {
 	} 2>/dev/null
 }
 
+# The primary NVMe controller of PF, which has no VFs, holds Q VQ and I VI
+# flexible resources: given with nvme-cli and a function reset, as QEMU's
+# documentation shows.
+nvme_primary_holds() { # PF Q I
+	local ctl cntlid
+	ctl=$(ls "/sys/bus/pci/devices/$1/nvme")
+	cntlid=$(nvme id-ctrl "/dev/$ctl" -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["cntlid"])')
+	nvme virt-mgmt "/dev/$ctl" -c "$cntlid" -r 0 -a 1 -n "$2" >/dev/null &&
+		nvme virt-mgmt "/dev/$ctl" -c "$cntlid" -r 1 -a 1 -n "$3" >/dev/null ||
+		fail "nvme-cli: primary flexible allocation on $1"
+	echo 1 >"/sys/bus/pci/devices/$1/reset"
+	for _ in $(seq 60); do
+		[ "$(cat "/sys/bus/pci/devices/$1/nvme/$ctl/state")" = live ] && return 0
+		sleep 0.5
+	done
+	fail "the NVMe controller of $1 is not live after its reset"
+}
+# "VQ VI": the flexible resources the primary controller of PF holds.
+nvme_primary_has() { # PF
+	nvme primary-ctrl-caps "/dev/$(ls "/sys/bus/pci/devices/$1/nvme")" -o json |
+		python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["vqrfap"], d["virfap"])'
+}
+
 start_libvirtd() {
 	id libvirt-qemu >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin libvirt-qemu
 	mkdir -p /etc/libvirt /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt /run/libvirt

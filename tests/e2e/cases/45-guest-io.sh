@@ -51,6 +51,24 @@ expect_rc 1
 expect_contains "$err" "no VF 'vf5' on $PF (it has 2 VFs)" "a VF that does not exist"
 expect_eq "$(snapshot)" "$before" "host, device, VMs and state after the refusals"
 
+# PF2's primary controller holds flexible resources (given to it with
+# nvme-cli and a function reset, as QEMU's documentation shows): the pool
+# has 12 of 16 queues, yet init 8 is not refused, since its first step
+# makes the primary give them back (Primary Flexible Allocation 0, then a
+# function reset of the PF), before any VF exists
+nvme_primary_holds "$PF2" 4 2
+expect_eq "$(nvme_primary_has "$PF2")" "4 2" "what PF2's primary controller holds before init"
+sv -d "$PF2" -v init 8
+expect_rc 0
+expect_contains "$out" "write '1' to /sys/bus/pci/devices/$PF2/reset" "init resets the PF"
+expect_eq "$(nvme_primary_has "$PF2")" "0 0" "what PF2's primary controller holds after init"
+sv -d "$PF2" list -j
+no_problem "PF2 after init"
+expect_eq "$(json '[d["pfs"][0]["resources"]["free"], sorted(set(v["resources"]["live"] for v in d["pfs"][0]["vfs"]))]')" \
+	"[{'queues': 0, 'vectors': 0}, [True]]" "PF2's pool after init 8"
+sv -d "$PF2" deinit
+expect_rc 0
+
 define_vm io1 --os && start_vm io1
 wait_guest_up io1 400 || fail "the guest of io1 did not report within 400 s"
 sv attach io1 vf1

@@ -113,6 +113,9 @@ baseline
 
 nothing() { :; }
 pf2_clean() { [ "$(numvfs "$PF2")" = 0 ] || { sv -d "$PF2" deinit; expect_rc 0; }; }
+# init on a PF whose primary NVMe controller holds flexible resources: its
+# first step gives them to the pool
+pf2_held() { pf2_clean; nvme_primary_holds "$PF2" 2 1; }
 pf2_init() { [ "$(numvfs "$PF2")" = 4 ] || { sv -d "$PF2" init 4; expect_rc 0; }; }
 held3() { sv -d "$PF" attach g1 vf1 vf2; expect_rc 0; }
 paused() { sv -d "$PF" pause g1 off1; expect_rc 0; }
@@ -120,7 +123,7 @@ res_base() { baseline; sv -d "$PF" resources vf1 vf2 --queues 2; expect_rc 0; }
 
 # PF2 carries no claims: init and deinit; PF1 the verbs with VMs, and
 # resources (its steps: the record, then the device).
-sweep init "$PF2" pf2_clean pf2_clean init 2
+sweep init "$PF2" pf2_held pf2_clean init 2
 sweep deinit "$PF2" pf2_init pf2_clean deinit
 sweep attach "$PF" baseline baseline attach g1 vf1 vf2
 sweep detach "$PF" held3 baseline detach g1 vf1 vf2
