@@ -25,8 +25,28 @@ static const char *row_state(const struct svff_row *r)
 }
 
 /* A row: the table's columns, and under -j its object in "vfs". */
+/* The table's variable columns, each as wide as its longest cell. */
+struct widths {
+	char driver[16], vm[16];
+};
+
+static void size_columns(const struct svff_view *v, struct widths *w)
+{
+	int dw = (int)strlen("DRIVER"), vmw = (int)strlen("VM");
+
+	for (size_t i = 0; i < v->n_rows; i++) {
+		const struct svff_row *r = &v->rows[i];
+		if (r->live && (int)strlen(r->live->driver) > dw)
+			dw = (int)strlen(r->live->driver);
+		if (r->claim && (int)strlen(r->claim->vm_name) > vmw)
+			vmw = (int)strlen(r->claim->vm_name);
+	}
+	snprintf(w->driver, sizeof(w->driver), "%%-%ds ", dw);
+	snprintf(w->vm, sizeof(w->vm), "%%-%ds ", vmw);
+}
+
 static void print_row(struct svff_inv *inv, const struct svff_view *v, const struct svff_row *r,
-		      const char *vm_fmt)
+		      const struct widths *w)
 {
 	const struct svff_vf_info *live = r->live;
 	const struct svff_claim *c = r->claim;
@@ -34,7 +54,7 @@ static void print_row(struct svff_inv *inv, const struct svff_view *v, const str
 	svff_out_open_object(inv, NULL);
 	svff_print_uint(inv, "vf", "  %-4u ", r->vf);
 	svff_print_str(inv, "addr", "%-13s ", live ? live->addr : NULL);
-	svff_print_str(inv, "driver", "%-10s ", live ? live->driver : NULL);
+	svff_print_str(inv, "driver", w->driver, live ? live->driver : NULL);
 	if (live && live->iommu_group >= 0) {
 		svff_print_int(inv, "iommu_group", "%-6d ", live->iommu_group);
 	} else {
@@ -42,7 +62,7 @@ static void print_row(struct svff_inv *inv, const struct svff_view *v, const str
 		svff_text(inv, "%-6s ", "-");
 	}
 	svff_print_str(inv, "state", "%-9s ", row_state(r));
-	svff_print_str(inv, "vm", vm_fmt, c ? c->vm_name : NULL);
+	svff_print_str(inv, "vm", w->vm, c ? c->vm_name : NULL);
 	svff_print_str(inv, "vm_uuid", NULL, c ? c->vm_uuid : NULL);
 	svff_print_str(inv, "guest_addr", "%-13s ", c ? c->guest_addr : NULL);
 	svff_print_vf_res(inv, v, r, "%-10s ");
@@ -84,18 +104,17 @@ static void print_pf(struct svff_inv *inv, const struct svff_view *v)
 static bool print_view(struct svff_inv *inv, const struct svff_view *v,
 		       const struct svff_target *f)
 {
-	char vm_fmt[16];
-	int vmw = 2;
+	struct widths w;
 	bool any = false;
 
 	svff_out_open_object(inv, NULL);
 	print_pf(inv, v);
-	for (size_t i = 0; i < v->n_rows; i++)
-		if (v->rows[i].claim && (int)strlen(v->rows[i].claim->vm_name) > vmw)
-			vmw = (int)strlen(v->rows[i].claim->vm_name);
-	snprintf(vm_fmt, sizeof(vm_fmt), "%%-%ds ", vmw);
-	svff_text(inv, "  %-4s %-13s %-10s %-6s %-9s %-*s %-13s ", "VF", "ADDRESS", "DRIVER",
-		  "GROUP", "STATE", vmw, "VM", "GUEST");
+	size_columns(v, &w);
+	svff_text(inv, "  %-4s %-13s ", "VF", "ADDRESS");
+	svff_text(inv, w.driver, "DRIVER");
+	svff_text(inv, "%-6s %-9s ", "GROUP", "STATE");
+	svff_text(inv, w.vm, "VM");
+	svff_text(inv, "%-13s ", "GUEST");
 	if (v->has_res)
 		svff_text(inv, "%-10s ", "RESOURCES");
 	svff_text(inv, "%s\n", "NOTE");
@@ -104,7 +123,7 @@ static bool print_view(struct svff_inv *inv, const struct svff_view *v,
 		if (!row_matches(&v->rows[i], f))
 			continue;
 		any = true;
-		print_row(inv, v, &v->rows[i], vm_fmt);
+		print_row(inv, v, &v->rows[i], &w);
 	}
 	svff_out_close(inv);
 	svff_out_close(inv);

@@ -183,7 +183,7 @@ START_TEST(list_text)
 	ck_assert_ptr_nonnull(strstr(out, "PF 0000:01:00.0  1b36:0010  driver nvme  4 of 127 VFs\n"));
 	ck_assert_ptr_nonnull(strstr(out, "PF 0000:02:00.0  1b36:0010  driver nvme  0 of 8 VFs\n"));
 	ck_assert_ptr_null(strstr(out, "0000:03:00.0"));
-	ck_assert_ptr_nonnull(strstr(out, "  3    0000:01:00.4  vfio-pci   13     detached"));
+	ck_assert_ptr_nonnull(strstr(out, "  3    0000:01:00.4  vfio-pci 13     detached"));
 	ck_assert_int_ne(access(state_dir, F_OK), 0);  /* list never creates state */
 }
 END_TEST
@@ -272,6 +272,48 @@ START_TEST(libvirt_loaded_only_when_a_verb_connects)
 	ck_assert_msg(!bad_loaded, "a refused VF name loaded libvirt");
 	ck_assert_int_ne(conn_rc, 2);
 	ck_assert_msg(conn_loaded, "detach did not load libvirt: %s", err);
+}
+END_TEST
+
+/* list's table: each column as wide as its longest cell, so a long VM
+ * or driver name does not push the rows out of line with the header. */
+START_TEST(list_columns_sized_to_contents)
+{
+	static const char *const heads[] = { "ADDRESS", "DRIVER", "GROUP", "STATE", "VM", "GUEST",
+					     "NOTE" };
+	char state[1024];
+	two_pfs();
+	fakesys_bind(root, "0000:01:00.2", "a_very_long_vf_driver");
+	snprintf(state, sizeof(state), "%s", managed_state);
+	char *vm1 = strstr(state, "\"vm1\"");
+	ck_assert_ptr_nonnull(vm1);
+	static const char long_vm[] = "\"a-vm-with-a-long-name\"";
+	memmove(vm1 + strlen(long_vm), vm1 + 5, strlen(vm1 + 5) + 1);
+	memcpy(vm1, long_vm, strlen(long_vm));
+	write_state(state);
+	ck_assert_int_eq(SVFF("list"), 0);
+	const char *hdr = strstr(out, "  VF ");
+	ck_assert_ptr_nonnull(hdr);
+	int col[7];
+	for (int k = 0; k < 7; k++) {
+		const char *h = strstr(hdr, heads[k]);
+		ck_assert_ptr_nonnull(h);
+		col[k] = (int)(h - hdr);
+	}
+	/* every row: a cell starts at each column (after a space), nothing
+	 * runs into it */
+	int rows = 0;
+	for (const char *l = strchr(hdr, '\n') + 1; *l == ' ' && l[2] >= '0' && l[2] <= '9';
+	     l = strchr(l, '\n') + 1) {
+		int len = (int)(strchr(l, '\n') - l);
+		for (int k = 0; k < 6; k++)
+			ck_assert_msg(col[k] < len && l[col[k] - 1] == ' ' && l[col[k]] != ' ',
+				      "column %s misaligned in '%.*s'", heads[k], len, l);
+		rows++;
+	}
+	ck_assert_int_eq(rows, 5);
+	ck_assert_ptr_nonnull(strstr(out, "a-vm-with-a-long-name"));
+	ck_assert_ptr_nonnull(strstr(out, "a_very_long_vf_driver"));
 }
 END_TEST
 
@@ -393,6 +435,7 @@ int main(void)
 	tcase_add_test(tc, list_text);
 	tcase_add_test(tc, list_json);
 	tcase_add_test(tc, list_managed_with_claims_and_filters);
+	tcase_add_test(tc, list_columns_sized_to_contents);
 	tcase_add_test(tc, libvirt_loaded_only_when_a_verb_connects);
 	tcase_add_test(tc, list_waits_for_a_writer_then_shows_state);
 	tcase_add_test(tc, corrupt_state_refused_and_untouched);
