@@ -29,7 +29,7 @@ static void check_err(const struct svff_error *err, int rc)
 /* What a parsed state promises its users (view.c, session.c, ...). */
 static void check_state(const struct svff_state *st)
 {
-	CHECK(st->schema == SVFF_STATE_SCHEMA);
+	CHECK(st->schema >= 1 && st->schema <= SVFF_STATE_SCHEMA);  /* older ones are read */
 	for (size_t i = 0; i < st->n_pfs; i++) {
 		const struct svff_pf_state *pf = &st->pfs[i];
 		CHECK(strlen(pf->addr) == 12);
@@ -46,6 +46,8 @@ static void check_state(const struct svff_state *st)
 			if (j > 0)   /* sorted, no duplicates */
 				CHECK(pf->claims[j - 1]->vf < c->vf);
 		}
+		for (size_t j = 1; j < pf->n_res; j++)   /* sorted, one entry a VF */
+			CHECK(pf->res[j - 1].vf < pf->res[j].vf);
 	}
 	if (st->op) {
 		CHECK(st->op->verb[0] != '\0');
