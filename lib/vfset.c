@@ -156,12 +156,12 @@ int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff
 		if (vf) {
 			int r = res_give(s, d, vf, &want, err);
 			rc = r < 0 ? r : rc + r;
-		}
-		else if (s->ctx->dry_run)  /* not created yet */
+		} else if (s->ctx->dry_run) {  /* not created yet */
 			svff_step(s->ctx, "give vf%u %u queues and %u vectors (%s)", i, want.queues,
 				  want.vectors, svff_res_backend(d));
-		else
+		} else {
 			rc = svff_err(err, -ENODEV, "VF %u of %s vanished", i, s->pf);
+		}
 	}
 	if (rc >= 0) {
 		int r = svff_res_reserve(d, &s->info, &sum, err);
