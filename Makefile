@@ -3,6 +3,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR = $(PREFIX)/sbin
 MANDIR = $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 CC ?= cc
 # libvirt and libnvme are compiled against but not linked: lib/libvirt-dl.c
@@ -119,12 +120,17 @@ bench: deps
 deps:
 	@tests/deps.sh
 
+# The unit runs the svff it is installed with.
 install: svff
 	install -D -m 0755 svff $(DESTDIR)$(BINDIR)/svff
 	install -D -m 0644 man/svff.8 $(DESTDIR)$(MANDIR)/man8/svff.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/svff|$(BINDIR)/svff|' systemd/svff-apply.service \
+		>$(DESTDIR)$(UNITDIR)/svff-apply.service
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/svff $(DESTDIR)$(MANDIR)/man8/svff.8
+	rm -f $(DESTDIR)$(BINDIR)/svff $(DESTDIR)$(MANDIR)/man8/svff.8 \
+		$(DESTDIR)$(UNITDIR)/svff-apply.service
 
 clean:
 	rm -rf build svff

@@ -16,7 +16,7 @@
 
 extern const struct svff_cmd svff_cmd_init, svff_cmd_deinit, svff_cmd_attach,
 	svff_cmd_detach, svff_cmd_pause, svff_cmd_unpause, svff_cmd_reconf, svff_cmd_recover, svff_cmd_list, svff_cmd_resources,
-	svff_cmd_help_desc;
+	svff_cmd_apply, svff_cmd_save, svff_cmd_help_desc;
 
 const struct svff_cmd *const svff_cmds[] = {
 	&svff_cmd_init,
@@ -29,6 +29,8 @@ const struct svff_cmd *const svff_cmds[] = {
 	&svff_cmd_recover,
 	&svff_cmd_list,
 	&svff_cmd_resources,
+	&svff_cmd_apply,
+	&svff_cmd_save,
 	&svff_cmd_help_desc,
 	NULL,
 };

@@ -43,50 +43,6 @@ static int refuse(struct svff_session *s, unsigned int count, struct svff_error 
 	return 0;
 }
 
-/* Set the count, the resources and bind, journalled; on failure undo in
- * reverse: the VFs it created, autoprobe, the claim on the PF. */
-static int create(struct svff_session *s, unsigned int count, const struct svff_res *asked,
-		  bool res_off, struct svff_error *err)
-{
-	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_error ignored = { 0 };
-	bool created = s->info.numvfs == 0, was_managed = ps != NULL;
-	int saved = s->info.autoprobe;
-
-	if (!ps) {
-		ps = svff_state_pf_add(s->st, s->pf);
-		if (!ps)
-			return svff_err(err, -ENOMEM, "out of memory");
-		ps->saved_autoprobe = saved;
-	}
-	ps->numvfs = count;
-	ps->res_off = res_off;
-	if (asked->queues)
-		ps->res_default.queues = asked->queues;
-	if (asked->vectors)
-		ps->res_default.vectors = asked->vectors;
-	int rc = svff_op_begin(s, "init", (int)s->info.numvfs, (int)count, err);
-	if (rc == 0)
-		rc = svff_vfset_res_prepare(s, err);
-	if (rc == 0)
-		rc = svff_vfset_count(s, count, err);
-	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
-		rc = 0;
-	if (rc == 0)
-		rc = svff_vfset_bind(s, count, err);
-	if (rc == 0)
-		return svff_op_end(s, err);
-	if (created)
-		svff_sriov_set_numvfs(s->ctx, s->pf, 0, &ignored);
-	if (saved >= 0)
-		svff_sriov_set_autoprobe(s->ctx, s->pf, saved, &ignored);
-	if (!was_managed)
-		svff_state_pf_remove(s->st, s->pf);
-	if (svff_op_end(s, &ignored) < 0)
-		svff_print_err(&ignored);
-	return rc;
-}
-
 static int check(struct svff_inv *inv, struct svff_error *err)
 {
 	struct svff_res asked;
@@ -136,7 +92,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	if (rc == 0 && !inv->set[OPT_NO_RES])
 		rc = svff_vfset_res_check(s, count, NULL, &asked, err);
 	if (rc == 0)
-		rc = create(s, count, &asked, inv->set[OPT_NO_RES], err);
+		rc = svff_vfset_init(s, count, &asked, inv->set[OPT_NO_RES], err);
 	if (rc == 0)
 		report(inv, s, count, true);
 	return rc;

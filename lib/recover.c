@@ -256,7 +256,7 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 		}
 		return rc;
 	}
-	if (!strcmp(op->verb, "resources")) {
+	if (!strcmp(op->verb, "resources") || !strcmp(op->verb, "apply")) {
 		/* the record was saved first; reconcile gave it to the VFs */
 		say(f, "resources finished: the VFs have what is recorded for them");
 		return 0;

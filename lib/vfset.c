@@ -248,3 +248,47 @@ int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool 
 	svff_res_close(d);
 	return rc;
 }
+
+/* Set the count, the resources and bind, journalled; on failure undo in
+ * reverse: the VFs it created, autoprobe, the claim on the PF. */
+int svff_vfset_init(struct svff_session *s, unsigned int count, const struct svff_res *asked,
+		  bool res_off, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_error ignored = { 0 };
+	bool created = s->info.numvfs == 0, was_managed = ps != NULL;
+	int saved = s->info.autoprobe;
+
+	if (!ps) {
+		ps = svff_state_pf_add(s->st, s->pf);
+		if (!ps)
+			return svff_err(err, -ENOMEM, "out of memory");
+		ps->saved_autoprobe = saved;
+	}
+	ps->numvfs = count;
+	ps->res_off = res_off;
+	if (asked->queues)
+		ps->res_default.queues = asked->queues;
+	if (asked->vectors)
+		ps->res_default.vectors = asked->vectors;
+	int rc = svff_op_begin(s, "init", (int)s->info.numvfs, (int)count, err);
+	if (rc == 0)
+		rc = svff_vfset_res_prepare(s, err);
+	if (rc == 0)
+		rc = svff_vfset_count(s, count, err);
+	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
+		rc = 0;
+	if (rc == 0)
+		rc = svff_vfset_bind(s, count, err);
+	if (rc == 0)
+		return svff_op_end(s, err);
+	if (created)
+		svff_sriov_set_numvfs(s->ctx, s->pf, 0, &ignored);
+	if (saved >= 0)
+		svff_sriov_set_autoprobe(s->ctx, s->pf, saved, &ignored);
+	if (!was_managed)
+		svff_state_pf_remove(s->st, s->pf);
+	svff_op_end(s, &ignored);  /* rc says what failed */
+	return rc;
+}
+

@@ -72,6 +72,10 @@ static const struct fail {
 	{ "attach", { "-c", TESTVIRT, "attach", "test", "vf0" }, 1,
 	  "cannot attach '0000:01:00.1' to VM 'test'" },
 	{ "detach", { "-c", TESTVIRT, "detach", "vm2", "vf1" }, 1, "vf1 is held by VM 'vm1'" },
+	{ "resources", { "resources", "vf1", "--queues", "2" }, 1, "vf1 is attached to VM 'vm1'" },
+	{ "resources", { "resources", "vf1", "--queues", "x" }, 2, "invalid --queues 'x'" },
+	{ "apply", { "apply", "/nonexistent/svff.xml" }, 1, "cannot read /nonexistent/svff.xml" },
+	{ "save", { "save", "/nonexistent/svff.xml" }, 1, "cannot write /nonexistent/svff.xml.tmp" },
 };
 
 static json_object *key(json_object *o, const char *k)
