@@ -17,9 +17,10 @@
 static int at(const struct svff_config_pf *p, int line, struct svff_error *err)
 {
 	char msg[sizeof(err->msg)];
+	enum svff_err_kind kind = err->kind;
 	snprintf(msg, sizeof(msg), "%s", err->msg);
 	svff_err(err, err->code, "%s:%d: %s", p->file, line, msg);
-	return err->code;
+	return svff_err_kind(err, kind, err->code);
 }
 
 /* What the host must have for the file to mean something: the PF, with
@@ -32,9 +33,8 @@ static int check_host(struct svff_inv *inv, const struct svff_config *c, struct 
 		struct svff_pf_info info;
 		int rc = svff_pf_get(inv->ctx, p->addr, &info, err);
 		if (rc == 0 && p->numvfs > info.totalvfs)
-			rc = svff_err_kind(err, SVFF_ERR_USAGE,
-					   svff_err(err, -ERANGE, "%s offers at most %u VFs, not %u",
-						    p->addr, info.totalvfs, p->numvfs));
+			rc = svff_err(err, -ERANGE, "%s offers at most %u VFs, not %u", p->addr,
+				      info.totalvfs, p->numvfs);
 		svff_pf_info_clear(&info);
 		if (rc < 0)
 			return at(p, p->line, err);

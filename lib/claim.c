@@ -39,8 +39,7 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
 	if (rc < 0)
 		return rc;
 	bool live = vm->active;
-	rc = svff_vm_attach(v, vm, info->addr, guest_addr, live, config || !live,
-			    live ? guest : NULL, err);
+	rc = svff_vm_attach(v, vm, info->addr, guest_addr, live, config || !live, guest, err);
 	if (rc < 0)
 		return rc;
 	struct svff_claim *c = svff_state_claim(ps, vf);

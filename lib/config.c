@@ -30,8 +30,8 @@ static int fail(struct reader *r, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	svff_err(r->err, -EINVAL, "%s:%d: %s", r->file, line, what);
-	return svff_err_kind(r->err, SVFF_ERR_USAGE, -EINVAL);
+	/* the file's fault, not the command line's: exit status 1 */
+	return svff_err(r->err, -EINVAL, "%s:%d: %s", r->file, line, what);
 }
 
 static int line_of(xmlNodePtr n)

@@ -158,14 +158,16 @@ int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 		return rc;
 	}
 	free(xml);
-	if (!live || !guest_out)
+	if (!guest_out)
 		return 0;
-	rc = svff_vm_xml(vm, false, &dom_xml, err);
+	/* the address libvirt gave it: live, or in the persistent
+	 * configuration of a shut-off VM */
+	rc = svff_vm_xml(vm, !live, &dom_xml, err);
 	if (rc < 0)
 		return rc;
 	rc = svff_domxml_find(dom_xml, vf_addr, guest_out, err);
 	free(dom_xml);
-	if (rc == 0)
+	if (rc == 0 && live)
 		return svff_err(err, -EIO, "VM '%s' accepted '%s' but its live configuration "
 				"does not show it", vm->name, vf_addr);
 	return rc < 0 ? rc : 0;

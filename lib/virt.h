@@ -43,8 +43,9 @@ int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error
 int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err);
 
 /* Hot-plug the VF at host address vf_addr, at guest_addr when given;
- * live and/or config. Writes the guest address libvirt chose (live) to
- * guest_out. */
+ * live and/or config. Writes the guest address libvirt chose to
+ * guest_out: live, or in a shut-off VM's persistent configuration ("" if
+ * it gave none there). */
 int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 		   const char *guest_addr, bool live, bool config,
 		   char guest_out[SVFF_ADDR_LEN], struct svff_error *err);

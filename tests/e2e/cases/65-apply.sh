@@ -26,15 +26,15 @@ bad() { # WHAT STATUS NEEDLE: $conf holds the text
 }
 define_vm p1 --os
 printf '<svff>\n  <pf addr="%s" vfs="3">\n    <claim vm="p1" vf="1"/>\n    <claim vm="p1" vf="1"/>\n  </pf>\n</svff>\n' "$PF" >"$conf"
-bad "a VF claimed twice" 2 "$conf:4: vf1 of $PF is claimed twice (also by 'p1' at line 3)"
+bad "a VF claimed twice" 1 "$conf:4: vf1 of $PF is claimed twice (also by 'p1' at line 3)"
 printf '<svff>\n  <pf addr="0000:09:00.0" vfs="2"/>\n</svff>\n' >"$conf"
 bad "a PF that does not exist" 1 "$conf:2: no PCI device '0000:09:00.0'"
 printf '<svff>\n  <pf addr="%s" vfs="9"/>\n</svff>\n' "$PF2" >"$conf"
-bad "a count above TotalVFs" 2 "$conf:2: $PF2 offers at most 8 VFs, not 9"
+bad "a count above TotalVFs" 1 "$conf:2: $PF2 offers at most 8 VFs, not 9"
 printf '<svff>\n  <pf addr="%s" vfs="2">\n  </pf\n</svff>\n' "$PF" >"$conf"
-bad "malformed XML" 2 "$conf:3: "
+bad "malformed XML" 1 "$conf:4: expected '>'"
 printf '<svff>\n  <pf addr="%s" vfs="2" queues="2"/>\n</svff>\n' "$PF" >"$conf"
-bad "an unknown attribute" 2 "$conf:2: <pf> has no attribute 'queues'"
+bad "an unknown attribute" 1 "$conf:2: <pf> has no attribute 'queues'"
 printf '<svff>\n  <pf addr="%s" vfs="2">\n    <claim vm="nosuchvm" vf="0"/>\n  </pf>\n</svff>\n' "$PF" >"$conf"
 bad "a VM that does not exist" 1 "$conf:3: "
 
