@@ -134,11 +134,7 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 	int rc = pause_attached(s, v, r, err);
 
 	if (rc == 0)
-		rc = svff_vfset_count(s, count, err);
-	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
-		rc = 0;
-	if (rc == 0)
-		rc = svff_vfset_bind(s, count, err);
+		rc = svff_vfset_make(s, count, err);
 	if (rc < 0)
 		return rc;
 	svff_session_pf(s)->numvfs = count;

@@ -204,11 +204,7 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 	if (!strcmp(op->verb, "init") && op->count_to > 0) {
 		rc = svff_vfset_res_prepare(s, err);
 		if (rc == 0)
-			rc = svff_vfset_count(s, (unsigned int)op->count_to, err);
-		if (rc == 0 && (rc = svff_vfset_resources(s, (unsigned int)op->count_to, err)) > 0)
-			rc = 0;
-		if (rc == 0)
-			rc = svff_vfset_bind(s, (unsigned int)op->count_to, err);
+			rc = svff_vfset_make(s, (unsigned int)op->count_to, err);
 		if (rc == 0) {
 			ps->numvfs = (unsigned int)op->count_to;
 			say(f, "init finished: %d VFs on %s", op->count_to, SVFF_VFIO_DRIVER);
@@ -234,11 +230,7 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 		if (ps->n_claims) {
 			/* VMs still hold claims: keep the PF, as before deinit */
 			unsigned int count = op->count_from > 0 ? (unsigned int)op->count_from : ps->numvfs;
-			rc = svff_vfset_count(s, count, err);
-			if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
-				rc = 0;
-			if (rc == 0)
-				rc = svff_vfset_bind(s, count, err);
+			rc = svff_vfset_make(s, count, err);
 			if (rc == 0) {
 				ps->numvfs = count;
 				say(f, "deinit rolled back: VMs still hold claims on %s", s->pf);

@@ -69,6 +69,14 @@ int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_erro
 	return rc;
 }
 
+int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_error *err)
+{
+	int rc = svff_vfset_count(s, count, err);
+	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
+		rc = 0;
+	return rc < 0 ? rc : svff_vfset_bind(s, count, err);
+}
+
 bool svff_vfset_ready(const struct svff_session *s, unsigned int count)
 {
 	bool ok = s->info.numvfs == count && s->info.n_vfs == count && s->info.autoprobe == 0;
@@ -275,11 +283,7 @@ int svff_vfset_init(struct svff_session *s, unsigned int count, const struct svf
 	if (rc == 0)
 		rc = svff_vfset_res_prepare(s, err);
 	if (rc == 0)
-		rc = svff_vfset_count(s, count, err);
-	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
-		rc = 0;
-	if (rc == 0)
-		rc = svff_vfset_bind(s, count, err);
+		rc = svff_vfset_make(s, count, err);
 	if (rc == 0)
 		return svff_op_end(s, err);
 	if (created)

@@ -49,6 +49,10 @@ int svff_vfset_init(struct svff_session *s, unsigned int count, const struct svf
  * check their IOMMU groups. */
 int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_error *err);
 
+/* The three together, as init, reconf and recover make VFs: the count,
+ * the resources, the binding. */
+int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_error *err);
+
 /* True when the PF has exactly count VFs, all on vfio-pci, autoprobe off. */
 bool svff_vfset_ready(const struct svff_session *s, unsigned int count);
 
