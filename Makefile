@@ -4,6 +4,7 @@ DESTDIR ?=
 BINDIR = $(PREFIX)/sbin
 MANDIR = $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC ?= cc
 # libvirt and libnvme are compiled against but not linked: lib/libvirt-dl.c
@@ -100,7 +101,9 @@ unit: $(UNIT_BIN) $(A)/svff
 	@fail=0; for t in $(UNIT_BIN); do \
 		SVFF_BIN=$(CURDIR)/$(A)/svff ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $$t || fail=1; \
-	done; exit $$fail
+	done; \
+	SVFF_BIN=$(CURDIR)/$(A)/svff tests/unit/test_completion.sh || fail=1; \
+	exit $$fail
 
 # The end-to-end suite runs the ASan+UBSan build of svff: a leak or a bad
 # access fails the case that caused it.
@@ -127,10 +130,11 @@ install: svff
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/sbin/svff|$(BINDIR)/svff|' systemd/svff-apply.service \
 		>$(DESTDIR)$(UNITDIR)/svff-apply.service
+	install -D -m 0644 completion/svff $(DESTDIR)$(COMPDIR)/svff
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/svff $(DESTDIR)$(MANDIR)/man8/svff.8 \
-		$(DESTDIR)$(UNITDIR)/svff-apply.service
+		$(DESTDIR)$(UNITDIR)/svff-apply.service $(DESTDIR)$(COMPDIR)/svff
 
 clean:
 	rm -rf build svff
