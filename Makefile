@@ -48,7 +48,7 @@ ALIB_OBJ = $(LIB_SRC:%.c=$(A)/%.o)
 ACMD_OBJ = $(CMD_SRC:%.c=$(A)/%.o) $(A)/svff.o
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(A)/tests/%)
 
-.PHONY: all check unit e2e demo bench deps install uninstall clean
+.PHONY: all check unit deb e2e demo bench deps install uninstall clean
 
 all: svff
 
@@ -77,7 +77,7 @@ $(A)/libsvff.a: $(ALIB_OBJ)
 	$(AR) rcs $@ $^
 
 svff: $(CMD_OBJ) $(B)/libsvff.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # svff built with sanitizers: the unit tests exercise it as a program too.
 $(A)/svff: $(ACMD_OBJ) $(A)/libsvff.a
@@ -93,6 +93,7 @@ $(A)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(A)/libsvff.a
 # fresh make: pkg-config must run after the install.
 check: deps
 	$(MAKE) unit
+	$(MAKE) deb
 	$(MAKE) valgrind
 	$(MAKE) fuzz-check
 	$(MAKE) e2e
@@ -104,6 +105,11 @@ unit: $(UNIT_BIN) $(A)/svff
 	done; \
 	SVFF_BIN=$(CURDIR)/$(A)/svff tests/unit/test_completion.sh || fail=1; \
 	exit $$fail
+
+# The Debian package, built from a copy of the tree, lintian-clean at the
+# error and warning levels, installed, run (--version) and purged.
+deb:
+	tests/deb/run
 
 # The end-to-end suite runs the ASan+UBSan build of svff: a leak or a bad
 # access fails the case that caused it.
