@@ -47,14 +47,15 @@ chmod +x "$t/bin/virsh"
 PATH=$t/bin:$PATH
 unset SVFF_CONNECT
 
-# shellcheck source=../../completion/svff
+# shellcheck source=completion/svff
 . "$top/completion/svff"
 [[ $(complete -p svff) == "complete -F _svff svff" ]] && ok || bad "complete -p svff: $(complete -p svff 2>&1)"
 
 # What TAB offers at the end of the line $1: the sorted COMPREPLY.
 comp() {
 	COMP_LINE=$1 COMP_POINT=${#1}
-	COMP_WORDS=($1) COMP_CWORD=${#COMP_WORDS[@]}
+	read -r -a COMP_WORDS <<<"$1"
+	COMP_CWORD=${#COMP_WORDS[@]}
 	COMPREPLY=()
 	_svff svff
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
