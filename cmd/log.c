@@ -116,16 +116,38 @@ static void field(char *out, size_t size, const char *v)
 	out[n] = '\0';
 }
 
-static void log_line(struct svff_inv *inv, int prio, const char *prefix, const char *what)
+/* A change's VF and VM; the run's: the same for every change, else none. */
+static void common(struct svff_log *l, int vf, const char *vm)
+{
+	if (l->changes == 1) {
+		l->vf = vf;
+		snprintf(l->vm, sizeof(l->vm), "%s", vm);
+		return;
+	}
+	if (l->vf != vf)
+		l->vf = -1;
+	if (strcmp(l->vm, vm))
+		snprintf(l->vm, sizeof(l->vm), "-");
+}
+
+/* One line; the VF and VM from what, else (the last line) the run's. */
+static void log_line(struct svff_inv *inv, int prio, const char *prefix, const char *what,
+		     bool change)
 {
 	static bool opened;
 	struct svff_log *l = &inv->log;
 	char vm[SVFF_VM_NAME_LEN], vmf[2 * SVFF_VM_NAME_LEN + 3], vf[16] = "-";
 	int i = vf_of(&l->pf, what);
 
+	vm_of(what, vm, sizeof(vm));
+	if (change)
+		common(l, i, vm);
+	else if (l->changes && i < 0 && !strcmp(vm, "-")) {
+		i = l->vf;
+		snprintf(vm, sizeof(vm), "%s", l->vm);
+	}
 	if (i >= 0)
 		snprintf(vf, sizeof(vf), "vf%d", i);
-	vm_of(what, vm, sizeof(vm));
 	if (strcmp(vm, "-"))
 		field(vmf, sizeof(vmf), vm);
 	else
@@ -144,7 +166,7 @@ void svff_log_change(struct svff_inv *inv, const char *what)
 	if (!inv->log.on || inv->ctx->dry_run || !strncmp(what, STATE_SAVE, strlen(STATE_SAVE)))
 		return;
 	inv->log.changes++;
-	log_line(inv, LOG_INFO, "", what);
+	log_line(inv, LOG_INFO, "", what, true);
 }
 
 void svff_log_end(struct svff_inv *inv, int rc, const struct svff_error *err)
@@ -154,12 +176,12 @@ void svff_log_end(struct svff_inv *inv, int rc, const struct svff_error *err)
 	if (!inv->log.on || inv->ctx->dry_run)
 		return;
 	if (rc < 0) {
-		log_line(inv, LOG_ERR, "failed: ", err->msg[0] ? err->msg : "unknown error");
+		log_line(inv, LOG_ERR, "failed: ", err->msg[0] ? err->msg : "unknown error", false);
 		return;
 	}
 	if (inv->log.changes) {
 		snprintf(what, sizeof(what), "done: %u change%s", inv->log.changes,
 			 inv->log.changes == 1 ? "" : "s");
-		log_line(inv, LOG_INFO, "", what);
+		log_line(inv, LOG_INFO, "", what, false);
 	}
 }

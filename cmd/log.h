@@ -5,8 +5,9 @@
  *
  *   verb=attach pf=0000:01:00.0 vf=vf3 vm=vm1 op=5f0c2a91d4e7: <change>
  *
- * then "done: N changes" after the last, or "failed: <message>" (priority
- * err) when the command fails. <change> is the step that -v prints (the
+ * then "done: N changes" after the last (with the VF and VM when every
+ * change named the same), or "failed: <message>" (priority err) when the
+ * command fails. <change> is the step that -v prints (the
  * sysfs write, the libvirt call, the admin command); PF, VF and VM are
  * those it concerns ("-" for none), op the id of the command's run,
  * random, the same on each of its lines. Under -n nothing is logged.
@@ -30,6 +31,10 @@ struct svff_log {
 	struct svff_pf_info pf;   /* the PF being changed (addr "" when none
 	                           * yet): its address and VF routing only */
 	unsigned int changes;     /* lines logged */
+	/* the VF and VM every change named, for the last line: -1 and "-"
+	 * when none, or once two changes differ */
+	int vf;
+	char vm[SVFF_VM_NAME_LEN];
 };
 
 /* From here on, log the command's changes and its failure (svff_cmd_steps

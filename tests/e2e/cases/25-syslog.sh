@@ -63,9 +63,9 @@ sv attach logvm vf1
 expect_rc 0
 lines=$(since "$n")
 printf '%s\n' "$lines" | sed 's/^/  log: /'
-expect_contains "$lines" "verb=attach pf=$PF vf=vf1 vm=logvm op=" "attach's fields"
-expect_contains "$lines" ": libvirt: " "attach's libvirt call"
-expect_contains "$lines" ": done: " "attach's end"
+op_of "$lines"
+expect_contains "$lines" "verb=attach pf=$PF vf=vf1 vm=logvm op=$op: libvirt: attach $vf1 to VM 'logvm'" "attach's line"
+expect_contains "$lines" "verb=attach pf=$PF vf=vf1 vm=logvm op=$op: done: 1 change" "attach's end"
 
 # -n: the plan printed, nothing logged; a read changes nothing either
 n=$(count)
