@@ -100,23 +100,11 @@ static void receive(void)
 
 #define SVFF(...) (free(out), free(err), run_svff(root, state_dir, &out, &err, __VA_ARGS__, NULL))
 
-/* PF 0000:01:00.0 (mlx5_core, the msix backend: a change svff can make on
- * a fake tree) with 4 VFs on vfio-pci; managed, vf1 attached to vm1. */
+/* The msix backend's PF (fakesys_msix_pf): a change svff can make on a
+ * fake tree; managed, vf1 attached to vm1. */
 static void msix_pf(void)
 {
-	char path[400];
-	fakesys_add_dev(root, "0000:01:00.0", 0x15b3, 0x101d, 8, "mlx5_core", 1);
-	fakesys_set_vfs(root, "0000:01:00.0", 4, "vfio-pci", 10);
-	fakesys_write(root, "0000:01:00.0", "sriov_drivers_autoprobe", "0");
-	fakesys_write(root, "0000:01:00.0", "sriov_vf_total_msix", "16");
-	for (int i = 1; i <= 4; i++) {
-		char vf[16];
-		snprintf(vf, sizeof(vf), "0000:01:00.%d", i);
-		fakesys_write(root, vf, "sriov_vf_msix_count", "2");
-	}
-	snprintf(path, sizeof(path), "%s/bus/pci/drivers/vfio-pci/unbind", root);
-	write_file(path, "");
-	fakesys_write_state(state_dir, fakesys_managed_state);
+	fakesys_msix_pf(root, state_dir);
 }
 
 /* "verb=V pf=P vf=F vm=M op=ID: what": the fields, checked one by one */
@@ -228,7 +216,7 @@ START_TEST(quiet_prints_nothing_on_success)
 	ck_assert_str_eq(fakesys_read(root, "0000:01:00.3", "sriov_vf_msix_count"), "5");
 	receive();
 	ck_assert_int_ge(n_lines, 2);
-	/* the same with nothing to do, and with -v off but the verb after */
+	/* nothing to do, -q after the verb: nothing either */
 	ck_assert_int_eq(SVFF("resources", "vf2", "--vectors", "5", "-q"), 0);
 	ck_assert_str_eq(out, "");
 	ck_assert_str_eq(err, "");
