@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The system log: one line per change, and the command's end (log.h). */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -9,11 +10,16 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "parse.h"
 #include "session.h"
 
 /* The state file is svff's own record, saved before and after each
  * journalled step: not a change of the host, and not logged. */
 #define STATE_SAVE "save state to "
+
+/* Steps come from several threads at once (unpause hot-plugs each VM's VF
+ * from its own): one line at a time, and the counts kept under it. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void svff_log_start(struct svff_inv *inv)
 {
@@ -136,7 +142,7 @@ static void log_line(struct svff_inv *inv, int prio, const char *prefix, const c
 {
 	static bool opened;
 	struct svff_log *l = &inv->log;
-	char vm[SVFF_VM_NAME_LEN], vmf[2 * SVFF_VM_NAME_LEN + 3], vf[16] = "-";
+	char vm[SVFF_VM_NAME_LEN], vmf[2 * SVFF_VM_NAME_LEN + 3], vf[16] = "-", pff[160];
 	int i = vf_of(&l->pf, what);
 
 	vm_of(what, vm, sizeof(vm));
@@ -156,17 +162,23 @@ static void log_line(struct svff_inv *inv, int prio, const char *prefix, const c
 		openlog("svff", LOG_PID, LOG_DAEMON);
 		opened = true;
 	}
+	/* before a session: the PF of -d, canonical, else as given */
+	if (!l->pf.addr[0] && inv->g->device &&
+	    svff_parse_pci_addr(inv->g->device, NULL, pff, NULL) < 0)
+		field(pff, sizeof(pff), inv->g->device);
 	syslog(prio, "verb=%s pf=%s vf=%s vm=%s op=%s: %s%s", inv->cmd->name,
-	       l->pf.addr[0] ? l->pf.addr : inv->g->device ? inv->g->device : "-", vf, vmf,
-	       l->op, prefix, what);
+	       l->pf.addr[0] ? l->pf.addr : inv->g->device ? pff : "-", vf, vmf, l->op, prefix,
+	       what);
 }
 
 void svff_log_change(struct svff_inv *inv, const char *what)
 {
 	if (!inv->log.on || inv->ctx->dry_run || !strncmp(what, STATE_SAVE, strlen(STATE_SAVE)))
 		return;
+	pthread_mutex_lock(&lock);
 	inv->log.changes++;
 	log_line(inv, LOG_INFO, "", what, true);
+	pthread_mutex_unlock(&lock);
 }
 
 void svff_log_end(struct svff_inv *inv, int rc, const struct svff_error *err)

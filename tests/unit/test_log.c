@@ -182,6 +182,18 @@ START_TEST(failure_logged)
 	/* the message is the one on stderr */
 	ck_assert_ptr_nonnull(strstr(err, what + 8));
 	ck_assert_str_eq(fakesys_read(root, "0000:01:00.2", "sriov_vf_msix_count"), "2");
+
+	/* before a session: the PF of -d, canonical, or as typed, quoted */
+	ck_assert_int_eq(SVFF("-d", "09:00.0", "init", "2"), 1);
+	receive();
+	ck_assert_int_eq(n_lines, 1);
+	fields(&lines[0], "init", "0000:09:00.0", "-", "-", op, &what);
+	ck_assert_str_eq(what, "failed: no PCI device '0000:09:00.0'");
+	ck_assert_int_ne(SVFF("-d", "x \"y", "init", "2"), 0);
+	receive();
+	ck_assert_int_eq(n_lines, 1);
+	fields(&lines[0], "init", "\"x \\\"y\"", "-", "-", op, &what);
+	ck_assert_ptr_nonnull(strstr(err, what + 8));
 }
 END_TEST
 
