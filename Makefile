@@ -10,7 +10,7 @@ CC ?= cc
 # and lib/nvme-dl.c load them when a verb first needs them, so that list,
 # help and refused input do not pay for their ~60 libraries at every start.
 DL_PKGS = libvirt libvirt-qemu libnvme
-PKGS = libpci libnl-3.0 libnl-genl-3.0 libxml-2.0 json-c
+PKGS = libpci libnl-3.0 libnl-route-3.0 libxml-2.0 json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -pthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

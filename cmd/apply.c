@@ -147,7 +147,8 @@ static int apply_pf(struct svff_inv *inv, struct svff_virt *v, const struct svff
 		change(inv, n, p->addr, what);
 		rc = svff_vm_lookup(v, cl->vm, &vm, err);
 		if (rc == 0 && !inv->ctx->dry_run)
-			rc = svff_claim_attach(&s, v, &vm, cl->vf, cl->guest_addr, true, NULL, err);
+			rc = svff_claim_attach(&s, v, &vm, cl->vf, cl->guest_addr, true, NULL, NULL,
+					       err);
 		svff_vm_clear(&vm);
 	}
 	svff_session_close(&s);

@@ -7,9 +7,11 @@
 
 #include "cmd.h"
 #include "claim.h"
+#include "net_cmd.h"
 #include "sriov.h"
+#include "vfnet.h"
 
-enum { OPT_CONFIG };
+enum { OPT_CONFIG, OPT_NET };
 
 /* The VF indexes the command names, or the lowest free one. */
 static int pick_vfs(struct svff_inv *inv, struct svff_session *s, unsigned int *vfs,
@@ -39,12 +41,30 @@ static int pick_vfs(struct svff_inv *inv, struct svff_session *s, unsigned int *
 	return svff_err(err, -EBUSY, "no free VF on %s: all %zu are claimed", s->pf, s->info.n_vfs);
 }
 
-/* Refuse before changing anything: VFs held elsewhere, or paused here. */
+/* Network settings: a NIC PF, and one MAC for one VF. */
+static int refuse_net(struct svff_session *s, const struct svff_net *net, size_t n,
+		      struct svff_error *err)
+{
+	char ifname[IF_NAMESIZE];
+	if (!net->set)
+		return 0;
+	if ((net->set & SVFF_NET_MAC) && n > 1)
+		return svff_usage_err(err, "--mac gives one VF its address: attach the VFs one "
+				      "at a time");
+	return svff_vfnet_netdev(s->ctx, s->pf, ifname, err);
+}
+
+/* Refuse before changing anything: VFs held elsewhere, or paused here;
+ * network settings for a VF that the VM holds already. */
 static int refuse(struct svff_session *s, const struct svff_vm *vm, const unsigned int *vfs,
-		  size_t n, struct svff_error *err)
+		  size_t n, const struct svff_net *net, struct svff_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct svff_claim *c = svff_state_claim(svff_session_pf(s), vfs[i]);
+		if (c && net->set && !strcmp(c->vm_uuid, vm->uuid) && c->state == SVFF_VF_ATTACHED)
+			return svff_err(err, -EBUSY, "vf%u is attached to VM '%s' already: its "
+					"network settings are given at attach (detach it first)",
+					vfs[i], vm->name);
 		if (!c || (!strcmp(c->vm_uuid, vm->uuid) && c->state == SVFF_VF_ATTACHED))
 			continue;
 		bool paused = c->state == SVFF_VF_PAUSED;
@@ -77,8 +97,8 @@ struct attached {
  * several; on failure the ones this call attached are released, newest
  * first, and it reports none. */
 static int attach_all(struct svff_inv *inv, struct svff_session *s, struct svff_virt *v,
-		      struct svff_vm *vm, const unsigned int *vfs, size_t n, struct attached *a,
-		      struct svff_error *err)
+		      struct svff_vm *vm, const unsigned int *vfs, size_t n,
+		      const struct svff_net *net, struct attached *a, struct svff_error *err)
 {
 	int rc = n > 1 ? svff_op_begin(s, "attach", -1, -1, err) : 0;
 
@@ -93,7 +113,8 @@ static int attach_all(struct svff_inv *inv, struct svff_session *s, struct svff_
 		if (n > 1)
 			rc = svff_op_step(s, step, err);
 		if (rc == 0)
-			rc = svff_claim_attach(s, v, vm, vfs[i], NULL, inv->set[OPT_CONFIG], &c, err);
+			rc = svff_claim_attach(s, v, vm, vfs[i], NULL, inv->set[OPT_CONFIG], net, &c,
+					       err);
 		if (rc == 0) {
 			a->vfs[a->n] = vfs[i];
 			a->claims[a->n++] = c;
@@ -124,6 +145,7 @@ static void report(struct svff_inv *inv, struct svff_session *s, const struct sv
 		svff_print_str(inv, "guest_addr", NULL, a->claims[i]->guest_addr);
 		svff_print_bool(inv, "live", NULL, vm->active);
 		svff_print_bool(inv, "persistent", NULL, a->claims[i]->persistent);
+		svff_print_net(inv, "net", a->claims[i]->net.set ? &a->claims[i]->net : NULL);
 		svff_out_close(inv);
 	}
 	svff_out_close(inv);
@@ -134,6 +156,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	struct svff_session *s = inv->s;
 	struct svff_virt *v = NULL;
 	struct svff_vm vm = { 0 };
+	struct svff_net net;
 	size_t n = 0;
 	unsigned int *vfs = calloc(inv->tg.n + 1, sizeof(*vfs));
 	struct attached a = { .vfs = calloc(inv->tg.n + 1, sizeof(*a.vfs)),
@@ -142,7 +165,11 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 
 	/* Step 1: the VFs, libvirt, the VM; refusals before any change */
 	if (rc == 0)
+		rc = svff_net_opts(inv, OPT_NET, &net, err);
+	if (rc == 0)
 		rc = pick_vfs(inv, s, vfs, &n, err);
+	if (rc == 0)
+		rc = refuse_net(s, &net, n, err);
 	if (rc == 0)
 		rc = svff_virt_open(inv->ctx, &v, err);
 	if (rc == 0)
@@ -150,11 +177,11 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	if (rc == 0) {
 		svff_print_str(inv, "vm", NULL, vm.name);
 		svff_print_str(inv, "vm_uuid", NULL, vm.uuid);
-		rc = refuse(s, &vm, vfs, n, err);
+		rc = refuse(s, &vm, vfs, n, &net, err);
 	}
 	/* Step 2: attach, undone on failure; step 3: the report */
 	if (rc == 0)
-		rc = attach_all(inv, s, v, &vm, vfs, n, &a, err);
+		rc = attach_all(inv, s, v, &vm, vfs, n, &net, &a, err);
 	report(inv, s, &vm, &a);
 	free(vfs);
 	free(a.vfs);
@@ -170,6 +197,7 @@ const struct svff_cmd svff_cmd_attach = {
 	.run = run,
 	.opts = {
 		[OPT_CONFIG] = { "config", 0, NULL, "also change the persistent configuration" },
+		SVFF_NET_OPTS(OPT_NET),
 	},
 	.summary = "give VFs (default: the lowest free one) to a VM",
 	.desc = "Hot-plugs each VF into the running VM (libvirt <hostdev managed='no'>),\n"
@@ -177,5 +205,9 @@ const struct svff_cmd svff_cmd_attach = {
 		"With --config the VF is also added to the VM's persistent configuration;\n"
 		"a shut-off VM gets the persistent configuration only. A VF attached to\n"
 		"the same VM already is left as it is; one held by another VM is refused.\n"
-		"If one VF of several fails, the ones this call attached are detached.",
+		"If one VF of several fails, the ones this call attached are detached.\n"
+		"On a NIC PF, --mac, --vlan, --spoofchk, --trust, --max-rate and\n"
+		"--min-rate set the VF's network settings on the PF (netlink) before the\n"
+		"VM has it; they stay with the claim, and reconf and recover give them\n"
+		"again to a re-created VF.",
 };

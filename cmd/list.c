@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "net_cmd.h"
+#include "parse.h"
 #include "pf.h"
 #include "res_cmd.h"
 #include "state.h"
@@ -45,6 +47,28 @@ static void size_columns(const struct svff_view *v, struct widths *w)
 	snprintf(w->vm, sizeof(w->vm), "%%-%ds ", vmw);
 }
 
+/* "net": what the kernel reports and what the claim gives, null on a PF
+ * without a netdev; text: the MAC and VLAN columns. */
+static void print_vf_net(struct svff_inv *inv, const struct svff_view *v,
+			 const struct svff_row *r)
+{
+	char mac[18] = "-", vlan[12] = "-";
+
+	if (!v->has_net) {
+		svff_print_null(inv, "net");
+		return;
+	}
+	svff_out_open_object(inv, "net");
+	svff_print_net(inv, "has", r->live ? &r->net : NULL);
+	svff_print_net(inv, "gives", r->claim && r->claim->net.set ? &r->claim->net : NULL);
+	svff_out_close(inv);
+	if (r->live && (r->net.set & SVFF_NET_MAC))
+		svff_format_mac(r->net.mac, mac);
+	if (r->live && (r->net.set & SVFF_NET_VLAN) && r->net.vlan)
+		snprintf(vlan, sizeof(vlan), "%u", r->net.vlan);
+	svff_text(inv, "%-17s %-4s ", mac, vlan);
+}
+
 static void print_row(struct svff_inv *inv, const struct svff_view *v, const struct svff_row *r,
 		      const struct widths *w)
 {
@@ -66,6 +90,7 @@ static void print_row(struct svff_inv *inv, const struct svff_view *v, const str
 	svff_print_str(inv, "vm_uuid", NULL, c ? c->vm_uuid : NULL);
 	svff_print_str(inv, "guest_addr", "%-13s ", c ? c->guest_addr : NULL);
 	svff_print_vf_res(inv, v, r, "%-10s ");
+	print_vf_net(inv, v, r);
 	svff_print_str(inv, "problem", NULL, r->problem);
 	svff_text(inv, "%s\n", r->problem);
 	svff_out_close(inv);
@@ -117,6 +142,8 @@ static bool print_view(struct svff_inv *inv, const struct svff_view *v,
 	svff_text(inv, "%-13s ", "GUEST");
 	if (v->has_res)
 		svff_text(inv, "%-10s ", "RESOURCES");
+	if (v->has_net)
+		svff_text(inv, "%-17s %-4s ", "MAC", "VLAN");
 	svff_text(inv, "%s\n", "NOTE");
 	svff_out_open_array(inv, "vfs");
 	for (size_t i = 0; i < v->n_rows; i++) {

@@ -5,6 +5,7 @@
 
 #include "claim.h"
 #include "sriov.h"
+#include "vfnet.h"
 
 const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int vf)
 {
@@ -24,7 +25,8 @@ int svff_vf_usable(struct svff_session *s, const struct svff_vf_info *info,
 
 int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_vm *vm,
 		      unsigned int vf, const char *guest_addr, bool config,
-		      struct svff_claim **out, struct svff_error *err)
+		      const struct svff_net *net, struct svff_claim **out,
+		      struct svff_error *err)
 {
 	char guest[SVFF_ADDR_LEN] = "";
 	const struct svff_vf_info *info = svff_session_vf(s, vf);
@@ -37,6 +39,8 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
 		return svff_err(err, -ENODEV, "no VF %u on %s (it has %zu)", vf, s->pf, s->info.n_vfs);
 	rc = svff_vf_usable(s, info, err);
 	if (rc < 0)
+		return rc;
+	if (net && net->set && (rc = svff_vfnet_set(s->ctx, s->pf, vf, net, err)) < 0)
 		return rc;
 	bool live = vm->active;
 	rc = svff_vm_attach(v, vm, info->addr, guest_addr, live, config || !live, guest, err);
@@ -55,6 +59,8 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
 		snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", guest);
 	c->persistent = config || !live;
 	c->op_paused = false;
+	if (net)
+		c->net = *net;
 	if (out)
 		*out = c;
 	return svff_session_save(s, err);

@@ -16,10 +16,13 @@ const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int 
 /* Hot-plug VF index vf into vm (live when the VM runs; also persistent
  * with config, or only persistent when the VM is shut off), at guest_addr
  * when given, and record the claim as attached; *out (when out is not
- * NULL) is the claim, valid until it is released. */
+ * NULL) is the claim, valid until it is released. net (may be NULL): the
+ * VF's network settings, given on the PF before the VM has the VF and
+ * kept with the claim. */
 int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_vm *vm,
 		      unsigned int vf, const char *guest_addr, bool config,
-		      struct svff_claim **out, struct svff_error *err);
+		      const struct svff_net *net, struct svff_claim **out,
+		      struct svff_error *err);
 
 /* Take VF index vf back from its VM: hot-unplug (live, and from the
  * persistent configuration when the claim is persistent), then forget

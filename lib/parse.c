@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -127,4 +128,80 @@ int svff_check_vm_name(const char *s, struct svff_error *err)
 			return svff_err(err, -EINVAL,
 					"invalid VM name: it contains '/' or a control character");
 	return 0;
+}
+
+int svff_parse_mac(const char *s, unsigned char mac[6], struct svff_error *err)
+{
+	size_t len = strlen(s);
+	unsigned char m[6];
+
+	if (len != 17)
+		goto bad;
+	for (int i = 0; i < 6; i++) {
+		const char *p = s + 3 * i;
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
+		    (i < 5 && p[2] != ':'))
+			goto bad;
+		char hex[3] = { p[0], p[1], '\0' };
+		m[i] = (unsigned char)strtoul(hex, NULL, 16);
+	}
+	/* what the PF drivers refuse (is_valid_ether_addr) */
+	if (m[0] & 1)
+		return svff_err(err, -EINVAL, "MAC address '%s' is a multicast or broadcast "
+				"address: a VF needs a unicast one", s);
+	if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
+		return svff_err(err, -EINVAL, "MAC address '%s' is all zeros: a VF needs a "
+				"unicast one", s);
+	memcpy(mac, m, 6);
+	return 0;
+bad:
+	return svff_err(err, -EINVAL, "invalid MAC address '%.*s%s': expected six hex bytes "
+			"separated by ':', e.g. 52:54:00:12:34:56", MAX_ARG_SHOWN, s,
+			len > MAX_ARG_SHOWN ? "..." : "");
+}
+
+int svff_parse_onoff(const char *s, const char *what, bool *out, struct svff_error *err)
+{
+	if (!strcmp(s, "on") || !strcmp(s, "off")) {
+		*out = !strcmp(s, "on");
+		return 0;
+	}
+	return svff_err(err, -EINVAL, "invalid %s '%.*s%s': expected 'on' or 'off'", what,
+			MAX_ARG_SHOWN, s, strlen(s) > MAX_ARG_SHOWN ? "..." : "");
+}
+
+void svff_format_mac(const unsigned char mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+}
+
+void svff_net_format(const struct svff_net *n, char *out, size_t len)
+{
+	size_t at = 0;
+	char mac[18];
+
+	out[0] = '\0';
+#define PUT(...) \
+	do { \
+		int k = snprintf(out + at, len - at, "%s", at ? " " : ""); \
+		at += k > 0 && (size_t)k < len - at ? (size_t)k : 0; \
+		k = snprintf(out + at, len - at, __VA_ARGS__); \
+		at += k > 0 && (size_t)k < len - at ? (size_t)k : 0; \
+	} while (0)
+	if (n->set & SVFF_NET_MAC) {
+		svff_format_mac(n->mac, mac);
+		PUT("mac %s", mac);
+	}
+	if (n->set & SVFF_NET_VLAN)
+		PUT("vlan %u", n->vlan);
+	if (n->set & SVFF_NET_SPOOFCHK)
+		PUT("spoofchk %s", n->spoofchk ? "on" : "off");
+	if (n->set & SVFF_NET_TRUST)
+		PUT("trust %s", n->trust ? "on" : "off");
+	if (n->set & SVFF_NET_MAX_RATE)
+		PUT("max-rate %u", n->max_rate);
+	if (n->set & SVFF_NET_MIN_RATE)
+		PUT("min-rate %u", n->min_rate);
+#undef PUT
 }

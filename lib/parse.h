@@ -34,6 +34,15 @@ int svff_parse_vf(const char *s, struct svff_vf_ref *ref, struct svff_error *err
 int svff_parse_uint(const char *s, unsigned int max, const char *what,
 		    unsigned int *out, struct svff_error *err);
 
+/* VF network settings as typed: a unicast MAC "52:54:00:12:34:56", a
+ * VLAN id 0..4094 (0: none), "on"/"off", a rate in Mbit/s. */
+int svff_parse_mac(const char *s, unsigned char mac[6], struct svff_error *err);
+int svff_parse_onoff(const char *s, const char *what, bool *out, struct svff_error *err);
+void svff_format_mac(const unsigned char mac[6], char out[18]);
+/* The settings in n->set, as "mac M vlan V spoofchk on ...": for steps,
+ * messages and list. */
+void svff_net_format(const struct svff_net *n, char *out, size_t len);
+
 /* A libvirt domain name, UUID or id as given on the command line:
  * non-empty, at most SVFF_VM_NAME_LEN-1 bytes, no '/', no control chars. */
 int svff_check_vm_name(const char *s, struct svff_error *err);

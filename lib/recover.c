@@ -161,6 +161,12 @@ static int reconcile_host(struct svff_session *s, bool count_op, struct fixer *f
 		if (rc > 0)
 			say(f, "%d VF(s) did not have the resources recorded for them: given again",
 			    rc);
+		rc = svff_vfset_net(s, s->info.numvfs, err);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			say(f, "%d VF(s) did not have the network settings of their claims: given "
+			    "again", rc);
 	}
 	for (size_t i = 0; i < s->info.n_vfs; i++) {
 		const struct svff_vf_info *vf = &s->info.vfs[i];

@@ -301,6 +301,60 @@ static int get_array(struct parser *p, json_object *o, const char *key, json_obj
 	return 0;
 }
 
+/* A claim's VF network settings: each key optional, each one checked. */
+static int parse_net(struct parser *p, json_object *o, struct svff_net *n)
+{
+	char mac[32] = "";
+	long long v;
+	bool b;
+	int rc;
+	size_t at = strlen(p->where);
+	struct svff_error e = { 0 };
+
+	if (!o || json_object_is_type(o, json_type_null))
+		return 0;
+	snprintf(p->where + at, sizeof(p->where) - at, ".net");
+	if (!json_object_is_type(o, json_type_object))
+		return fail(p, "'%s' is not an object", p->where);
+	if ((rc = get_str(p, o, "mac", false, mac, sizeof(mac))) < 0)
+		return rc;
+	if (mac[0] && svff_parse_mac(mac, n->mac, &e) < 0)
+		return fail(p, "'%s.mac': %s", p->where, e.msg);
+	n->set |= mac[0] ? SVFF_NET_MAC : 0;
+	if (field(o, "vlan")) {
+		if ((rc = get_int(p, o, "vlan", 0, 4094, true, &v)) < 0)
+			return rc;
+		n->vlan = (unsigned int)v;
+		n->set |= SVFF_NET_VLAN;
+	}
+	if (field(o, "spoofchk")) {
+		if ((rc = get_bool(p, o, "spoofchk", &b)) < 0)
+			return rc;
+		n->spoofchk = b;
+		n->set |= SVFF_NET_SPOOFCHK;
+	}
+	if (field(o, "trust")) {
+		if ((rc = get_bool(p, o, "trust", &b)) < 0)
+			return rc;
+		n->trust = b;
+		n->set |= SVFF_NET_TRUST;
+	}
+	if (field(o, "max_rate")) {
+		if ((rc = get_int(p, o, "max_rate", 0, SVFF_NET_RATE_MAX, true, &v)) < 0)
+			return rc;
+		n->max_rate = (unsigned int)v;
+		n->set |= SVFF_NET_MAX_RATE;
+	}
+	if (field(o, "min_rate")) {
+		if ((rc = get_int(p, o, "min_rate", 0, SVFF_NET_RATE_MAX, true, &v)) < 0)
+			return rc;
+		n->min_rate = (unsigned int)v;
+		n->set |= SVFF_NET_MIN_RATE;
+	}
+	p->where[at] = '\0';
+	return 0;
+}
+
 static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 {
 	char state[16];
@@ -315,7 +369,8 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 	    (rc = get_str(p, o, "vm_uuid", false, c->vm_uuid, sizeof(c->vm_uuid))) < 0 ||
 	    (rc = get_addr(p, o, "guest_addr", false, c->guest_addr)) < 0 ||
 	    (rc = get_bool(p, o, "persistent", &c->persistent)) < 0 ||
-	    (rc = get_bool(p, o, "op_paused", &c->op_paused)) < 0)
+	    (rc = get_bool(p, o, "op_paused", &c->op_paused)) < 0 ||
+	    (rc = parse_net(p, field(o, "net"), &c->net)) < 0)
 		return rc;
 	c->vf = (unsigned int)vf;
 	if (!strcmp(state, "attached"))
@@ -569,6 +624,28 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 
 /* ---- formatting ---- */
 
+json_object *svff_net_json(const struct svff_net *n)
+{
+	json_object *o = json_object_new_object();
+	char mac[18];
+
+	if (n->set & SVFF_NET_MAC) {
+		svff_format_mac(n->mac, mac);
+		json_object_object_add(o, "mac", json_object_new_string(mac));
+	}
+	if (n->set & SVFF_NET_VLAN)
+		json_object_object_add(o, "vlan", json_object_new_int((int)n->vlan));
+	if (n->set & SVFF_NET_SPOOFCHK)
+		json_object_object_add(o, "spoofchk", json_object_new_boolean(n->spoofchk));
+	if (n->set & SVFF_NET_TRUST)
+		json_object_object_add(o, "trust", json_object_new_boolean(n->trust));
+	if (n->set & SVFF_NET_MAX_RATE)
+		json_object_object_add(o, "max_rate", json_object_new_int64(n->max_rate));
+	if (n->set & SVFF_NET_MIN_RATE)
+		json_object_object_add(o, "min_rate", json_object_new_int64(n->min_rate));
+	return o;
+}
+
 int svff_state_format(const struct svff_state *st, char **out)
 {
 	json_object *root = json_object_new_object(), *pfs = json_object_new_array();
@@ -596,6 +673,8 @@ int svff_state_format(const struct svff_state *st, char **out)
 			json_object_object_add(e, "guest_addr", json_object_new_string(c->guest_addr));
 			json_object_object_add(e, "persistent", json_object_new_boolean(c->persistent));
 			json_object_object_add(e, "op_paused", json_object_new_boolean(c->op_paused));
+			if (c->net.set)
+				json_object_object_add(e, "net", svff_net_json(&c->net));
 			json_object_array_add(cl, e);
 		}
 		for (size_t j = 0; j < pf->n_res; j++) {

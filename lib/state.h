@@ -19,8 +19,9 @@
 #include "svff.h"
 
 /* 2: per-VF resources are queues and vectors, with a PF-wide default
- * (1 had a queue count "qmax" only; still read). */
-#define SVFF_STATE_SCHEMA 2
+ * (1 had a queue count "qmax" only; still read). 3: a claim may carry
+ * VF network settings ("net"); 2 is still read. */
+#define SVFF_STATE_SCHEMA 3
 #define SVFF_STATE_FILE "state"
 #define SVFF_LOCK_FILE "lock"
 
@@ -36,6 +37,26 @@ enum svff_vf_state {
 	SVFF_VF_PAUSED,        /* VM keeps its claim; host has released it */
 };
 
+/* A VF's network settings, set on its PF's netdev (NIC PFs, lib/vfnet.h):
+ * only the fields named in `set` are asked for, or were reported. */
+enum {
+	SVFF_NET_MAC = 1 << 0,
+	SVFF_NET_VLAN = 1 << 1,           /* 0: no VLAN */
+	SVFF_NET_SPOOFCHK = 1 << 2,
+	SVFF_NET_TRUST = 1 << 3,
+	SVFF_NET_MAX_RATE = 1 << 4,       /* Mbit/s, 0: no limit */
+	SVFF_NET_MIN_RATE = 1 << 5,
+};
+#define SVFF_NET_ALL 0x3f
+#define SVFF_NET_RATE_MAX 10000000        /* Mbit/s: 10 Tbit/s */
+struct svff_net {
+	unsigned int set;
+	unsigned char mac[6];
+	unsigned int vlan;
+	bool spoofchk, trust;
+	unsigned int max_rate, min_rate;
+};
+
 /* A VM's claim on one VF. Detached VFs have no claim record. */
 struct svff_claim {
 	unsigned int vf;                  /* index on its PF */
@@ -46,6 +67,7 @@ struct svff_claim {
 	bool persistent;                  /* also in the persistent config */
 	bool op_paused;                   /* paused by the operation in flight
 					     (so recover/unpause knows to undo it) */
+	struct svff_net net;              /* given with the claim (attach --mac...) */
 };
 
 /* A VF's share of its PF's resource pool (lib/res.h); 0: not set, the
@@ -107,6 +129,10 @@ void svff_state_free(struct svff_state *st);
 int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 		     struct svff_error *err);
 int svff_state_format(const struct svff_state *st, char **out);
+/* A claim's network settings as the file and list -j hold them: only
+ * the keys in n->set. */
+struct json_object;
+struct json_object *svff_net_json(const struct svff_net *n);
 
 /* Lookups and edits (NULL / -ENOENT when absent). Lookups take a const
  * state and give what it holds, as strchr does. */

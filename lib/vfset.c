@@ -5,6 +5,7 @@
 
 #include "res.h"
 #include "sriov.h"
+#include "vfnet.h"
 #include "vfset.h"
 
 int svff_vfset_count(struct svff_session *s, unsigned int count, struct svff_error *err)
@@ -74,7 +75,42 @@ int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_erro
 	int rc = svff_vfset_count(s, count, err);
 	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
 		rc = 0;
+	if (rc == 0 && (rc = svff_vfset_net(s, count, err)) > 0)
+		rc = 0;
 	return rc < 0 ? rc : svff_vfset_bind(s, count, err);
+}
+
+int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error *err)
+{
+	const struct svff_pf_state *ps = svff_session_pf(s);
+	bool any = false;
+	int rc = 0;
+
+	for (size_t i = 0; ps && i < ps->n_claims; i++)
+		any |= ps->claims[i]->net.set && ps->claims[i]->vf < count;
+	if (!any)
+		return 0;
+	if (s->st->op)
+		rc = svff_op_step(s, "network settings", err);
+	if (rc == 0)
+		rc = svff_pf_refresh(s->ctx, &s->info, err);
+	for (size_t i = 0; rc >= 0 && i < ps->n_claims; i++) {
+		const struct svff_claim *c = ps->claims[i];
+		struct svff_vf_ref ref = { .index = c->vf };
+		char what[128];
+		if (!c->net.set || c->vf >= count)
+			continue;
+		if (!svff_pf_vf(&s->info, &ref)) {
+			if (!s->ctx->dry_run)
+				return svff_err(err, -ENODEV, "VF %u of %s vanished", c->vf, s->pf);
+			svff_net_format(&c->net, what, sizeof(what));
+			svff_step(s->ctx, "netlink: vf %u of %s %s", c->vf, s->pf, what);
+			continue;
+		}
+		int r = svff_vfnet_set(s->ctx, s->pf, c->vf, &c->net, err);
+		rc = r < 0 ? r : rc + (r > 0);
+	}
+	return rc;
 }
 
 bool svff_vfset_ready(const struct svff_session *s, unsigned int count)

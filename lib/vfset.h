@@ -56,4 +56,9 @@ int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_erro
 /* True when the PF has exactly count VFs, all on vfio-pci, autoprobe off. */
 bool svff_vfset_ready(const struct svff_session *s, unsigned int count);
 
+/* Give each claimed VF below count the network settings of its claim
+ * (a journal step when an operation is in flight and some claim has
+ * them); returns how many VFs it changed. */
+int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error *err);
+
 #endif

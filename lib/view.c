@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "sriov.h"
+#include "vfnet.h"
 #include "view.h"
 
 
@@ -71,6 +73,53 @@ static void res_view(const struct svff_ctx *ctx, struct svff_view *v)
 	svff_res_close(d);
 }
 
+static void net_problem(struct svff_row *r)
+{
+	char has[128], gives[128];
+	struct svff_net h = r->net;
+
+	if (r->problem[0] || !r->live || !r->claim || !r->claim->net.set ||
+	    !svff_vfnet_differ(&r->claim->net, &r->net))
+		return;
+	h.set &= r->claim->net.set;
+	svff_net_format(&h, has, sizeof(has));
+	svff_net_format(&r->claim->net, gives, sizeof(gives));
+	snprintf(r->problem, sizeof(r->problem), "network: has %.50s; its claim gives %.50s: run "
+		 "'svff recover'", has[0] ? has : "nothing", gives);
+}
+
+/* Each VF's network settings, on a PF with a netdev; one that cannot be
+ * read is the PF's problem, not list's failure. */
+static void net_view(const struct svff_ctx *ctx, struct svff_view *v)
+{
+	char ifname[IF_NAMESIZE];
+	struct svff_error e = { 0 };
+	unsigned int *vfs;
+	struct svff_net *got;
+	size_t n = 0;
+
+	if (svff_vfnet_netdev(ctx, v->pf.addr, ifname, &e) < 0)
+		return;
+	vfs = calloc(v->n_rows + 1, sizeof(*vfs));
+	got = calloc(v->n_rows + 1, sizeof(*got));
+	for (size_t i = 0; vfs && got && i < v->n_rows; i++)
+		if (v->rows[i].live)
+			vfs[n++] = v->rows[i].vf;
+	if (vfs && got && svff_vfnet_get_many(ctx, v->pf.addr, vfs, got, n, &e) == 0)
+		v->has_net = true;
+	else if (!v->problem[0])
+		snprintf(v->problem, sizeof(v->problem), "network settings unknown: %.150s",
+			 vfs && got ? e.msg : "out of memory");
+	for (size_t i = 0, k = 0; v->has_net && i < v->n_rows; i++) {
+		if (!v->rows[i].live)
+			continue;
+		v->rows[i].net = got[k++];
+		net_problem(&v->rows[i]);
+	}
+	free(vfs);
+	free(got);
+}
+
 static void pf_problem(const struct svff_state *st, struct svff_view *v)
 {
 	if (st && st->op && !strcmp(st->op->pf, v->pf.addr)) {
@@ -120,6 +169,7 @@ int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
 	}
 	pf_problem(st, &v);
 	res_view(ctx, &v);
+	net_view(ctx, &v);
 	*out = v;
 	return 0;
 }

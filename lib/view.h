@@ -16,6 +16,7 @@ struct svff_row {
 	const struct svff_claim *claim;    /* NULL: detached */
 	struct svff_res_vf res;            /* as the device has it (has_res) */
 	struct svff_res want;              /* what svff gives it (managed) */
+	struct svff_net net;               /* as the kernel reports it (has_net) */
 	char problem[160];                 /* "" when all agrees */
 };
 
@@ -29,6 +30,8 @@ struct svff_view {
 	bool has_res;
 	const char *res_backend;              /* "nvme", "qdma", "msix" */
 	struct svff_res_pool pool;
+	/* VF network settings (lib/vfnet.h), when the PF has a netdev */
+	bool has_net;
 };
 
 /* Build the view of PF addr; st is borrowed and must outlive the view. */

@@ -3,7 +3,7 @@
 # nothing when they are all present. Needs root (or sudo) when it installs.
 set -eu
 pkgs="build-essential pkg-config libvirt-dev libpci-dev libnl-3-dev
-libnl-genl-3-dev libxml2-dev libjson-c-dev check libsubunit-dev clang
+libnl-route-3-dev libxml2-dev libjson-c-dev check libsubunit-dev clang
 qemu-system-x86 busybox-static cpio kmod udev pciutils zstd xz-utils
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients valgrind python3
 libclang-rt-14-dev bc bison flex libelf-dev time libnvme-dev nvme-cli"

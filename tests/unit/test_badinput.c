@@ -26,10 +26,11 @@ enum fixture {
 	F_TRUNCATED,     /* its first 60 bytes */
 	F_NOT_JSON,
 	F_WRONG_TYPE,    /* numvfs is a string */
-	F_NEWER,         /* schema 3 */
+	F_NEWER,         /* schema 4 */
 	F_NO_SCHEMA,
 	F_DUP_CLAIM,
 	F_BAD_ADDR,      /* a PF address that is not one */
+	F_BAD_NET,       /* a claim whose MAC is multicast */
 	F_SYMLINK,       /* state is a symlink to a good file */
 	F_DIR,           /* state is a directory */
 	F_DIR_SYMLINK,   /* the state directory is a symlink */
@@ -50,7 +51,7 @@ static char long_vm[300], long_pf[2000], long_count[500];
 
 static const struct bad {
 	enum fixture fx;
-	const char *args[6];
+	const char *args[8];
 	int status;
 	const char *msg;       /* the start of stderr */
 } bad[] = {
@@ -82,6 +83,27 @@ static const struct bad {
 	{ F_GOOD, { "attach", "vm1", "vf-1" }, 2, "svff: invalid VF 'vf-1'" },
 	{ F_GOOD, { "attach", "vm1", "vf99999" }, 2, "svff: VF index '99999' is out of range" },
 	{ F_GOOD, { "attach", "vm1", "vf7" }, 1, "svff: no VF 'vf7' on 0000:01:00.0 (it has 4 VFs)" },
+	/* VF network settings */
+	{ F_GOOD, { "attach", "vm1", "vf0", "--mac", "52:54:00:zz:00:01" }, 2,
+	  "svff: invalid MAC address '52:54:00:zz:00:01'" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--mac", "52:54:00:12:34" }, 2, "svff: invalid MAC address" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--mac", "01:00:5e:00:00:01" }, 2,
+	  "svff: MAC address '01:00:5e:00:00:01' is a multicast or broadcast address" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--mac", "00:00:00:00:00:00" }, 2,
+	  "svff: MAC address '00:00:00:00:00:00' is all zeros" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--vlan", "4095" }, 2,
+	  "svff: --vlan '4095' is out of range: at most 4094" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--vlan", "-1" }, 2, "svff: invalid --vlan '-1'" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--spoofchk", "yes" }, 2,
+	  "svff: invalid --spoofchk 'yes': expected 'on' or 'off'" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--trust", "1" }, 2, "svff: invalid --trust '1'" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--max-rate", "fast" }, 2, "svff: invalid --max-rate 'fast'" },
+	{ F_GOOD, { "attach", "vm1", "--min-rate", "200", "--max-rate", "100" }, 2,
+	  "svff: --min-rate 200 is above --max-rate 100" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "vf1", "--mac", "52:54:00:12:34:56" }, 2,
+	  "svff: --mac gives one VF its address" },
+	{ F_GOOD, { "attach", "vm1", "vf0", "--vlan", "10" }, 1,
+	  "svff: 0000:01:00.0 (driver nvme) has no network interface" },
 	{ F_GOOD, { "detach", "vf2" }, 1, "svff: vf2 of 0000:01:00.0 is not attached to any VM" },
 	{ F_GOOD, { "detach", "vm2", "vf1" }, 1, "svff: vf1 is held by VM 'vm1', not 'vm2'" },
 	{ F_GOOD, { "pause", "vf0" }, 1, "svff: vf0 of 0000:01:00.0 is not claimed by any VM" },
@@ -117,6 +139,7 @@ static const struct bad {
 	{ F_NO_SCHEMA, { "list" }, 1, "svff: " },
 	{ F_DUP_CLAIM, { "pause", "vm1" }, 1, "svff: " },
 	{ F_BAD_ADDR, { "list" }, 1, "svff: " },
+	{ F_BAD_NET, { "list" }, 1, "svff: cannot parse state file" },
 	{ F_SYMLINK, { "init", "4" }, 1, "svff: " },
 	{ F_DIR, { "list" }, 1, "svff: " },
 	{ F_DIR_SYMLINK, { "deinit" }, 1, "svff: " },
@@ -239,7 +262,7 @@ static void setup_fixture(enum fixture fx)
 			    " \"saved_autoprobe\": 1, \"claims\": [], \"resources\": [] } ], \"op\": null }\n");
 		break;
 	case F_NEWER:
-		write_state("{ \"schema\": 3, \"pfs\": [] }\n");
+		write_state("{ \"schema\": 4, \"pfs\": [] }\n");
 		break;
 	case F_NO_SCHEMA:
 		write_state("{ \"pfs\": [] }\n");
@@ -251,6 +274,14 @@ static void setup_fixture(enum fixture fx)
 			    "   \"guest_addr\": \"\", \"persistent\": false, \"op_paused\": false },"
 			    " { \"vf\": 1, \"state\": \"paused\", \"vm_name\": \"vm2\", \"vm_uuid\": \"\","
 			    "   \"guest_addr\": \"\", \"persistent\": false, \"op_paused\": false } ],"
+			    " \"resources\": [] } ], \"op\": null }\n");
+		break;
+	case F_BAD_NET:
+		write_state("{ \"schema\": 3, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
+			    " \"saved_autoprobe\": 1, \"claims\": ["
+			    " { \"vf\": 1, \"state\": \"attached\", \"vm_name\": \"vm1\", \"vm_uuid\": \"\","
+			    "   \"guest_addr\": \"\", \"persistent\": false, \"op_paused\": false,"
+			    "   \"net\": { \"mac\": \"01:00:5e:00:00:01\", \"vlan\": 10 } } ],"
 			    " \"resources\": [] } ], \"op\": null }\n");
 		break;
 	case F_BAD_ADDR:
@@ -328,7 +359,7 @@ START_TEST(bad_input_refused_nothing_changed)
 	setup_fixture(b->fx);
 	char *before = snapshot();
 	int rc = run_svff(root, state_dir, &out, &err, b->args[0], b->args[1], b->args[2],
-			  b->args[3], b->args[4], b->args[5], NULL);
+			  b->args[3], b->args[4], b->args[5], b->args[6], NULL);
 	char *after = snapshot();
 	ck_assert_msg(rc == b->status, "entry %d (%s %s): exit %d, expected %d; stderr: %s", _i,
 		      b->args[0], b->args[1] ? b->args[1] : "", rc, b->status, err);

@@ -117,6 +117,28 @@ START_TEST(vm_names)
 }
 END_TEST
 
+START_TEST(macs_and_net_text)
+{
+	struct svff_error err = { 0 };
+	unsigned char mac[6];
+	char text[128];
+
+	ck_assert_int_eq(svff_parse_mac("52:54:00:AB:cd:0f", mac, &err), 0);
+	ck_assert_uint_eq(mac[3], 0xab);
+	ck_assert_uint_eq(mac[5], 0x0f);
+	ck_assert_int_eq(svff_parse_mac("52-54-00-ab-cd-0f", mac, &err), -EINVAL);
+	ck_assert_int_eq(svff_parse_mac("52:54:00:ab:cd:0f:", mac, &err), -EINVAL);
+	ck_assert_int_eq(svff_parse_mac("ff:ff:ff:ff:ff:ff", mac, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "broadcast"));
+	struct svff_net n = { .set = SVFF_NET_MAC | SVFF_NET_VLAN | SVFF_NET_SPOOFCHK,
+			      .mac = { 0x52, 0x54, 0, 1, 2, 3 }, .vlan = 0, .spoofchk = false };
+	svff_net_format(&n, text, sizeof(text));
+	ck_assert_str_eq(text, "mac 52:54:00:01:02:03 vlan 0 spoofchk off");
+	svff_net_format(&n, text, 20);   /* cut, never overrun */
+	ck_assert_uint_lt(strlen(text), 20);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("parse");
@@ -127,6 +149,7 @@ int main(void)
 	tcase_add_test(tc, vf_refs);
 	tcase_add_test(tc, counts);
 	tcase_add_test(tc, vm_names);
+	tcase_add_test(tc, macs_and_net_text);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

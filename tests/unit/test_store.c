@@ -15,6 +15,7 @@
 
 #include "fakesys.h"
 #include "state.h"
+#include "vfnet.h"
 
 static char dir[256], sdir[300], spath[320];
 
@@ -101,6 +102,40 @@ START_TEST(round_trip_is_exact_and_stable)
 }
 END_TEST
 
+/* A claim's network settings survive the file, key by key; a bad one is
+ * refused with its place. */
+START_TEST(net_settings_round_trip)
+{
+	static const char v3[] = "{\"schema\":3,\"pfs\":[{\"addr\":\"0000:3b:00.0\",\"numvfs\":4,"
+		"\"claims\":[{\"vf\":2,\"state\":\"attached\",\"vm_name\":\"vm1\","
+		"\"net\":{\"mac\":\"52:54:00:AB:cd:01\",\"vlan\":10,\"trust\":true}}]}]}";
+	struct svff_state *st = NULL, *again = NULL;
+	struct svff_error err = { 0 };
+	char *text;
+
+	ck_assert_int_eq(svff_state_parse(v3, strlen(v3), &st, &err), 0);
+	const struct svff_net *n = &svff_state_claim(&st->pfs[0], 2)->net;
+	ck_assert_uint_eq(n->set, SVFF_NET_MAC | SVFF_NET_VLAN | SVFF_NET_TRUST);
+	ck_assert_uint_eq(n->mac[3], 0xab);
+	ck_assert_uint_eq(n->vlan, 10);
+	ck_assert(n->trust);
+	ck_assert_int_eq(svff_state_format(st, &text), 0);
+	ck_assert_ptr_nonnull(strstr(text, "\"mac\": \"52:54:00:ab:cd:01\""));
+	ck_assert_ptr_null(strstr(text, "spoofchk"));   /* not asked for, not written */
+	ck_assert_int_eq(svff_state_parse(text, strlen(text), &again, &err), 0);
+	ck_assert_uint_eq(svff_vfnet_differ(n, &svff_state_claim(&again->pfs[0], 2)->net), 0);
+	free(text);
+	svff_state_free(again);
+	svff_state_free(st);
+
+	static const char bad[] = "{\"schema\":3,\"pfs\":[{\"addr\":\"0000:3b:00.0\",\"numvfs\":4,"
+		"\"claims\":[{\"vf\":2,\"state\":\"attached\",\"vm_name\":\"vm1\","
+		"\"net\":{\"vlan\":4095}}]}]}";
+	ck_assert_int_lt(svff_state_parse(bad, strlen(bad), &st, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, ".net"));
+}
+END_TEST
+
 /* Schema 1's resources had a queue count "qmax" only: read as queues. */
 START_TEST(schema_1_resources_read_as_queues)
 {
@@ -113,9 +148,9 @@ START_TEST(schema_1_resources_read_as_queues)
 	ck_assert_int_eq(svff_state_parse(v1, strlen(v1), &st, &err), 0);
 	ck_assert_uint_eq(svff_state_res(&st->pfs[0], 3).queues, 64);
 	ck_assert_uint_eq(svff_state_res(&st->pfs[0], 3).vectors, 0);
-	/* written back as schema 2 */
+	/* written back as the current schema */
 	ck_assert_int_eq(svff_state_format(st, &text), 0);
-	ck_assert_ptr_nonnull(strstr(text, "\"schema\": 2"));
+	ck_assert_ptr_nonnull(strstr(text, "\"schema\": 3"));
 	ck_assert_ptr_nonnull(strstr(text, "\"queues\": 64"));
 	ck_assert_ptr_null(strstr(text, "qmax"));
 	free(text);
@@ -206,10 +241,10 @@ START_TEST(newer_schema_refused)
 	struct svff_state *st;
 	struct svff_error err = { 0 };
 	mkdir(sdir, 0700);
-	write_file(spath, "{\"schema\":3,\"pfs\":[]}");
+	write_file(spath, "{\"schema\":4,\"pfs\":[]}");
 	ck_assert_int_eq(svff_store_open(sdir, 0, false, &store, &err), 0);
 	ck_assert_int_eq(svff_store_load(store, &st, &err), -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(err.msg, "schema 3, newer than this svff understands (2)"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "schema 4, newer than this svff understands (3)"));
 	svff_store_close(store);
 }
 END_TEST
@@ -397,6 +432,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, round_trip_is_exact_and_stable);
 	tcase_add_test(tc, schema_1_resources_read_as_queues);
+	tcase_add_test(tc, net_settings_round_trip);
 	tcase_add_loop_test(tc, corrupt_files_refused_and_untouched, 0,
 			    sizeof(corrupt) / sizeof(corrupt[0]));
 	tcase_add_test(tc, oversized_and_long_strings);
