@@ -11,6 +11,7 @@
 #include "reconf.h"
 #include "recover.h"
 #include "session.h"
+#include "vfnet.h"
 #include "vfset.h"
 
 /* "FILE:LINE: " before a message about what the file says. */
@@ -40,8 +41,11 @@ static int check_host(struct svff_inv *inv, const struct svff_config *c, struct 
 			return at(p, p->line, err);
 		for (size_t k = 0; k < p->n_claims; k++) {
 			struct svff_vm vm;
+			char ifname[IF_NAMESIZE];
 			rc = svff_vm_lookup(v, p->claims[k].vm, &vm, err);
 			svff_vm_clear(&vm);
+			if (rc == 0 && p->claims[k].net.set)
+				rc = svff_vfnet_netdev(inv->ctx, p->addr, ifname, err);
 			if (rc < 0)
 				return at(p, p->claims[k].line, err);
 		}
@@ -132,9 +136,22 @@ static int apply_pf(struct svff_inv *inv, struct svff_virt *v, const struct svff
 	}
 	for (size_t k = 0; rc == 0 && ps && k < p->n_claims; k++) {
 		const struct svff_config_claim *cl = &p->claims[k];
-		const struct svff_claim *c = svff_state_claim(ps, cl->vf);
-		if (c && svff_claim_of(c, cl->vm))
+		struct svff_claim *c = svff_state_claim(ps, cl->vf);
+		if (c && svff_claim_of(c, cl->vm)) {
+			/* a claim recover adopted after a reboot has none yet */
+			if (!cl->net.set && !c->net.set)
+				continue;
+			if (c->net.set == cl->net.set && !svff_vfnet_differ(&cl->net, &c->net))
+				continue;
+			snprintf(what, sizeof(what), "vf%u network settings as the file says", cl->vf);
+			change(inv, n, p->addr, what);
+			c->net = cl->net;
+			rc = svff_session_save(&s, err);
+			if (rc == 0 && svff_session_vf(&s, cl->vf))
+				rc = svff_vfnet_set(inv->ctx, s.pf, cl->vf, &c->net, err);
+			rc = rc < 0 ? rc : 0;
 			continue;
+		}
 		if (c) {
 			rc = svff_err(err, -EBUSY, "vf%u is held by VM '%s', the file gives it to '%s'",
 				      cl->vf, c->vm_name, cl->vm);
@@ -147,8 +164,8 @@ static int apply_pf(struct svff_inv *inv, struct svff_virt *v, const struct svff
 		change(inv, n, p->addr, what);
 		rc = svff_vm_lookup(v, cl->vm, &vm, err);
 		if (rc == 0 && !inv->ctx->dry_run)
-			rc = svff_claim_attach(&s, v, &vm, cl->vf, cl->guest_addr, true, NULL, NULL,
-					       err);
+			rc = svff_claim_attach(&s, v, &vm, cl->vf, cl->guest_addr, true, &cl->net,
+					       NULL, err);
 		svff_vm_clear(&vm);
 	}
 	svff_session_close(&s);

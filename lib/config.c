@@ -81,9 +81,56 @@ static int get_res(struct reader *r, xmlNodePtr n, struct svff_res *res)
 	return rc < 0 ? rc : get_uint(r, n, "vectors", false, 1, 65535, &res->vectors);
 }
 
+/* A claim's VF network settings: the attributes of attach's options. */
+static int get_net(struct reader *r, xmlNodePtr n, struct svff_net *net)
+{
+	static const struct { const char *name; unsigned int bit; } onoff[] = {
+		{ "spoofchk", SVFF_NET_SPOOFCHK }, { "trust", SVFF_NET_TRUST },
+	};
+	static const struct { const char *name; unsigned int bit, max; } nums[] = {
+		{ "vlan", SVFF_NET_VLAN, 4094 },
+		{ "max-rate", SVFF_NET_MAX_RATE, SVFF_NET_RATE_MAX },
+		{ "min-rate", SVFF_NET_MIN_RATE, SVFF_NET_RATE_MAX },
+	};
+	struct svff_error e = { 0 };
+	int rc = 0;
+
+	xmlChar *mac = xmlGetProp(n, (const xmlChar *)"mac");
+	if (mac && svff_parse_mac((const char *)mac, net->mac, &e) < 0)
+		rc = fail(r, line_of(n), "<claim mac=...>: %s", e.msg);
+	net->set |= mac ? SVFF_NET_MAC : 0;
+	xmlFree(mac);
+	for (size_t i = 0; rc == 0 && i < sizeof(nums) / sizeof(nums[0]); i++) {
+		unsigned int *to = nums[i].bit == SVFF_NET_VLAN ? &net->vlan
+				 : nums[i].bit == SVFF_NET_MAX_RATE ? &net->max_rate : &net->min_rate;
+		if (!xmlHasProp(n, (const xmlChar *)nums[i].name))
+			continue;
+		rc = get_uint(r, n, nums[i].name, true, 0, nums[i].max, to);
+		net->set |= nums[i].bit;
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof(onoff) / sizeof(onoff[0]); i++) {
+		xmlChar *v = xmlGetProp(n, (const xmlChar *)onoff[i].name);
+		bool b = false;
+		if (v && svff_parse_onoff((const char *)v, onoff[i].name, &b, &e) < 0)
+			rc = fail(r, line_of(n), "<claim %s=...>: %s", onoff[i].name, e.msg);
+		if (v && onoff[i].bit == SVFF_NET_SPOOFCHK)
+			net->spoofchk = b;
+		else if (v)
+			net->trust = b;
+		net->set |= v ? onoff[i].bit : 0;
+		xmlFree(v);
+	}
+	if (rc == 0 && (net->set & SVFF_NET_MIN_RATE) && (net->set & SVFF_NET_MAX_RATE) &&
+	    net->max_rate && net->min_rate > net->max_rate)
+		rc = fail(r, line_of(n), "<claim>: min-rate %u is above max-rate %u", net->min_rate,
+			  net->max_rate);
+	return rc;
+}
+
 static int add_claim(struct reader *r, struct svff_config_pf *pf, xmlNodePtr n)
 {
-	static const char *const attrs[] = { "vm", "vf", "guest", NULL };
+	static const char *const attrs[] = { "vm", "vf", "guest", "mac", "vlan", "spoofchk",
+					     "trust", "max-rate", "min-rate", NULL };
 	struct svff_config_claim cl = { .line = line_of(n) };
 	struct svff_error e = { 0 };
 	int rc = check_attrs(r, n, attrs);
@@ -104,6 +151,8 @@ static int add_claim(struct reader *r, struct svff_config_pf *pf, xmlNodePtr n)
 	if (guest && svff_parse_pci_addr((const char *)guest, NULL, cl.guest_addr, &e) < 0)
 		rc = fail(r, cl.line, "<claim guest=...>: %s", e.msg);
 	xmlFree(guest);
+	if (rc == 0)
+		rc = get_net(r, n, &cl.net);
 	for (size_t i = 0; rc == 0 && i < pf->n_claims; i++)
 		if (pf->claims[i].vf == cl.vf)
 			rc = fail(r, cl.line, "vf%u of %s is claimed twice (also by '%s' at line %d)",
@@ -332,6 +381,31 @@ void svff_config_free(struct svff_config *c)
 	free(c);
 }
 
+static void net_attrs(xmlNodePtr n, const struct svff_net *net)
+{
+	char v[24];
+	if (net->set & SVFF_NET_MAC) {
+		svff_format_mac(net->mac, v);
+		xmlNewProp(n, (const xmlChar *)"mac", (const xmlChar *)v);
+	}
+	if (net->set & SVFF_NET_VLAN) {
+		snprintf(v, sizeof(v), "%u", net->vlan);
+		xmlNewProp(n, (const xmlChar *)"vlan", (const xmlChar *)v);
+	}
+	if (net->set & SVFF_NET_SPOOFCHK)
+		xmlNewProp(n, (const xmlChar *)"spoofchk", (const xmlChar *)(net->spoofchk ? "on" : "off"));
+	if (net->set & SVFF_NET_TRUST)
+		xmlNewProp(n, (const xmlChar *)"trust", (const xmlChar *)(net->trust ? "on" : "off"));
+	if (net->set & SVFF_NET_MAX_RATE) {
+		snprintf(v, sizeof(v), "%u", net->max_rate);
+		xmlNewProp(n, (const xmlChar *)"max-rate", (const xmlChar *)v);
+	}
+	if (net->set & SVFF_NET_MIN_RATE) {
+		snprintf(v, sizeof(v), "%u", net->min_rate);
+		xmlNewProp(n, (const xmlChar *)"min-rate", (const xmlChar *)v);
+	}
+}
+
 static void res_attrs(xmlNodePtr n, const struct svff_res *r)
 {
 	char v[16];
@@ -384,6 +458,7 @@ int svff_config_write(const struct svff_state *st, char **out, struct svff_error
 			xmlNewProp(e, (const xmlChar *)"vf", (const xmlChar *)v);
 			if (c->guest_addr[0])
 				xmlNewProp(e, (const xmlChar *)"guest", (const xmlChar *)c->guest_addr);
+			net_attrs(e, &c->net);
 		}
 	}
 	xmlChar *mem = NULL;

@@ -8,7 +8,9 @@
  *       <resources queues="2" vectors="1"/>     every VF (optional)
  *       <vf index="3" queues="4"/>              one VF (optional)
  *       <claim vm="vm1" vf="3" guest="0000:07:00.0"/>   a VM's persistent
- *                                               claim (guest: optional)
+ *                                               claim (guest: optional;
+ *                                               NIC PFs: mac, vlan, spoofchk,
+ *                                               trust, max-rate, min-rate)
  *     </pf>
  *   </svff>
  *
@@ -33,6 +35,7 @@ struct svff_config_claim {
 	char vm[SVFF_VM_NAME_LEN];
 	unsigned int vf;
 	char guest_addr[SVFF_ADDR_LEN];  /* "" when not given */
+	struct svff_net net;             /* network settings (attach's options) */
 	int line;
 };
 

@@ -91,6 +91,14 @@ static const struct { const char *text; const char *msg; } bad[] = {
 	  ":4: vf1 of 0000:3b:00.0 is given twice" },
 	{ "<svff>\n<pf addr='3b:00.0' vfs='2'>\n<qdma/>\n</pf>\n</svff>\n",
 	  ":3: unknown element <qdma> in <pf>" },
+	{ "<svff>\n<pf addr='3b:00.0' vfs='2'>\n<claim vm='a' vf='1' mac='01:00:5e:00:00:01'/>\n</pf>\n</svff>\n",
+	  ":3: <claim mac=...>: MAC address '01:00:5e:00:00:01' is a multicast" },
+	{ "<svff>\n<pf addr='3b:00.0' vfs='2'>\n<claim vm='a' vf='1' vlan='4095'/>\n</pf>\n</svff>\n",
+	  ":3: <claim vlan='4095'>: expected a number from 0 to 4094" },
+	{ "<svff>\n<pf addr='3b:00.0' vfs='2'>\n<claim vm='a' vf='1' trust='yes'/>\n</pf>\n</svff>\n",
+	  ":3: <claim trust=...>: invalid trust 'yes'" },
+	{ "<svff>\n<pf addr='3b:00.0' vfs='2'>\n<claim vm='a' vf='1' min-rate='9' max-rate='5'/>\n</pf>\n</svff>\n",
+	  ":3: <claim>: min-rate 9 is above max-rate 5" },
 };
 
 START_TEST(refused_with_file_and_line)
@@ -139,6 +147,8 @@ START_TEST(save_reads_back)
 	strcpy(cl->vm_name, "vm1");
 	strcpy(cl->guest_addr, "0000:07:00.0");
 	cl->persistent = true;
+	cl->net = (struct svff_net){ .set = SVFF_NET_MAC | SVFF_NET_VLAN | SVFF_NET_SPOOFCHK,
+				     .mac = { 0x52, 0x54, 0, 0, 0, 9 }, .vlan = 0 };
 	cl = svff_state_claim_add(pf, 3);     /* live only: gone at a reboot */
 	strcpy(cl->vm_name, "vm2");
 	ck_assert_int_eq(svff_config_write(st, &text, &err), 0);
@@ -152,6 +162,12 @@ START_TEST(save_reads_back)
 	ck_assert_uint_eq(c->pfs[0].n_claims, 1);
 	ck_assert_str_eq(c->pfs[0].claims[0].vm, "vm1");
 	ck_assert_str_eq(c->pfs[0].claims[0].guest_addr, "0000:07:00.0");
+	const struct svff_net *n = &c->pfs[0].claims[0].net;
+	ck_assert_uint_eq(n->set, SVFF_NET_MAC | SVFF_NET_VLAN | SVFF_NET_SPOOFCHK);
+	ck_assert_uint_eq(n->mac[5], 9);
+	ck_assert_uint_eq(n->vlan, 0);
+	ck_assert(!n->spoofchk);
+	ck_assert_ptr_nonnull(strstr(text, "mac=\"52:54:00:00:00:09\" vlan=\"0\" spoofchk=\"off\""));
 	svff_config_free(c);
 	free(text);
 	svff_state_free(st);
