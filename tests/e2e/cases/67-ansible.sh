@@ -23,11 +23,12 @@ define_vm a2
 # stderr) from ansible's default output (ansible-core has no json
 # callback).
 play() {
-	local o=/run/e2e-ansible.out
+	local o=/run/e2e-ansible.out t0=$SECONDS
 	prc=0
 	printf '{"svff_pfs": %s, "svff_bin": "%s", "svff_hosts": "localhost", "ansible_become": false}' \
 		"$1" "$SVFF" >/run/e2e-ansible-vars.json
 	ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0 \
+		ANSIBLE_PIPELINING=1 \
 		ansible-playbook -i "$inv" -e @/run/e2e-ansible-vars.json "$book" >"$o" 2>&1 || prc=$?
 	ptasks=$(python3 -c '
 import json, re, sys
@@ -49,6 +50,7 @@ for line in open(sys.argv[1]):
     task = None
 ' "$o") || fail "cannot read ansible-playbook's output: $(cat "$o")"
 	printf '%s\n' "$ptasks" | sed 's/^/  task: /'
+	echo "  (the play took $((SECONDS - t0)) s)"
 }
 pfs() { # VFS CLAIM_VF
 	printf '[{"addr": "%s", "vfs": %s, "queues": 3, "claims": [{"vm": "a1", "vf": %s}]}]' "$PF" "$1" "$2"
