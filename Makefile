@@ -4,6 +4,7 @@ DESTDIR ?=
 BINDIR = $(PREFIX)/sbin
 MANDIR = $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC ?= cc
 # libvirt and libnvme are compiled against but not linked: lib/libvirt-dl.c
@@ -47,7 +48,7 @@ ALIB_OBJ = $(LIB_SRC:%.c=$(A)/%.o)
 ACMD_OBJ = $(CMD_SRC:%.c=$(A)/%.o) $(A)/svff.o
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(A)/tests/%)
 
-.PHONY: all check unit e2e demo bench deps install uninstall clean
+.PHONY: all check unit deb e2e demo bench deps install uninstall clean
 
 all: svff
 
@@ -76,7 +77,7 @@ $(A)/libsvff.a: $(ALIB_OBJ)
 	$(AR) rcs $@ $^
 
 svff: $(CMD_OBJ) $(B)/libsvff.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # svff built with sanitizers: the unit tests exercise it as a program too.
 $(A)/svff: $(ACMD_OBJ) $(A)/libsvff.a
@@ -92,6 +93,7 @@ $(A)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(A)/libsvff.a
 # fresh make: pkg-config must run after the install.
 check: deps
 	$(MAKE) unit
+	$(MAKE) deb
 	$(MAKE) valgrind
 	$(MAKE) fuzz-check
 	$(MAKE) e2e
@@ -100,7 +102,14 @@ unit: $(UNIT_BIN) $(A)/svff
 	@fail=0; for t in $(UNIT_BIN); do \
 		SVFF_BIN=$(CURDIR)/$(A)/svff ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $$t || fail=1; \
-	done; exit $$fail
+	done; \
+	SVFF_BIN=$(CURDIR)/$(A)/svff tests/unit/test_completion.sh || fail=1; \
+	exit $$fail
+
+# The Debian package, built from a copy of the tree, lintian-clean at the
+# error and warning levels, installed, run (--version) and purged.
+deb:
+	tests/deb/run
 
 # The end-to-end suite runs the ASan+UBSan build of svff: a leak or a bad
 # access fails the case that caused it.
@@ -127,10 +136,11 @@ install: svff
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/sbin/svff|$(BINDIR)/svff|' systemd/svff-apply.service \
 		>$(DESTDIR)$(UNITDIR)/svff-apply.service
+	install -D -m 0644 completion/svff $(DESTDIR)$(COMPDIR)/svff
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/svff $(DESTDIR)$(MANDIR)/man8/svff.8 \
-		$(DESTDIR)$(UNITDIR)/svff-apply.service
+		$(DESTDIR)$(UNITDIR)/svff-apply.service $(DESTDIR)$(COMPDIR)/svff
 
 clean:
 	rm -rf build svff

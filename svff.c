@@ -302,6 +302,7 @@ int main(int argc, char **argv)
 		       g.quiet);
 	if (rc == 0)
 		rc = run_cmd(&inv, &err);
+	svff_log_end(&inv, rc, &err);
 	svff_out_end(&inv.out, inv.ctx->dry_run, rc, &err);
 	report(&inv, rc, &err);
 	svff_targets_clear(&inv.tg);

@@ -95,6 +95,7 @@ static int apply_pf(struct svff_inv *inv, struct svff_virt *v, const struct svff
 
 	if (rc < 0)
 		return rc;
+	svff_log_pf(inv, &s);
 	struct svff_pf_state *ps = svff_session_pf(&s);
 	if (!ps) {
 		snprintf(what, sizeof(what), "init %u", p->numvfs);

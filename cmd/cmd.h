@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "log.h"
 #include "out.h"
 #include "svff.h"
 #include "target.h"
@@ -51,6 +52,7 @@ struct svff_inv {
 	struct svff_targets tg; /* the VMs and VFs named, as cmd->targets says */
 	struct svff_session *s; /* the session main opened (cmd->session) */
 	struct svff_out out;    /* what the command prints */
+	struct svff_log log;    /* what it logs (cmd/log.c) */
 };
 
 struct svff_cmd {
@@ -92,7 +94,7 @@ int svff_err_keep(int *rc, struct svff_error *err, int rc2, const struct svff_er
 /* cmd/common.c */
 struct svff_session;
 /* Print each step under -v ("+ ...") and -n ("would: ..."): to stdout,
- * to stderr under -j. */
+ * to stderr under -j; log each change made (cmd/log.h). */
 void svff_cmd_steps(struct svff_inv *inv);
 /* Open a session for the command (main does, for cmd->session; recover,
  * for each PF); but for recover, which names its PFs, add "pf" to the

@@ -14,6 +14,7 @@ static void on_fix(void *opaque, const char *what)
 	struct svff_inv *inv = opaque;
 	svff_say(inv, "%s: %s", inv->ctx->dry_run ? "would recover" : "recover", what);
 	svff_print_str(inv, NULL, NULL, what);
+	svff_log_change(inv, what);
 }
 
 /* One PF (device; NULL: that of the interrupted operation): finish its

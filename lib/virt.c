@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,26 @@
 struct svff_virt {
 	const struct svff_ctx *ctx;
 	virConnectPtr conn;
+	pthread_t loop;         /* runs libvirt's event loop (loop_run) */
+	bool loop_started;
+	atomic_bool quit;
 };
+
+/* libvirtd pings a client that can run events (keepalive: by default
+ * every 5 s, and it drops one that has not answered 5 pings) and svff
+ * needs events for DEVICE_REMOVED. So the loop runs for as long as the
+ * connection is open, in its own thread, as in virsh: a verb that holds
+ * the connection through long sysfs or NVMe work keeps it. */
+static void *loop_run(void *opaque)
+{
+	struct svff_virt *v = opaque;
+	while (!atomic_load(&v->quit))
+		if (sym_virEventRunDefaultImpl() < 0)
+			break;
+	return NULL;
+}
+
+static void loop_wake(int timer, void *opaque) { (void)timer; (void)opaque; }
 
 static void quiet(void *opaque, virErrorPtr e) { (void)opaque; (void)e; }
 
@@ -51,6 +72,14 @@ int svff_virt_open(const struct svff_ctx *ctx, struct svff_virt **out,
 	}
 	sym_virConnSetErrorFunc(v->conn, NULL, quiet);
 	v->ctx = ctx;
+	atomic_init(&v->quit, false);
+	rc = pthread_create(&v->loop, NULL, loop_run, v);
+	if (rc != 0) {
+		sym_virConnectClose(v->conn);
+		free(v);
+		return svff_err(err, -rc, "cannot start libvirt's event loop: %s", strerror(rc));
+	}
+	v->loop_started = true;
 	*out = v;
 	return 0;
 }
@@ -61,6 +90,14 @@ void svff_virt_close(struct svff_virt *v)
 		return;
 	if (v->conn)
 		sym_virConnectClose(v->conn);
+	if (v->loop_started) {
+		/* a timer due now makes the loop return and see quit */
+		atomic_store(&v->quit, true);
+		int t = sym_virEventAddTimeout(0, loop_wake, NULL, NULL);
+		pthread_join(v->loop, NULL);
+		if (t >= 0)
+			sym_virEventRemoveTimeout(t);
+	}
 	free(v);
 }
 
@@ -173,20 +210,71 @@ int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 	return rc < 0 ? rc : 0;
 }
 
-/* One wait for many unplugs: the callbacks and the timer see them all. */
+/* One wait for many unplugs: the callbacks (in the loop's thread) and
+ * the poll (in the caller's) see them all, under lock. A callback may
+ * still be running when it is deregistered, so the wait is counted: the
+ * caller and each registration hold it (wait_unref). */
 struct wait_all {
-	struct svff_unplug *u;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct svff_unplug *u;  /* NULL once the caller is done */
 	size_t n;
+	int refs;
 };
+
+static struct wait_all *wait_new(struct svff_unplug *u, size_t n)
+{
+	struct wait_all *w = calloc(1, sizeof(*w));
+	pthread_condattr_t ca;
+	if (!w)
+		return NULL;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->changed, &ca);
+	pthread_condattr_destroy(&ca);
+	w->u = u;
+	w->n = n;
+	w->refs = 1;
+	return w;
+}
+
+static void wait_unref(void *opaque)
+{
+	struct wait_all *w = opaque;
+	pthread_mutex_lock(&w->lock);
+	int left = --w->refs;
+	pthread_mutex_unlock(&w->lock);
+	if (left)
+		return;
+	pthread_cond_destroy(&w->changed);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+static int listen_for(struct svff_virt *v, int id, virConnectDomainEventGenericCallback cb,
+		      struct wait_all *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->refs++;
+	pthread_mutex_unlock(&w->lock);
+	int h = sym_virConnectDomainEventRegisterAny(v->conn, NULL, id, cb, w, wait_unref);
+	if (h < 0)
+		wait_unref(w);   /* libvirt keeps no reference on failure */
+	return h;
+}
 
 static void mark(struct wait_all *w, virDomainPtr d, const char *alias, int done)
 {
 	char uuid[SVFF_UUID_LEN];
 	if (!alias || sym_virDomainGetUUIDString(d, uuid) < 0)
 		return;
-	for (size_t i = 0; i < w->n; i++)
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; w->u && i < w->n; i++)
 		if (!w->u[i].done && !strcmp(w->u[i].alias, alias) && !strcmp(w->u[i].vm->uuid, uuid))
 			w->u[i].done = done;
+	pthread_cond_signal(&w->changed);
+	pthread_mutex_unlock(&w->lock);
 }
 
 static void on_removed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
@@ -202,20 +290,22 @@ static void on_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *
 }
 
 /* Re-read the live XML of those still pending: an event may have fired
- * before we listened, or been lost with a libvirtd restart. */
-static void on_tick(int timer, void *opaque)
+ * before we listened, or been lost with a libvirtd restart. Called, and
+ * returns, with w->lock held; drops it for libvirt's calls. */
+static void poll_live(struct wait_all *w)
 {
-	struct wait_all *w = opaque;
-	(void)timer;
 	for (size_t i = 0; i < w->n; i++) {
 		char *xml = NULL;
 		struct svff_unplug *u = &w->u[i];
 		if (u->done || u->rc < 0)
 			continue;
-		if (svff_vm_xml(u->vm, false, &xml, NULL) == 0 &&
-		    svff_domxml_find(xml, u->vf_addr, NULL, NULL) == 0)
-			u->done = 1;
+		pthread_mutex_unlock(&w->lock);
+		bool gone = svff_vm_xml(u->vm, false, &xml, NULL) == 0 &&
+			    svff_domxml_find(xml, u->vf_addr, NULL, NULL) == 0;
 		free(xml);
+		pthread_mutex_lock(&w->lock);
+		if (gone && !u->done)
+			u->done = 1;
 	}
 }
 
@@ -245,17 +335,44 @@ static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[64],
 	return rc;
 }
 
-static bool pending(const struct svff_unplug *u, size_t n)
+/* with w->lock held */
+static bool pending(const struct wait_all *w)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!u[i].done && u[i].rc == 0)
+	for (size_t i = 0; i < w->n; i++)
+		if (!w->u[i].done && w->u[i].rc == 0)
 			return true;
 	return false;
 }
 
+/* Until nothing is pending or the deadline: woken by each event, and
+ * polling the live XML every 250 ms. */
+static void wait_unplugs(struct wait_all *w, int timeout_s)
+{
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_s;
+	pthread_mutex_lock(&w->lock);
+	poll_live(w);
+	while (pending(w)) {
+		struct timespec at;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
+		at = now;
+		at.tv_nsec += 250 * 1000000L;
+		if (at.tv_nsec >= 1000000000L) {
+			at.tv_sec++;
+			at.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&w->changed, &w->lock, &at) == ETIMEDOUT)
+			poll_live(w);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
 int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, int timeout_s)
 {
-	struct wait_all w = { .u = u, .n = n };
+	struct wait_all *w;
 	int failed = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -264,42 +381,61 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 		u[i].alias[0] = '\0';
 		memset(&u[i].err, 0, sizeof(u[i].err));
 	}
+	w = wait_new(u, n);
+	if (!w) {
+		for (size_t i = 0; i < n; i++)
+			u[i].rc = svff_err(&u[i].err, -ENOMEM, "out of memory");
+		return (int)n;
+	}
 	/* Listen before asking, for all VMs at once. */
-	int cb1 = sym_virConnectDomainEventRegisterAny(v->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-						   VIR_DOMAIN_EVENT_CALLBACK(on_removed), &w, NULL);
-	int cb2 = sym_virConnectDomainEventRegisterAny(v->conn, NULL,
-						   VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
-						   VIR_DOMAIN_EVENT_CALLBACK(on_failed), &w, NULL);
+	int cb1 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+			     VIR_DOMAIN_EVENT_CALLBACK(on_removed), w);
+	int cb2 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+			     VIR_DOMAIN_EVENT_CALLBACK(on_failed), w);
 	/* Ask every guest first, then wait for them together: the guests
-	 * answer in parallel, so the longest wait bounds the whole. */
+	 * answer in parallel, so the longest wait bounds the whole. What the
+	 * callbacks read (alias, done) is set under the lock. */
 	for (size_t i = 0; i < n; i++) {
 		struct svff_unplug *x = &u[i];
-		int rc = x->vm->active ? live_alias(x->vm, x->vf_addr, x->alias, &x->err) : 0;
+		char alias[64] = "";
+		int rc = x->vm->active ? live_alias(x->vm, x->vf_addr, alias, &x->err) : 0;
+		pthread_mutex_lock(&w->lock);
+		memcpy(x->alias, alias, sizeof(alias));
 		if (rc <= 0) {
 			x->rc = rc;
 			x->done = rc == 0;   /* not in the VM: nothing to do */
-			continue;
 		}
+		pthread_mutex_unlock(&w->lock);
+		if (rc <= 0)
+			continue;
 		if (!svff_step(v->ctx, "libvirt: detach %s (%s) from VM '%s' (live), wait up to %d s",
 			       x->vf_addr, x->alias, x->vm->name, timeout_s)) {
+			pthread_mutex_lock(&w->lock);
 			x->done = 1;
+			pthread_mutex_unlock(&w->lock);
 			continue;
 		}
 		/* asynchronous: returns once QEMU has asked the guest */
-		if (sym_virDomainDetachDeviceAlias(x->vm->dom, x->alias, VIR_DOMAIN_AFFECT_LIVE) < 0)
-			x->rc = svff_err(&x->err, -EIO, "cannot detach '%s' from VM '%s': %s",
-					 x->vf_addr, x->vm->name, lv_msg());
+		if (sym_virDomainDetachDeviceAlias(x->vm->dom, x->alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+			struct svff_error e = { 0 };
+			rc = svff_err(&e, -EIO, "cannot detach '%s' from VM '%s': %s",
+				      x->vf_addr, x->vm->name, lv_msg());
+			pthread_mutex_lock(&w->lock);
+			x->rc = rc;
+			x->err = e;
+			pthread_mutex_unlock(&w->lock);
+		}
 	}
-	if (pending(u, n)) {
-		int timer = sym_virEventAddTimeout(250, on_tick, &w, NULL);
-		double deadline = svff_now() + timeout_s;
-		on_tick(timer, &w);
-		while (pending(u, n) && svff_now() < deadline)
-			if (sym_virEventRunDefaultImpl() < 0)
-				break;
-		if (timer >= 0)
-			sym_virEventRemoveTimeout(timer);
-	}
+	wait_unplugs(w, timeout_s);
+	if (cb1 >= 0)
+		sym_virConnectDomainEventDeregisterAny(v->conn, cb1);
+	if (cb2 >= 0)
+		sym_virConnectDomainEventDeregisterAny(v->conn, cb2);
+	/* a callback still under way finds nothing to mark */
+	pthread_mutex_lock(&w->lock);
+	w->u = NULL;
+	pthread_mutex_unlock(&w->lock);
+	wait_unref(w);
 	for (size_t i = 0; i < n; i++) {
 		struct svff_unplug *x = &u[i];
 		if (x->rc == 0 && x->done < 0)
@@ -313,10 +449,6 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 					 timeout_s);
 		failed += x->rc < 0;
 	}
-	if (cb1 >= 0)
-		sym_virConnectDomainEventDeregisterAny(v->conn, cb1);
-	if (cb2 >= 0)
-		sym_virConnectDomainEventDeregisterAny(v->conn, cb2);
 	return failed;
 }
 

@@ -316,6 +316,23 @@ int fakesys_run_suite(Suite *s)
 	return failed ? 1 : 0;
 }
 
+void fakesys_msix_pf(const char *root, const char *state_dir)
+{
+	char path[512];
+	fakesys_add_dev(root, "0000:01:00.0", 0x15b3, 0x101d, 8, "mlx5_core", 1);
+	fakesys_set_vfs(root, "0000:01:00.0", 4, "vfio-pci", 10);
+	fakesys_write(root, "0000:01:00.0", "sriov_drivers_autoprobe", "0");
+	fakesys_write(root, "0000:01:00.0", "sriov_vf_total_msix", "16");
+	for (int i = 1; i <= 4; i++) {
+		char vf[16];
+		snprintf(vf, sizeof(vf), "0000:01:00.%d", i);
+		fakesys_write(root, vf, "sriov_vf_msix_count", "2");
+	}
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/vfio-pci/unbind", root);
+	write_file(path, "");
+	fakesys_write_state(state_dir, fakesys_managed_state);
+}
+
 const char fakesys_managed_state[] =
 	"{ \"schema\": 1, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
 	" \"saved_autoprobe\": 1, \"claims\": ["

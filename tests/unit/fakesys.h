@@ -37,6 +37,10 @@ void fakesys_write_state(const char *state_dir, const char *content);
 /* A state file: PF 0000:01:00.0 managed with 4 VFs, vf1 attached to vm1
  * and vf3 paused for vm2. */
 extern const char fakesys_managed_state[];
+/* PF 0000:01:00.0 (mlx5_core: the msix backend) with 16 vectors for 4
+ * VFs on vfio-pci, 2 each; managed by svff (fakesys_managed_state: vf1
+ * attached to vm1) with its state in state_dir. */
+void fakesys_msix_pf(const char *root, const char *state_dir);
 /* Read a whole file into a malloc'd string; NULL when absent. */
 char *slurp(const char *path);
 

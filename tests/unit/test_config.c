@@ -101,6 +101,27 @@ static const struct { const char *text; const char *msg; } bad[] = {
 	  ":3: <claim>: min-rate 9 is above max-rate 5" },
 };
 
+/* The example the package ships (/usr/share/doc/svff/examples) means
+ * what its comments say. */
+START_TEST(shipped_example_reads)
+{
+	struct svff_config *c = NULL;
+	struct svff_error err = { 0 };
+
+	ck_assert_msg(access("examples/svff.xml", R_OK) == 0,
+		      "examples/svff.xml not found (run from the top of the tree)");
+	ck_assert_msg(svff_config_read("examples/svff.xml", &c, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(c->n_pfs, 1);
+	ck_assert_str_eq(c->pfs[0].addr, "0000:3b:00.0");
+	ck_assert_uint_eq(c->pfs[0].numvfs, 8);
+	ck_assert_uint_eq(c->pfs[0].res_default.queues, 4);
+	ck_assert_uint_eq(c->pfs[0].n_res, 1);
+	ck_assert_uint_eq(c->pfs[0].n_claims, 1);
+	ck_assert_str_eq(c->pfs[0].claims[0].vm, "vm1");
+	svff_config_free(c);
+}
+END_TEST
+
 START_TEST(refused_with_file_and_line)
 {
 	struct svff_config *c = (void *)1;
@@ -180,6 +201,7 @@ int main(void)
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
 	tcase_add_test(tc, reads_pfs_resources_and_claims);
+	tcase_add_test(tc, shipped_example_reads);
 	tcase_add_loop_test(tc, refused_with_file_and_line, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, external_entities_stay_unexpanded);
 	tcase_add_test(tc, save_reads_back);

@@ -36,23 +36,10 @@ static void teardown(void)
 	fakesys_free(root);
 }
 
-/* PF 0000:01:00.0 (mlx5_core) with 16 vectors for 4 VFs on vfio-pci, 2
- * each; managed by svff, vf1 attached to vm1 (fakesys_managed_state). */
+/* fakesys_msix_pf: the msix backend's PF, managed, vf1 attached to vm1 */
 static void msix_pf(void)
 {
-	char path[400];
-	fakesys_add_dev(root, "0000:01:00.0", 0x15b3, 0x101d, 8, "mlx5_core", 1);
-	fakesys_set_vfs(root, "0000:01:00.0", 4, "vfio-pci", 10);
-	fakesys_write(root, "0000:01:00.0", "sriov_drivers_autoprobe", "0");
-	fakesys_write(root, "0000:01:00.0", "sriov_vf_total_msix", "16");
-	for (int i = 1; i <= 4; i++) {
-		char vf[16];
-		snprintf(vf, sizeof(vf), "0000:01:00.%d", i);
-		fakesys_write(root, vf, "sriov_vf_msix_count", "2");
-	}
-	snprintf(path, sizeof(path), "%s/bus/pci/drivers/vfio-pci/unbind", root);
-	write_file(path, "");
-	fakesys_write_state(state_dir, fakesys_managed_state);
+	fakesys_msix_pf(root, state_dir);
 }
 
 static struct json_object *key(struct json_object *o, const char *k)
