@@ -263,7 +263,7 @@ int svff_vfnet_set(const struct svff_ctx *ctx, const char *pf, unsigned int vf,
 				one.min_rate = have.min_rate;
 		}
 		svff_net_format(&one, what, sizeof(what));
-		if (!svff_step(ctx, "netlink: %s vf %u %s", ifname, vf, what))
+		if (!svff_step(ctx, "netlink: set vf%u of %s: %s", vf, ifname, what))
 			continue;
 		int e = vf_write(sock, link, vf, &one, bit);
 		if (e < 0)

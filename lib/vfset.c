@@ -104,7 +104,7 @@ int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error
 			if (!s->ctx->dry_run)
 				return svff_err(err, -ENODEV, "VF %u of %s vanished", c->vf, s->pf);
 			svff_net_format(&c->net, what, sizeof(what));
-			svff_step(s->ctx, "netlink: vf %u of %s %s", c->vf, s->pf, what);
+			svff_step(s->ctx, "netlink: set vf%u of %s: %s", c->vf, s->pf, what);
 			continue;
 		}
 		int r = svff_vfnet_set(s->ctx, s->pf, c->vf, &c->net, err);
