@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,10 @@ int main(int argc, char **argv)
 	struct svff_inv inv = { .g = &g };
 	int rc;
 
+	/* libvirtd may close our connection (a restart, a dropped keepalive):
+	 * the write that finds it closed must fail with a message, and the
+	 * journal stay for recover, not kill svff silently. */
+	signal(SIGPIPE, SIG_IGN);
 	if (svff_ctx_new(&inv.ctx) < 0) {
 		fputs("svff: out of memory\n", stderr);
 		return SVFF_EXIT_FAIL;
