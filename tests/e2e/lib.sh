@@ -279,3 +279,24 @@ no_problem() { # WHAT
 	[ "$all" -gt 0 ] || fail "$1: no \"problem\" field in list -j"
 	[ "$all" = "$nul" ] || fail "$1: list reports a problem: $(printf '%s\n' "$out" | grep '"problem":' | grep -v null)"
 }
+
+# The SR-IOV NIC PF of this boot (boot --nic igb: an Intel 82576, igb) as
+# NIC_PF, empty without one: the first network controller (class 0x0200)
+# with SR-IOV. It is in SVFF_PFS too. Builtins only.
+NIC_PF=''
+for _d in /sys/bus/pci/devices/*; do
+	[ -e "$_d/sriov_totalvfs" ] || continue
+	read -r _c <"$_d/class"
+	[[ $_c == 0x0200* ]] && NIC_PF=${_d##*/} && break
+done
+unset _d _c
+export NIC_PF
+# The network interface of PCI function ADDR (a NIC PF or a VF on a host
+# driver), or nothing.
+netdev_of() { # ADDR
+	local n
+	for n in "/sys/bus/pci/devices/$1"/net/*; do
+		[ -e "$n" ] && echo "${n##*/}" && return 0
+	done
+	return 1
+}
