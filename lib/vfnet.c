@@ -97,8 +97,11 @@ static int vf_read(struct rtnl_link *link, const char *pf, const char *ifname, u
 		out->set |= SVFF_NET_MAC;
 	}
 	out->set |= SVFF_NET_VLAN;   /* libnl reports no VLAN list for VLAN 0 */
-	if (rtnl_link_vf_get_vlans(x, &vl) == 0 && vl && vl->size > 0)
-		out->vlan = vl->vlans[0].vf_vlan;
+	if (rtnl_link_vf_get_vlans(x, &vl) == 0 && vl) {
+		if (vl->size > 0)
+			out->vlan = vl->vlans[0].vf_vlan;
+		rtnl_link_vf_vlan_put(vl);   /* get_vlans took a reference */
+	}
 	if (rtnl_link_vf_get_spoofchk(x, &v) == 0 && v != (uint32_t)-1) {
 		out->spoofchk = v;
 		out->set |= SVFF_NET_SPOOFCHK;

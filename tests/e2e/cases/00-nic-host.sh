@@ -11,6 +11,7 @@
 [ -n "$NIC_PF" ] || fail "no SR-IOV NIC PF (boot --nic igb)"
 d=/sys/bus/pci/devices/$NIC_PF
 expect_eq "$(cat "$d/vendor"):$(cat "$d/device")" 0x8086:0x10c9 "the NIC PF $NIC_PF (82576)"
+[ -n "$(vf_driver "$NIC_PF")" ] || dmesg | grep -i -E 'igb|02:00' | tail -20
 expect_eq "$(vf_driver "$NIC_PF")" igb "driver of $NIC_PF"
 # QEMU's igb has 8 VFs; the igb driver offers 7 of them
 expect_eq "$(cat "$d/sriov_totalvfs")" 7 "TotalVFs of $NIC_PF"
