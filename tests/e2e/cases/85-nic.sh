@@ -91,7 +91,7 @@ echo "== after reconf, the guest's igbvf has $MAC again"
 # a setting changed by hand: list names it, recover gives it back
 ip link set "$nd" vf 0 vlan 0 || fail "ip link set $nd vf 0 vlan 0"
 sv -d "$NIC_PF" list -j
-expect_contains "$out" "network: has vlan 0" "list after a hand change"
+expect_contains "$out" "network: has mac $MAC vlan 0 spoofchk on trust on; its claim gives mac $MAC vlan 10" "list after a hand change"
 sv -d "$NIC_PF" recover
 expect_rc 0
 expect_contains "$out" "did not have the network settings of their claims" "recover"
