@@ -80,8 +80,14 @@ echo igbvf >"/sys/bus/pci/devices/$vf1/driver_override"
 echo "$vf1" >/sys/bus/pci/drivers_probe
 expect_eq "$(vf_driver "$vf1")" igbvf "driver of $vf1"
 echo "igbvf bound $vf1 in $(((${EPOCHREALTIME/./} - ${t0/./}) / 1000)) ms"
-vnd=$(netdev_of "$vf1") || fail "$vf1 on igbvf has no netdev"
-expect_eq "$(cat "/sys/class/net/$vnd/address")" 52:54:00:12:34:57 "MAC of $vf1 ($vnd) on the host"
+# through the PCI device, not the name: udev renames the netdev (eth1 to
+# enp2s0v1) while we look
+vmac=''
+for _ in $(seq 50); do
+	vmac=$(cat "/sys/bus/pci/devices/$vf1"/net/*/address 2>/dev/null) && [ -n "$vmac" ] && break
+	sleep 0.1
+done
+expect_eq "$vmac" 52:54:00:12:34:57 "MAC of $vf1 ($(netdev_of "$vf1")) on the host"
 
 # VF 0 to vfio-pci, by hand, as 00-host does for NVMe VFs; its settings,
 # held by the PF, stay
