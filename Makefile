@@ -148,3 +148,10 @@ clean:
 include tests/valgrind/valgrind.mk
 include tests/fuzz/fuzz.mk
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# The QEMU with the VFIO pause (qemu/README): Debian's qemu with
+# qemu/patches, built once into $(SVFF_TEST_CACHE)/qemu-vfio-<hash>/
+# (default /var/cache/svff-tests); the last line printed is its path.
+.PHONY: qemu
+qemu:
+	@qemu/build
