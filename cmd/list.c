@@ -85,7 +85,12 @@ static void print_row(struct svff_inv *inv, const struct svff_view *v, const str
 		svff_print_null(inv, "iommu_group");
 		svff_text(inv, "%-6s ", "-");
 	}
-	svff_print_str(inv, "state", "%-9s ", row_state(r));
+	bool released = c && c->state == SVFF_VF_PAUSED && c->rel.alias[0];
+	svff_print_str(inv, "state", NULL, row_state(r));
+	svff_text(inv, "%-9s ", released ? "released" : row_state(r));
+	svff_print_str(inv, "pause_mechanism", NULL, c && c->state == SVFF_VF_PAUSED ?
+		       (released ? "release" : "hot-unplug") : NULL);
+	svff_print_bool(inv, "vm_suspended", NULL, released && c->rel.suspended);
 	svff_print_str(inv, "vm", w->vm, c ? c->vm_name : NULL);
 	svff_print_str(inv, "vm_uuid", NULL, c ? c->vm_uuid : NULL);
 	svff_print_str(inv, "guest_addr", "%-13s ", c ? c->guest_addr : NULL);
@@ -235,7 +240,8 @@ const struct svff_cmd svff_cmd_list = {
 	.summary = "show the VFs, their state and the VMs that hold them",
 	.desc = "Lists each PF that svff manages (or the one -d names; with neither,\n"
 		"every SR-IOV PF on the host) with its VFs: index, PCI address, driver,\n"
-		"IOMMU group, state (detached, attached, paused), VM and guest address.\n"
+		"IOMMU group, state (detached, attached, paused; released: paused by\n"
+		"its VM's QEMU while svff keeps the VM suspended), VM and guest address.\n"
 		"A VM name, UUID or id limits the rows to that VM's VFs; a VF (vfN, N or\n"
 		"a PCI address) to that VF. NOTE says where the state file and the host\n"
 		"disagree. With -j the same as JSON (\"schema\": 1).\n"

@@ -2,26 +2,49 @@
 /* svff pause VM|VF...: release VFs on the host; their VMs keep the claims. */
 #include "pause_unpause.h"
 
+enum { OPT_MECH };
+
 static size_t pause_all(struct svff_session *s, struct svff_virt *v,
 			struct svff_pause_item *items, size_t n)
 {
 	return svff_claims_pause(s, v, items, n, false);
 }
 
+static int check(struct svff_inv *inv, struct svff_error *err)
+{
+	enum svff_pause_want w;
+	if (inv->set[OPT_MECH] && svff_pause_want_parse(inv->val[OPT_MECH], &w) < 0)
+		return svff_usage_err(err, "--mechanism '%s': use auto, release or hot-unplug",
+				      inv->val[OPT_MECH]);
+	return 0;
+}
+
 static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	return svff_cmd_claims_run(inv, "pause", "paused", pause_all, err);
+	enum svff_pause_want w = SVFF_WANT_AUTO;
+	if (inv->set[OPT_MECH])
+		svff_pause_want_parse(inv->val[OPT_MECH], &w);
+	return svff_cmd_claims_run(inv, "pause", "paused", pause_all, w, err);
 }
 
 const struct svff_cmd svff_cmd_pause = {
 	.name = "pause", .args = "VM|VF...", .min_args = 1, .max_args = -1,
-	.targets = SVFF_TARGETS_ANY, .session = SVFF_CMD_LOCKS | SVFF_SESSION_MANAGED, .run = run,
+	.targets = SVFF_TARGETS_ANY, .session = SVFF_CMD_LOCKS | SVFF_SESSION_MANAGED,
+	.check = check, .run = run,
+	.opts = {
+		[OPT_MECH] = { "mechanism", 'm', "HOW",
+			       "auto (default), release or hot-unplug" },
+	},
 	.summary = "release VFs on the host; their VMs keep the claims",
 	.desc = "Each VF named, and every VF of each VM named, is released on the host\n"
 		"while its VM keeps the claim and the guest PCI address, so the PF can be\n"
-		"reconfigured. With stock QEMU the VF is hot-unplugged from the guest (all\n"
-		"VMs at once, each wait bounded by --timeout); svff asks each VM's QEMU,\n"
-		"over its monitor, whether it offers a VFIO pause of its own, and says so.\n"
-		"A VF paused already is left as it is. A VF whose guest does not let go\n"
-		"stays attached, and the command fails.",
+		"reconfigured. svff asks each VM's QEMU, over its monitor, whether it\n"
+		"offers a VFIO pause (x-vfio-pause, qemu/README). If it does, svff\n"
+		"suspends the VM and QEMU releases the VF: the guest keeps its device and\n"
+		"does not run until unpause. Else the VF is hot-unplugged from the guest\n"
+		"(all VMs at once, each wait bounded by --timeout), which must answer, and\n"
+		"the VM runs without it. --mechanism release refuses a VM whose QEMU\n"
+		"cannot; --mechanism hot-unplug does not ask QEMU. A VF paused already is\n"
+		"left as it is. A VF whose guest does not let go stays attached, and the\n"
+		"command fails.",
 };

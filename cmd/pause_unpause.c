@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pause_unpause.h"
+#include "release.h"
 
 static int cmp_vf(const void *a, const void *b)
 {
@@ -28,23 +30,33 @@ static int pick(struct svff_inv *inv, struct svff_session *s, struct svff_pause_
 	return rc;
 }
 
-static const char *mech_name(enum svff_pause_mech m)
+/* What the mechanism did to the VM, for the line of a VF. */
+static const char *how(const struct svff_pause_item *it, bool pausing)
 {
-	return m == SVFF_PAUSE_HOTPLUG ? "hot-unplug" : "none";
+	if (it->mech == SVFF_PAUSE_HOTPLUG)
+		return pausing ? ": hot-unplugged" : ": hot-plugged";
+	if (it->mech != SVFF_PAUSE_RELEASE)
+		return "";
+	if (pausing)
+		return it->vm_suspended ? ": released, the VM suspended" : ": released";
+	return it->vm_resumed ? ": re-acquired, the VM resumed"
+	       : it->vm_suspended ? ": re-acquired, the VM stays suspended (another of its "
+				    "devices is released)" : ": re-acquired";
 }
 
 static void say_item(struct svff_inv *inv, const char *what, const struct svff_pause_item *it)
 {
 	if (it->rc < 0 || inv->ctx->dry_run)
 		return;
+	bool pausing = !strcmp(what, "paused");
 	if (it->already)
 		svff_say(inv, "vf%u of VM '%s' is %s already", it->vf, it->vm, what);
 	else
-		svff_say(inv, "vf%u %s for VM '%s' (guest address %s)", it->vf, what, it->vm,
-			 it->guest_addr[0] ? it->guest_addr : "unknown");
-	if (it->probe.vfio_cmd[0])
-		svff_say(inv, "note: the QEMU of VM '%s' offers '%s', which svff does not drive "
-			 "yet: it used hot-unplug", it->vm, it->probe.vfio_cmd);
+		svff_say(inv, "vf%u %s for VM '%s' (guest address %s)%s", it->vf, what, it->vm,
+			 it->guest_addr[0] ? it->guest_addr : "unknown", how(it, pausing));
+	if (it->probe.vfio_cmd[0] && strcmp(it->probe.vfio_cmd, SVFF_QEMU_RELEASE_CMD))
+		svff_say(inv, "note: the QEMU of VM '%s' offers '%s', which svff does not know: "
+			 "it used hot-unplug", it->vm, it->probe.vfio_cmd);
 }
 
 static void report(struct svff_inv *inv, const char *what, const struct svff_pause_item *items,
@@ -60,7 +72,10 @@ static void report(struct svff_inv *inv, const char *what, const struct svff_pau
 		svff_print_str(inv, "guest_addr", NULL, it->guest_addr);
 		svff_print_bool(inv, "ok", NULL, it->rc == 0);
 		svff_print_bool(inv, "changed", NULL, it->rc == 0 && !it->already);
-		svff_print_str(inv, "mechanism", NULL, mech_name(it->mech));
+		svff_print_str(inv, "mechanism", NULL, svff_pause_mech_name(it->mech));
+		svff_print_bool(inv, "vm_suspended", NULL, it->vm_suspended);
+		if (strcmp(what, "paused"))
+			svff_print_bool(inv, "vm_resumed", NULL, it->vm_resumed);
 		svff_print_bool(inv, "qemu_asked", NULL, it->probe.asked);
 		svff_print_str(inv, "qemu_vfio_pause", NULL, it->probe.vfio_cmd);
 		svff_print_str(inv, "error", NULL, it->rc < 0 ? it->err.msg : NULL);
@@ -88,13 +103,15 @@ static int run_items(struct svff_session *s, const char *verb, svff_claims_fn fn
 }
 
 int svff_cmd_claims_run(struct svff_inv *inv, const char *verb, const char *what,
-			svff_claims_fn fn, struct svff_error *err)
+			svff_claims_fn fn, enum svff_pause_want want, struct svff_error *err)
 {
 	struct svff_virt *v = NULL;
 	struct svff_pause_item *items = NULL;
 	size_t n = 0;
 	int rc = pick(inv, inv->s, &items, &n, err);
 
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		items[i].want = want;
 	if (rc == 0)
 		rc = svff_virt_open(inv->ctx, &v, err);
 	if (rc == 0) {

@@ -10,9 +10,9 @@
 typedef size_t (*svff_claims_fn)(struct svff_session *s, struct svff_virt *v,
 				 struct svff_pause_item *items, size_t n);
 
-/* A whole pause/unpause: lock, pick the claims, libvirt, fn, report
+/* A whole pause/unpause: lock, pick the claims (each with want), libvirt, fn, report
  * (a line each, or the array what under -j). */
 int svff_cmd_claims_run(struct svff_inv *inv, const char *verb, const char *what,
-			svff_claims_fn fn, struct svff_error *err);
+			svff_claims_fn fn, enum svff_pause_want want, struct svff_error *err);
 
 #endif

@@ -22,13 +22,16 @@ static void report_items(struct svff_inv *inv, const struct svff_reconf *r)
 		if (it->vf >= r->to)
 			continue;
 		if (it->rc == 0 && downtime(it) >= 0 && !inv->ctx->dry_run)
-			svff_say(inv, "vf%u back in VM '%s' at %s after %.2f s", it->vf, it->vm,
-				 it->guest_addr, downtime(it));
+			svff_say(inv, "vf%u back in VM '%s' at %s after %.2f s (%s)", it->vf, it->vm,
+				 it->guest_addr, downtime(it),
+				 it->mech == SVFF_PAUSE_RELEASE ? "release: the VM was suspended"
+								: svff_pause_mech_name(it->mech));
 		svff_out_open_object(inv, NULL);
 		svff_print_uint(inv, "vf", NULL, it->vf);
 		svff_print_str(inv, "vm", NULL, it->vm);
 		svff_print_str(inv, "guest_addr", NULL, it->guest_addr);
 		svff_print_bool(inv, "restored", NULL, it->rc == 0);
+		svff_print_str(inv, "mechanism", NULL, svff_pause_mech_name(it->mech));
 		if (downtime(it) >= 0)
 			svff_print_double(inv, "downtime_s", NULL, downtime(it));
 		else
@@ -86,7 +89,10 @@ const struct svff_cmd svff_cmd_reconf = {
 	.summary = "change the number of VFs while VMs keep their claims",
 	.desc = "Pauses every attached VF (all VMs at once), writes 0 and then COUNT to\n"
 		"sriov_numvfs, binds the new VFs to vfio-pci, and gives each VM its VF\n"
-		"back at the same guest address; prints each VM's downtime. VFs that\n"
+		"back at the same guest address; prints each VM's downtime and the\n"
+		"mechanism: the release where the VM's QEMU offers a VFIO pause (the VM\n"
+		"is suspended meanwhile and the guest keeps its device), else hot-unplug\n"
+		"(and always for a VF the new count removes). VFs that\n"
 		"users paused stay paused. Dropping a claimed VF is refused unless\n"
 		"--force, which keeps that claim paused and reports it. The current\n"
 		"COUNT, with every VF present and bound, is a no-op. If setting the\n"

@@ -82,13 +82,21 @@ int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int
 	 * one is still in the VM's configuration: left there, the VM would
 	 * take the VF back at its next start, after svff gave it to another. */
 	bool live = c->state == SVFF_VF_ATTACHED;
-	if (info && (live || c->persistent)) {
+	bool released = c->state == SVFF_VF_PAUSED && c->rel.alias[0];
+	if (info && (live || c->persistent || released)) {
 		rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vm, &lookup);
 		if (rc == -ENOENT) {
 			rc = 0;       /* the VM is gone, and with it its hold on the VF */
 		} else if (rc < 0) {
 			*err = lookup;
 			return rc;
+		} else if (released && vm.active) {
+			/* its hostdev, released, is still in the suspended VM: a
+			 * hot-unplug would wait for a guest that cannot run */
+			svff_vm_clear(&vm);
+			return svff_err(err, -EBUSY, "vf%u is released by the QEMU of VM '%s', which "
+					"svff keeps suspended: 'svff unpause vf%u' gives it back (then "
+					"detach it), or shut the VM down", vf, c->vm_name, vf);
 		} else {
 			rc = svff_vm_detach(v, &vm, info->addr, live, c->persistent,
 					    s->ctx->timeout_s, err);

@@ -21,7 +21,7 @@ int svff_hostdev_xml(const char *vf_addr, const char *guest_addr, char **out,
 struct svff_hostdev {
 	char host_addr[SVFF_ADDR_LEN];
 	char guest_addr[SVFF_ADDR_LEN];   /* "" when libvirt gave none */
-	char alias[64];                   /* libvirt's device alias, "" if none */
+	char alias[SVFF_ALIAS_LEN];       /* libvirt's device alias, "" if none */
 };
 
 /* Every PCI hostdev in a domain's XML. */

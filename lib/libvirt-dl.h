@@ -26,6 +26,7 @@
 	X(virDomainDetachDeviceFlags)        \
 	X(virDomainFree)                     \
 	X(virDomainGetName)                  \
+	X(virDomainGetState)                 \
 	X(virDomainGetUUIDString)            \
 	X(virDomainGetXMLDesc)               \
 	X(virDomainIsActive)                 \
@@ -33,6 +34,8 @@
 	X(virDomainLookupByID)               \
 	X(virDomainLookupByName)             \
 	X(virDomainLookupByUUIDString)       \
+	X(virDomainResume)                   \
+	X(virDomainSuspend)                  \
 	X(virEventAddTimeout)                \
 	X(virEventRegisterDefaultImpl)       \
 	X(virEventRemoveTimeout)             \

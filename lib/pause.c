@@ -10,7 +10,24 @@
 
 #include "claim.h"
 #include "pause.h"
+#include "release.h"
 #include "sriov.h"
+
+const char *svff_pause_mech_name(enum svff_pause_mech m)
+{
+	return m == SVFF_PAUSE_HOTPLUG ? "hot-unplug" : m == SVFF_PAUSE_RELEASE ? "release" : "none";
+}
+
+int svff_pause_want_parse(const char *s, enum svff_pause_want *out)
+{
+	static const char *const names[] = { "auto", "release", "hot-unplug" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*out = (enum svff_pause_want)i;
+			return 0;
+		}
+	return -EINVAL;
+}
 
 int svff_qemu_probe(const struct svff_ctx *ctx, struct svff_vm *vm,
 		    struct svff_qemu_probe *out, struct svff_error *err)
@@ -35,10 +52,11 @@ int svff_qemu_probe(const struct svff_ctx *ctx, struct svff_vm *vm,
 		json_object *c = json_object_array_get_idx(ret, i);
 		const char *s = json_object_object_get_ex(c, "name", &name) ?
 				json_object_get_string(name) : NULL;
-		if (s && strstr(s, "vfio") && (strstr(s, "pause") || strstr(s, "suspend"))) {
+		/* the one svff drives first; else any that looks like one */
+		if (s && (!strcmp(s, SVFF_QEMU_RELEASE_CMD) ||
+			  (!out->vfio_cmd[0] && strstr(s, "vfio") &&
+			   (strstr(s, "pause") || strstr(s, "suspend")))))
 			snprintf(out->vfio_cmd, sizeof(out->vfio_cmd), "%s", s);
-			break;
-		}
 	}
 	json_object_put(o);
 	return 0;
@@ -88,6 +106,26 @@ static struct svff_claim *item_claim(struct svff_session *s, struct svff_pause_i
 	return c;
 }
 
+/* The mechanism for a claim whose VM runs: the release when asked for or
+ * left to svff and the VM's QEMU offers it (a dry run cannot ask: it says
+ * what it would do if it did); 1, or -EOPNOTSUPP when the release was
+ * asked for and is not there. */
+static int choose(struct svff_session *s, struct svff_pause_item *it, const struct svff_claim *c)
+{
+	bool offers = !strcmp(it->probe.vfio_cmd, SVFF_QEMU_RELEASE_CMD) ||
+		      (s->ctx->dry_run && it->want == SVFF_WANT_RELEASE);
+
+	if (it->want == SVFF_WANT_HOTPLUG || (!offers && it->want == SVFF_WANT_AUTO))
+		return 1;
+	if (!offers)
+		return it->rc = svff_err(&it->err, -EOPNOTSUPP, "cannot release vf%u: the QEMU of VM "
+					 "'%s' has no VFIO pause (%s; qemu/README says how to build "
+					 "one); '--mechanism hot-unplug' asks the guest to let it go",
+					 it->vf, c->vm_name, SVFF_QEMU_RELEASE_CMD);
+	it->mech = SVFF_PAUSE_RELEASE;
+	return 1;
+}
+
 /* Step 1: check a claim can be paused and look its VM up (the mirror of
  * unpause_prepare); 1 when a hot-unplug is needed, 0 when not (paused
  * already, no VM or no VF to hold it, a shut-off VM), or a negative errno
@@ -99,6 +137,10 @@ static int pause_prepare(struct svff_session *s, struct svff_virt *v,
 	const struct svff_claim *c = item_claim(s, it, "attached to", SVFF_VF_PAUSED);
 	int rc;
 
+	if (c && it->already) {
+		it->mech = c->rel.alias[0] ? SVFF_PAUSE_RELEASE : SVFF_PAUSE_HOTPLUG;
+		it->vm_suspended = c->rel.suspended;
+	}
 	if (!c || it->already)
 		return it->rc;
 	it->mech = SVFF_PAUSE_NONE;
@@ -110,13 +152,18 @@ static int pause_prepare(struct svff_session *s, struct svff_virt *v,
 	if (!vms[i].active)
 		return 0;
 	it->mech = SVFF_PAUSE_HOTPLUG;
-	for (size_t j = 0; j < i; j++)
-		if (vms[j].dom && !strcmp(vms[j].uuid, vms[i].uuid) && items[j].rc == 0) {
+	rc = 0;
+	bool asked = false;
+	for (size_t j = 0; j < i && !asked; j++)
+		if (vms[j].dom && !strcmp(vms[j].uuid, vms[i].uuid) && items[j].probe.asked) {
 			it->probe = items[j].probe;
-			return 1;
+			asked = true;
 		}
-	rc = svff_qemu_probe(s->ctx, &vms[i], &it->probe, &it->err);
-	return rc < 0 ? (it->rc = rc) : 1;
+	if (!asked && it->want != SVFF_WANT_HOTPLUG)
+		rc = svff_qemu_probe(s->ctx, &vms[i], &it->probe, &it->err);
+	if (rc < 0)
+		return it->rc = rc;
+	return choose(s, it, c);
 }
 
 /* Step 2: journal first (a kill during the unplug leaves claims that
@@ -162,6 +209,8 @@ static size_t pause_record(struct svff_session *s, struct svff_pause_item *items
 			continue;
 		c->state = SVFF_VF_PAUSED;
 		c->op_paused = by_op;
+		if (it->mech != SVFF_PAUSE_RELEASE)
+			memset(&c->rel, 0, sizeof(c->rel));
 		if (!it->t_released)
 			it->t_released = t;
 	}
@@ -188,8 +237,12 @@ size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 		fail_all(items, n, -ENOMEM, &e);
 		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		pause_prepare(s, v, items, p.vms, i);
+	svff_release_pause(s, v, items, p.vms, n, by_op);
 	for (size_t i = 0; i < n; i++) {
-		if (pause_prepare(s, v, items, p.vms, i) <= 0)
+		if (items[i].rc < 0 || items[i].already || items[i].mech != SVFF_PAUSE_HOTPLUG ||
+		    !p.vms[i].active || !svff_session_vf(s, items[i].vf))
 			continue;
 		p.u[p.n] = (struct svff_unplug){ .vm = &p.vms[i],
 						 .vf_addr = svff_session_vf(s, items[i].vf)->addr };
@@ -231,16 +284,18 @@ static void *plug_thread(void *opaque)
 }
 
 /* Step 1: check a paused claim can be given back and look its VM up; 1 when a
- * hot-plug is needed, 0 when not (nothing to do, or a shut-off VM), or
- * a negative errno with it->err set. */
+ * hot-plug is needed, 2 a re-acquire (its VF released by the running VM's
+ * QEMU), 0 when neither (nothing to do, or a shut-off VM), or a negative
+ * errno with it->err set. */
 static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 			   struct svff_pause_item *it, struct plug *p)
 {
-	const struct svff_claim *c = item_claim(s, it, "claimed by", SVFF_VF_ATTACHED);
+	struct svff_claim *c = item_claim(s, it, "claimed by", SVFF_VF_ATTACHED);
 	int rc;
 
 	if (!c || it->already)
 		return it->rc;
+	it->vm_suspended = c->rel.suspended;
 	const struct svff_vf_info *info = svff_session_vf(s, it->vf);
 	if (!info)
 		return it->rc = svff_err(&it->err, -ENODEV, "cannot unpause vf%u for VM '%s': %s has "
@@ -254,7 +309,10 @@ static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 					 c->vm_name, it->vf);
 	if (rc < 0)
 		return it->rc = rc;
-	it->mech = p->vm.active ? SVFF_PAUSE_HOTPLUG : SVFF_PAUSE_NONE;
+	if (!p->vm.active)   /* its QEMU, and what it released, are gone */
+		memset(&c->rel, 0, sizeof(c->rel));
+	it->mech = !p->vm.active ? SVFF_PAUSE_NONE : c->rel.alias[0] ? SVFF_PAUSE_RELEASE
+								    : SVFF_PAUSE_HOTPLUG;
 	if (!p->vm.active && !c->persistent)
 		return it->rc = svff_err(&it->err, -ESRCH, "cannot unpause vf%u: VM '%s' is shut off "
 					 "and its claim was live only: start the VM and unpause, or "
@@ -268,23 +326,60 @@ static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 	p->it = it;
 	memcpy(p->vf_addr, info->addr, sizeof(p->vf_addr));
 	memcpy(p->want, c->guest_addr, sizeof(p->want));
-	return 1;
+	return it->mech == SVFF_PAUSE_RELEASE ? 2 : 1;
 }
 
-/* Steps 1 and 2: each claim prepared, and its hot-plug started on a thread of
- * its own (libvirt connections are thread-safe). */
-static void unpause_plug(struct svff_session *s, struct svff_virt *v,
-			 struct svff_pause_item *items, size_t n, struct plug *p, pthread_t *tid)
+/* Step 2: the re-acquires (lib/release.h), each VM resumed after them. */
+static int unpause_reacquire(struct svff_session *s, struct svff_virt *v,
+			     struct svff_pause_item *items, size_t n, struct plug *p)
 {
+	struct svff_vm **vms = calloc(n + 1, sizeof(*vms));
+	const char **addrs = calloc(n + 1, sizeof(*addrs));
+
+	if (!vms || !addrs) {
+		free(vms);
+		free(addrs);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
-		int rc = unpause_prepare(s, v, &items[i], &p[i]);
-		if (rc > 0 && pthread_create(&tid[i], NULL, plug_thread, &p[i]) == 0)
+		vms[i] = &p[i].vm;
+		addrs[i] = p[i].vf_addr;
+	}
+	svff_release_unpause(s, v, items, vms, addrs, n);
+	free(vms);
+	free(addrs);
+	return 0;
+}
+
+/* Steps 1 to 3: each claim prepared, the released ones re-acquired, then
+ * each hot-plug started on a thread of its own (libvirt connections are
+ * thread-safe), the journal naming the step first. */
+static int unpause_plug(struct svff_session *s, struct svff_virt *v,
+			struct svff_pause_item *items, size_t n, struct plug *p, pthread_t *tid,
+			struct svff_error *err)
+{
+	int *how = calloc(n + 1, sizeof(*how)), rc = 0;
+
+	if (!how)
+		return svff_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		how[i] = unpause_prepare(s, v, &items[i], &p[i]);
+	if (unpause_reacquire(s, v, items, n, p) < 0 ||
+	    svff_op_step(s, "hot-plug", err) < 0) {
+		rc = err->code ? err->code : svff_err(err, -ENOMEM, "out of memory");
+		free(how);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (how[i] == 1 && pthread_create(&tid[i], NULL, plug_thread, &p[i]) == 0)
 			p[i].run = true;
-		else if (rc > 0)
+		else if (how[i] == 1)
 			plug_thread(&p[i]);   /* no thread: do it here */
-		else if (rc == 0 && !items[i].already)
+		else if (how[i] == 0 && !items[i].already)
 			items[i].t_restored = svff_now();
 	}
+	free(how);
+	return 0;
 }
 
 /* Step 3: wait for each hot-plug and record the claim attached again, at
@@ -310,6 +405,7 @@ static size_t unpause_record(struct svff_session *s, struct svff_pause_item *ite
 		snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
 		c->state = SVFF_VF_ATTACHED;
 		c->op_paused = false;
+		memset(&c->rel, 0, sizeof(c->rel));
 	}
 	if (svff_op_step(s, "record unpause", &e) < 0)
 		failed += fail_all(items, n, -EIO, &e);
@@ -326,13 +422,13 @@ size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 	struct svff_error e = { 0 };
 	size_t failed = n;
 
-	/* the journal names the step before the first hot-plug */
 	if (!p || !tid) {
 		fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
-	} else if (svff_op_step(s, "hot-plug", &e) < 0) {
+	} else if (unpause_plug(s, v, items, n, p, tid, &e) < 0) {
 		fail_all(items, n, -EIO, &e);
+		for (size_t i = 0; i < n; i++)
+			svff_vm_clear(&p[i].vm);
 	} else {
-		unpause_plug(s, v, items, n, p, tid);
 		failed = unpause_record(s, items, n, p, tid);
 	}
 	free(p);

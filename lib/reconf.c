@@ -31,6 +31,9 @@ int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
 	return 0;
 }
 
+/* A VF to pause: released where its VM's QEMU can, but hot-unplugged when
+ * the new count removes it, so that no VM stays suspended for a VF that
+ * is gone. */
 static int add_item(struct svff_reconf *r, unsigned int vf)
 {
 	struct svff_pause_item *p = realloc(r->items, (r->n_items + 1) * sizeof(*p));
@@ -38,6 +41,7 @@ static int add_item(struct svff_reconf *r, unsigned int vf)
 		return -ENOMEM;
 	r->items = p;
 	memset(&p[r->n_items], 0, sizeof(*p));
+	p[r->n_items].want = vf < r->to ? SVFF_WANT_AUTO : SVFF_WANT_HOTPLUG;
 	p[r->n_items++].vf = vf;
 	return 0;
 }

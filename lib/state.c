@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The state model and its JSON form (json-c), with strict validation:
  * a file svff cannot fully understand is an error, never a guess. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -355,6 +356,38 @@ static int parse_net(struct parser *p, json_object *o, struct svff_net *n)
 	return 0;
 }
 
+/* A libvirt device alias: what QEMU's QMP takes as the device's id. */
+static bool alias_ok(const char *a)
+{
+	if (!*a)
+		return false;
+	for (; *a; a++)
+		if (!isalnum((unsigned char)*a) && !strchr("-_.", *a))
+			return false;
+	return true;
+}
+
+/* A claim paused by the VFIO release: alias, host address, suspended. */
+static int parse_release(struct parser *p, json_object *o, struct svff_release *r)
+{
+	size_t at = strlen(p->where);
+	int rc;
+
+	if (!o || json_object_is_type(o, json_type_null))
+		return 0;
+	snprintf(p->where + at, sizeof(p->where) - at, ".release");
+	if (!json_object_is_type(o, json_type_object))
+		return fail(p, "'%s' is not an object", p->where);
+	if ((rc = get_str(p, o, "alias", true, r->alias, sizeof(r->alias))) < 0 ||
+	    (rc = get_addr(p, o, "host", true, r->host)) < 0 ||
+	    (rc = get_bool(p, o, "suspended", &r->suspended)) < 0)
+		return rc;
+	if (!alias_ok(r->alias))
+		return fail(p, "'%s.alias' is not a device alias", p->where);
+	p->where[at] = '\0';
+	return 0;
+}
+
 static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 {
 	char state[16];
@@ -370,7 +403,8 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 	    (rc = get_addr(p, o, "guest_addr", false, c->guest_addr)) < 0 ||
 	    (rc = get_bool(p, o, "persistent", &c->persistent)) < 0 ||
 	    (rc = get_bool(p, o, "op_paused", &c->op_paused)) < 0 ||
-	    (rc = parse_net(p, field(o, "net"), &c->net)) < 0)
+	    (rc = parse_net(p, field(o, "net"), &c->net)) < 0 ||
+	    (rc = parse_release(p, field(o, "release"), &c->rel)) < 0)
 		return rc;
 	c->vf = (unsigned int)vf;
 	if (!strcmp(state, "attached"))
@@ -624,6 +658,15 @@ int svff_state_parse(const char *buf, size_t len, struct svff_state **out,
 
 /* ---- formatting ---- */
 
+static json_object *release_json(const struct svff_release *r)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "alias", json_object_new_string(r->alias));
+	json_object_object_add(o, "host", json_object_new_string(r->host));
+	json_object_object_add(o, "suspended", json_object_new_boolean(r->suspended));
+	return o;
+}
+
 json_object *svff_net_json(const struct svff_net *n)
 {
 	json_object *o = json_object_new_object();
@@ -675,6 +718,8 @@ int svff_state_format(const struct svff_state *st, char **out)
 			json_object_object_add(e, "op_paused", json_object_new_boolean(c->op_paused));
 			if (c->net.set)
 				json_object_object_add(e, "net", svff_net_json(&c->net));
+			if (c->rel.alias[0])
+				json_object_object_add(e, "release", release_json(&c->rel));
 			json_object_array_add(cl, e);
 		}
 		for (size_t j = 0; j < pf->n_res; j++) {

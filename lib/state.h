@@ -20,8 +20,9 @@
 
 /* 2: per-VF resources are queues and vectors, with a PF-wide default
  * (1 had a queue count "qmax" only; still read). 3: a claim may carry
- * VF network settings ("net"); 2 is still read. */
-#define SVFF_STATE_SCHEMA 3
+ * VF network settings ("net"). 4: a claim may be paused by the VFIO
+ * release ("release"). 2 and 3 are still read. */
+#define SVFF_STATE_SCHEMA 4
 #define SVFF_STATE_FILE "state"
 #define SVFF_LOCK_FILE "lock"
 
@@ -57,6 +58,16 @@ struct svff_net {
 	unsigned int max_rate, min_rate;
 };
 
+/* A claim whose VF the VM's own QEMU released (the VFIO pause, lib/pause.h),
+ * or is about to: recorded before the VM is suspended, so that a kill at
+ * any step leaves a record of what svff did to the VM. */
+#define SVFF_ALIAS_LEN 64
+struct svff_release {
+	char alias[SVFF_ALIAS_LEN];       /* the hostdev's alias (QEMU's id); "": none */
+	char host[SVFF_ADDR_LEN];         /* the host address QEMU released */
+	bool suspended;                   /* svff suspended the VM for it */
+};
+
 /* A VM's claim on one VF. Detached VFs have no claim record. */
 struct svff_claim {
 	unsigned int vf;                  /* index on its PF */
@@ -68,6 +79,7 @@ struct svff_claim {
 	bool op_paused;                   /* paused by the operation in flight
 					     (so recover/unpause knows to undo it) */
 	struct svff_net net;              /* given with the claim (attach --mac...) */
+	struct svff_release rel;          /* paused by release (rel.alias set) */
 };
 
 /* A VF's share of its PF's resource pool (lib/res.h); 0: not set, the

@@ -164,6 +164,34 @@ int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_e
 	return 0;
 }
 
+int svff_vm_suspend(struct svff_virt *v, struct svff_vm *vm, struct svff_error *err)
+{
+	if (!svff_step(v->ctx, "libvirt: suspend VM '%s'", vm->name))
+		return 0;
+	if (sym_virDomainSuspend(vm->dom) < 0)
+		return svff_err(err, -EIO, "cannot suspend VM '%s': %s", vm->name, lv_msg());
+	return 0;
+}
+
+int svff_vm_resume(struct svff_virt *v, struct svff_vm *vm, struct svff_error *err)
+{
+	if (!svff_step(v->ctx, "libvirt: resume VM '%s'", vm->name))
+		return 0;
+	if (sym_virDomainResume(vm->dom) < 0)
+		return svff_err(err, -EIO, "cannot resume VM '%s': %s", vm->name, lv_msg());
+	return 0;
+}
+
+int svff_vm_paused(struct svff_vm *vm, bool *paused, struct svff_error *err)
+{
+	int state = 0, reason = 0;
+	if (sym_virDomainGetState(vm->dom, &state, &reason, 0) < 0)
+		return svff_err(err, -EIO, "cannot read the state of VM '%s': %s", vm->name,
+				lv_msg());
+	*paused = state == VIR_DOMAIN_PAUSED;
+	return 0;
+}
+
 int svff_vm_attach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,
 		   const char *guest_addr, bool live, bool config,
 		   char guest_out[SVFF_ADDR_LEN], struct svff_error *err)
@@ -309,7 +337,7 @@ static void poll_live(struct wait_all *w)
 	}
 }
 
-static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[64],
+static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[SVFF_ALIAS_LEN],
 		      struct svff_error *err)
 {
 	struct svff_hostdev *hds;
@@ -325,7 +353,7 @@ static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[64],
 	rc = 0;
 	for (size_t i = 0; i < n && !rc; i++)
 		if (!strcmp(hds[i].host_addr, vf_addr)) {
-			memcpy(alias, hds[i].alias, 64);
+			memcpy(alias, hds[i].alias, SVFF_ALIAS_LEN);
 			rc = 1;
 		}
 	free(hds);
@@ -333,6 +361,15 @@ static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[64],
 		return svff_err(err, -EIO, "VM '%s' holds '%s' but libvirt gives it no alias",
 				vm->name, vf_addr);
 	return rc;
+}
+
+int svff_vm_alias(struct svff_vm *vm, const char *vf_addr, char alias[SVFF_ALIAS_LEN],
+		  struct svff_error *err)
+{
+	int rc = live_alias(vm, vf_addr, alias, err);
+	if (rc == 0)
+		return svff_err(err, -ENOENT, "VM '%s' does not hold %s", vm->name, vf_addr);
+	return rc < 0 ? rc : 0;
 }
 
 /* with w->lock held */
@@ -397,7 +434,7 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 	 * callbacks read (alias, done) is set under the lock. */
 	for (size_t i = 0; i < n; i++) {
 		struct svff_unplug *x = &u[i];
-		char alias[64] = "";
+		char alias[SVFF_ALIAS_LEN] = "";
 		int rc = x->vm->active ? live_alias(x->vm, x->vf_addr, alias, &x->err) : 0;
 		pthread_mutex_lock(&w->lock);
 		memcpy(x->alias, alias, sizeof(alias));
@@ -525,6 +562,7 @@ int svff_virt_held(struct svff_virt *v, struct svff_held **out, size_t *n,
 			h->active = vm.active;
 			memcpy(h->host_addr, hds[j].host_addr, sizeof(h->host_addr));
 			memcpy(h->guest_addr, hds[j].guest_addr, sizeof(h->guest_addr));
+			memcpy(h->alias, hds[j].alias, sizeof(h->alias));
 		}
 		free(hds);
 		svff_vm_clear(&vm);

@@ -39,8 +39,22 @@ int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error
 
 /* A QMP command to the VM's QEMU (libvirt-qemu); the reply is JSON.
  * libvirt logs the domain as tainted (custom-monitor), even for a
- * read-only command, so svff sends only queries. */
+ * read-only command: svff sends query-commands, and the VFIO pause's
+ * commands (lib/release.h) to a QEMU that offers them. */
 int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err);
+
+/* Stop and continue the VM's vCPUs (virsh suspend, resume): libvirt
+ * knows the VM is paused. */
+int svff_vm_suspend(struct svff_virt *v, struct svff_vm *vm, struct svff_error *err);
+int svff_vm_resume(struct svff_virt *v, struct svff_vm *vm, struct svff_error *err);
+/* Whether the running VM is paused (by anyone: svff, an operator, an
+ * I/O error). */
+int svff_vm_paused(struct svff_vm *vm, bool *paused, struct svff_error *err);
+
+/* The alias (QEMU's device id) of the hostdev of host address vf_addr in
+ * the VM's live XML; -ENOENT when the VM does not hold it. */
+int svff_vm_alias(struct svff_vm *vm, const char *vf_addr, char alias[SVFF_ALIAS_LEN],
+		  struct svff_error *err);
 
 /* Hot-plug the VF at host address vf_addr, at guest_addr when given;
  * live and/or config. Writes the guest address libvirt chose to
@@ -65,6 +79,7 @@ struct svff_held {
 	bool active;
 	char host_addr[SVFF_ADDR_LEN];
 	char guest_addr[SVFF_ADDR_LEN];
+	char alias[SVFF_ALIAS_LEN];
 };
 /* Every PCI hostdev of every VM libvirt knows (one call, read-only). */
 int svff_virt_held(struct svff_virt *v, struct svff_held **out, size_t *n,
@@ -77,7 +92,7 @@ int svff_virt_held(struct svff_virt *v, struct svff_held **out, size_t *n,
 struct svff_unplug {
 	struct svff_vm *vm;       /* in */
 	const char *vf_addr;      /* in */
-	char alias[64];
+	char alias[SVFF_ALIAS_LEN];
 	int done;                 /* 1 released, -1 refused, 0 pending */
 	int rc;
 	struct svff_error err;

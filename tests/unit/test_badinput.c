@@ -108,6 +108,9 @@ static const struct bad {
 	{ F_GOOD, { "detach", "vm2", "vf1" }, 1, "svff: vf1 is held by VM 'vm1', not 'vm2'" },
 	{ F_GOOD, { "pause", "vf0" }, 1, "svff: vf0 of 0000:01:00.0 is not claimed by any VM" },
 	{ F_GOOD, { "unpause", "vm1", "vf70000" }, 2, "svff: VF index '70000' is out of range" },
+	{ F_GOOD, { "pause", "vm1", "--mechanism", "freeze" }, 2,
+	  "svff: --mechanism 'freeze': use auto, release or hot-unplug" },
+	{ F_GOOD, { "pause", "-m", "", "vf1" }, 2, "svff: --mechanism '': use auto, release or hot-unplug" },
 	{ F_GOOD, { "list", "vf42" }, 1, "svff: no VF 'vf42' on 0000:01:00.0" },
 	/* VM names */
 	{ F_GOOD, { "attach", "../vm" }, 2, "svff: invalid VM name: it contains '/'" },
@@ -262,8 +265,13 @@ static void setup_fixture(enum fixture fx)
 			    " \"saved_autoprobe\": 1, \"claims\": [], \"resources\": [] } ], \"op\": null }\n");
 		break;
 	case F_NEWER:
-		write_state("{ \"schema\": 4, \"pfs\": [] }\n");
+	{
+		char newer[64];
+		snprintf(newer, sizeof(newer), "{ \"schema\": %d, \"pfs\": [] }\n",
+			 SVFF_STATE_SCHEMA + 1);
+		write_state(newer);
 		break;
+	}
 	case F_NO_SCHEMA:
 		write_state("{ \"pfs\": [] }\n");
 		break;

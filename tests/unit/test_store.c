@@ -136,6 +136,54 @@ START_TEST(net_settings_round_trip)
 }
 END_TEST
 
+/* A claim paused by the VFIO release keeps its alias, host address and
+ * whether svff suspended the VM; a claim without one writes none; a bad
+ * alias or address is refused with its place. */
+START_TEST(release_record_round_trip)
+{
+	static const char v4[] = "{\"schema\":4,\"pfs\":[{\"addr\":\"0000:3b:00.0\",\"numvfs\":4,"
+		"\"claims\":[{\"vf\":1,\"state\":\"attached\",\"vm_name\":\"vm2\"},"
+		"{\"vf\":2,\"state\":\"paused\",\"vm_name\":\"vm1\","
+		"\"release\":{\"alias\":\"hostdev0\",\"host\":\"0000:3b:00.3\",\"suspended\":true}}]}]}";
+	struct svff_state *st = NULL, *again = NULL;
+	struct svff_error err = { 0 };
+	char *text;
+
+	ck_assert_int_eq(svff_state_parse(v4, strlen(v4), &st, &err), 0);
+	const struct svff_release *r = &svff_state_claim(&st->pfs[0], 2)->rel;
+	ck_assert_str_eq(r->alias, "hostdev0");
+	ck_assert_str_eq(r->host, "0000:3b:00.3");
+	ck_assert(r->suspended);
+	ck_assert_str_eq(svff_state_claim(&st->pfs[0], 1)->rel.alias, "");
+	ck_assert_int_eq(svff_state_format(st, &text), 0);
+	ck_assert_ptr_nonnull(strstr(text, "\"alias\": \"hostdev0\""));
+	ck_assert_int_eq(svff_state_parse(text, strlen(text), &again, &err), 0);
+	ck_assert_mem_eq(&svff_state_claim(&again->pfs[0], 2)->rel, r, sizeof(*r));
+	ck_assert_str_eq(svff_state_claim(&again->pfs[0], 1)->rel.alias, "");
+	ck_assert_ptr_null(strstr(strstr(text, "release") + 1, "\"release\""));  /* one only */
+	free(text);
+	svff_state_free(again);
+	svff_state_free(st);
+
+	static const char *const bad[][2] = {
+		{ "\"alias\":\"host dev\",\"host\":\"0000:3b:00.3\",\"suspended\":true", ".release.alias' is not a device alias" },
+		{ "\"alias\":\"\",\"host\":\"0000:3b:00.3\",\"suspended\":true", ".release.alias' is not a device alias" },
+		{ "\"alias\":\"hostdev0\",\"host\":\"3b:00.3\",\"suspended\":true", ".release.host' is not a PCI address" },
+		{ "\"alias\":\"hostdev0\",\"suspended\":true", ".release.host' is missing" },
+		{ "\"alias\":\"hostdev0\",\"host\":\"0000:3b:00.3\",\"suspended\":1", ".release.suspended' is not true or false" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char doc[512];
+		snprintf(doc, sizeof(doc), "{\"schema\":4,\"pfs\":[{\"addr\":\"0000:3b:00.0\","
+			 "\"numvfs\":4,\"claims\":[{\"vf\":2,\"state\":\"paused\",\"vm_name\":"
+			 "\"vm1\",\"release\":{%s}}]}]}", bad[i][0]);
+		st = NULL;
+		ck_assert_int_lt(svff_state_parse(doc, strlen(doc), &st, &err), 0);
+		ck_assert_msg(strstr(err.msg, bad[i][1]), "%s: got '%s'", bad[i][0], err.msg);
+	}
+}
+END_TEST
+
 /* Schema 1's resources had a queue count "qmax" only: read as queues. */
 START_TEST(schema_1_resources_read_as_queues)
 {
@@ -150,7 +198,9 @@ START_TEST(schema_1_resources_read_as_queues)
 	ck_assert_uint_eq(svff_state_res(&st->pfs[0], 3).vectors, 0);
 	/* written back as the current schema */
 	ck_assert_int_eq(svff_state_format(st, &text), 0);
-	ck_assert_ptr_nonnull(strstr(text, "\"schema\": 3"));
+	char want[32];
+	snprintf(want, sizeof(want), "\"schema\": %d", SVFF_STATE_SCHEMA);
+	ck_assert_ptr_nonnull(strstr(text, want));
 	ck_assert_ptr_nonnull(strstr(text, "\"queues\": 64"));
 	ck_assert_ptr_null(strstr(text, "qmax"));
 	free(text);
@@ -241,10 +291,14 @@ START_TEST(newer_schema_refused)
 	struct svff_state *st;
 	struct svff_error err = { 0 };
 	mkdir(sdir, 0700);
-	write_file(spath, "{\"schema\":4,\"pfs\":[]}");
+	char text[64], msg[96];
+	snprintf(text, sizeof(text), "{\"schema\":%d,\"pfs\":[]}", SVFF_STATE_SCHEMA + 1);
+	snprintf(msg, sizeof(msg), "schema %d, newer than this svff understands (%d)",
+		 SVFF_STATE_SCHEMA + 1, SVFF_STATE_SCHEMA);
+	write_file(spath, text);
 	ck_assert_int_eq(svff_store_open(sdir, 0, false, &store, &err), 0);
 	ck_assert_int_eq(svff_store_load(store, &st, &err), -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(err.msg, "schema 4, newer than this svff understands (3)"));
+	ck_assert_ptr_nonnull(strstr(err.msg, msg));
 	svff_store_close(store);
 }
 END_TEST
@@ -433,6 +487,7 @@ int main(void)
 	tcase_add_test(tc, round_trip_is_exact_and_stable);
 	tcase_add_test(tc, schema_1_resources_read_as_queues);
 	tcase_add_test(tc, net_settings_round_trip);
+	tcase_add_test(tc, release_record_round_trip);
 	tcase_add_loop_test(tc, corrupt_files_refused_and_untouched, 0,
 			    sizeof(corrupt) / sizeof(corrupt[0]));
 	tcase_add_test(tc, oversized_and_long_strings);

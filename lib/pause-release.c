@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The release half of the pause seam (lib/release.h, lib/pause.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claim.h"
+#include "pause.h"
+#include "release.h"
+
+static bool same_vm(const struct svff_claim *c, const struct svff_vm *vm)
+{
+	return c->vm_uuid[0] ? !strcmp(c->vm_uuid, vm->uuid) : !strcmp(c->vm_name, vm->name);
+}
+
+bool svff_release_suspended(const struct svff_state *st, const struct svff_vm *vm)
+{
+	for (size_t i = 0; i < st->n_pfs; i++)
+		for (size_t j = 0; j < st->pfs[i].n_claims; j++) {
+			const struct svff_claim *c = st->pfs[i].claims[j];
+			if (c->rel.alias[0] && c->rel.suspended && same_vm(c, vm))
+				return true;
+		}
+	return false;
+}
+
+static bool todo(const struct svff_pause_item *it)
+{
+	return it->mech == SVFF_PAUSE_RELEASE && it->rc == 0 && !it->already;
+}
+
+/* The first item to do of the VM of items[i]: each VM is acted on once. */
+static size_t first_of(const struct svff_pause_item *items, struct svff_vm *const *vms, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (todo(&items[j]) && !strcmp(vms[j]->uuid, vms[i]->uuid))
+			return j;
+	return i;
+}
+
+static void fail_vm(struct svff_pause_item *items, struct svff_vm *const *vms, size_t n,
+		    size_t i, int rc, const struct svff_error *err)
+{
+	for (size_t j = i; j < n; j++)
+		if (todo(&items[j]) && !strcmp(vms[j]->uuid, vms[i]->uuid)) {
+			items[j].rc = rc;
+			items[j].err = *err;
+		}
+}
+
+/* Step 1 of pause: each claim's release record, before the VM is touched:
+ * the hostdev's alias, and whether svff suspends the VM for it (it runs,
+ * or svff suspended it before). A VF the VM no longer holds needs nothing. */
+static bool pause_intent(struct svff_session *s, struct svff_pause_item *items,
+			 struct svff_vm *const *vms, size_t n, bool by_op, bool *was_paused)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++) {
+		struct svff_pause_item *it = &items[i];
+		if (!todo(it))
+			continue;
+		const struct svff_vf_info *info = svff_session_vf(s, it->vf);
+		struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+		char alias[SVFF_ALIAS_LEN] = "";
+		size_t f = first_of(items, vms, i);
+		int rc = svff_vm_alias(vms[i], info->addr, alias, &it->err);
+		if (rc == -ENOENT) {
+			it->mech = SVFF_PAUSE_NONE;   /* not in the VM: nothing holds it */
+			continue;
+		}
+		if (rc == 0 && f == i)
+			rc = svff_vm_paused(vms[i], &was_paused[i], &it->err);
+		if (rc < 0) {
+			it->rc = rc;
+			continue;
+		}
+		was_paused[i] = was_paused[f];
+		snprintf(c->rel.alias, sizeof(c->rel.alias), "%s", alias);
+		snprintf(c->rel.host, sizeof(c->rel.host), "%s", info->addr);
+		c->rel.suspended = !was_paused[i] || svff_release_suspended(s->st, vms[i]);
+		c->op_paused = by_op;
+		it->vm_suspended = c->rel.suspended;
+		any = true;
+	}
+	return any;
+}
+
+/* A VM svff suspended in this pause for nothing (no VF of it released,
+ * none released before) runs again. */
+static void pause_undo(struct svff_session *s, struct svff_virt *v,
+		       struct svff_pause_item *items, struct svff_vm *const *vms, size_t n,
+		       const bool *suspended_now)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!suspended_now[i])
+			continue;
+		bool ok = false, rel = false;
+		size_t nrel = 0;
+		struct svff_error e = { 0 };
+		for (size_t j = i; j < n; j++)
+			ok |= items[j].mech == SVFF_PAUSE_RELEASE && items[j].rc == 0 &&
+			      !strcmp(vms[j]->uuid, vms[i]->uuid);
+		if (!ok && svff_qemu_released(vms[i], "", &rel, &nrel, &e) == 0 && !nrel &&
+		    svff_vm_resume(v, vms[i], &e) == 0)
+			for (size_t j = i; j < n; j++)
+				if (!strcmp(vms[j]->uuid, vms[i]->uuid))
+					items[j].vm_suspended = false;
+	}
+	(void)s;
+}
+
+void svff_release_pause(struct svff_session *s, struct svff_virt *v,
+			struct svff_pause_item *items, struct svff_vm *vms_in, size_t n, bool by_op)
+{
+	struct svff_vm **vms = calloc(n + 1, sizeof(*vms));
+	bool *was = calloc(n + 1, sizeof(*was)), *now = calloc(n + 1, sizeof(*now));
+	struct svff_error e = { 0 };
+
+	if (!vms || !was || !now)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		vms[i] = &vms_in[i];
+	if (!pause_intent(s, items, vms, n, by_op, was))
+		goto out;
+	if (svff_op_step(s, "suspend", &e) < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (todo(&items[i]))
+				items[i].rc = -EIO, items[i].err = e;
+		goto out;
+	}
+	double t = svff_now();
+	for (size_t i = 0; i < n; i++) {
+		if (!todo(&items[i]) || first_of(items, vms, i) != i || was[i])
+			continue;
+		int rc = svff_vm_suspend(v, vms[i], &e);
+		if (rc < 0)
+			fail_vm(items, vms, n, i, rc, &e);
+		else
+			now[i] = true;
+	}
+	if (svff_op_step(s, "release", &e) < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (todo(&items[i]))
+				items[i].rc = -EIO, items[i].err = e;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct svff_pause_item *it = &items[i];
+		if (!todo(it))
+			continue;
+		struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+		int rc = svff_qemu_release(s->ctx, vms[i], c->rel.alias, &it->err);
+		it->rc = rc < 0 ? rc : 0;
+		it->t_released = t;
+	}
+	pause_undo(s, v, items, vms, n, now);
+	/* a claim not released has no release record */
+	for (size_t i = 0; i < n; i++)
+		if (items[i].mech == SVFF_PAUSE_RELEASE && items[i].rc < 0) {
+			struct svff_claim *c = svff_state_claim(svff_session_pf(s), items[i].vf);
+			if (c)
+				memset(&c->rel, 0, sizeof(c->rel));
+		}
+out:
+	if (!vms || !was || !now)
+		for (size_t i = 0; i < n; i++)
+			if (todo(&items[i]))
+				items[i].rc = svff_err(&items[i].err, -ENOMEM, "out of memory");
+	free(vms);
+	free(was);
+	free(now);
+}
+
+/* Step 2 of unpause: the VMs none of whose devices stays released, and
+ * that svff suspended, resumed, each once. A VM that cannot be resumed
+ * fails its items: their claims keep the release record (recover and a
+ * second unpause resume it). */
+static void unpause_resume(struct svff_session *s, struct svff_virt *v,
+			   struct svff_pause_item *items, struct svff_vm *const *vms, size_t n)
+{
+	struct svff_error e = { 0 };
+	bool stepped = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!todo(&items[i]) || first_of(items, vms, i) != i)
+			continue;
+		bool rel = false, paused = false;
+		size_t nrel = 0;
+		int rc = svff_qemu_released(vms[i], "", &rel, &nrel, &e);
+		if (rc == 0)
+			rc = svff_vm_paused(vms[i], &paused, &e);
+		if (rc == 0 && (nrel || !paused || !svff_release_suspended(s->st, vms[i])))
+			continue;     /* stays as it is: still released, or not svff's */
+		if (rc == 0 && !stepped) {
+			rc = svff_op_step(s, "resume", &e);
+			stepped = rc == 0;
+		}
+		if (rc == 0)
+			rc = svff_vm_resume(v, vms[i], &e);
+		if (rc < 0) {
+			fail_vm(items, vms, n, i, rc, &e);
+			continue;
+		}
+		for (size_t j = i; j < n; j++)
+			if (todo(&items[j]) && !strcmp(vms[j]->uuid, vms[i]->uuid))
+				items[j].vm_resumed = true;
+	}
+}
+
+void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
+			  struct svff_pause_item *items, struct svff_vm *const *vms,
+			  const char *const *addrs, size_t n)
+{
+	struct svff_error e = { 0 };
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= todo(&items[i]);
+	if (!any)
+		return;
+	if (svff_op_step(s, "re-acquire", &e) < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (todo(&items[i]))
+				items[i].rc = -EIO, items[i].err = e;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct svff_pause_item *it = &items[i];
+		if (!todo(it))
+			continue;
+		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+		int rc = svff_qemu_reacquire(s->ctx, vms[i], c->rel.alias, addrs[i], &it->err);
+		it->rc = rc < 0 ? rc : 0;
+	}
+	unpause_resume(s, v, items, vms, n);
+	for (size_t i = 0; i < n; i++)
+		if (todo(&items[i]))
+			items[i].t_restored = svff_now();
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The VFIO pause of a QEMU with svff's patches (qemu/README): QEMU's
+ * vfio-pci device releases its host device while the VM is stopped and
+ * the guest keeps the PCI function, then re-acquires the same or a
+ * re-created VF. Sent through libvirt's monitor passthrough (lib/virt.h):
+ * libvirt has no API for it.
+ */
+#ifndef SVFF_RELEASE_H
+#define SVFF_RELEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "virt.h"
+
+/* The QMP command whose presence (query-commands) says a QEMU has it. */
+#define SVFF_QEMU_RELEASE_CMD "x-vfio-pause"
+
+/* x-vfio-pause: the device of alias lets its host device go (the VM must
+ * be stopped). 1 when it had released it already. */
+int svff_qemu_release(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
+		      struct svff_error *err);
+
+/* x-vfio-resume: the device of alias takes the host device at host
+ * (bound to vfio-pci). 1 when it had not released one. A failure leaves
+ * it released. */
+int svff_qemu_reacquire(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
+			const char *host, struct svff_error *err);
+
+/* x-query-vfio: whether the device of alias is released (false when the
+ * VM has no such device), and how many of the VM's devices are. */
+int svff_qemu_released(struct svff_vm *vm, const char *alias, bool *released,
+		       size_t *n_released, struct svff_error *err);
+
+/* The release half of the pause seam (lib/pause.c), for the items whose
+ * mech is SVFF_PAUSE_RELEASE; vms[i] is the VM of items[i]. pause: each
+ * claim's release record saved, its VM suspended, its VF released; a VM
+ * svff suspended for nothing is resumed. unpause: each VF re-acquired at
+ * addrs[i], its VM resumed once none of its devices is released. Items
+ * that fail get rc and err; the caller records the claims. */
+struct svff_session;
+struct svff_pause_item;
+void svff_release_pause(struct svff_session *s, struct svff_virt *v,
+			struct svff_pause_item *items, struct svff_vm *vms, size_t n, bool by_op);
+void svff_release_unpause(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
+			  struct svff_vm *const *vms, const char *const *addrs, size_t n);
+
+/* Whether svff suspended the VM for a claim on any PF (st: all PFs). */
+struct svff_state;
+bool svff_release_suspended(const struct svff_state *st, const struct svff_vm *vm);
+
+#endif
