@@ -8,6 +8,7 @@
 #include "claim.h"
 #include "reconf.h"
 #include "recover.h"
+#include "release.h"
 #include "sriov.h"
 #include "vfset.h"
 
@@ -15,6 +16,10 @@ struct fixer {
 	svff_step_fn fn;
 	void *opaque;
 	int n;
+	/* VMs svff suspended for a release that QEMU does not hold (any
+	 * more): resumed once the claims are right (resume_vms) */
+	char (*resume)[SVFF_UUID_LEN];
+	size_t n_resume;
 };
 
 static void __attribute__((format(printf, 2, 3))) say(struct fixer *f, const char *fmt, ...)
@@ -46,14 +51,107 @@ static bool vm_exists(struct svff_virt *v, const struct svff_claim *c)
 	return rc != -ENOENT;   /* a lookup that failed otherwise: assume it does */
 }
 
+static void want_resume(struct fixer *f, const char *uuid)
+{
+	for (size_t i = 0; i < f->n_resume; i++)
+		if (!strcmp(f->resume[i], uuid))
+			return;
+	void *p = realloc(f->resume, (f->n_resume + 1) * sizeof(*f->resume));
+	if (!p)
+		return;    /* the VM stays suspended; list shows it, recover again */
+	f->resume = p;
+	snprintf(f->resume[f->n_resume++], SVFF_UUID_LEN, "%s", uuid);
+}
+
+/* A claim with a release record against its VM's QEMU, which is the
+ * truth: 1 when QEMU holds the VF released (the claim is paused), 0 when
+ * not (the record goes, and the VM, if svff suspended it, is to resume),
+ * or a negative errno (the record stays for the next recover). */
+static int reconcile_release(struct svff_virt *v, struct svff_claim *c,
+			     const struct svff_held *h, struct fixer *f, struct svff_error *err)
+{
+	struct svff_vm vm = { 0 };
+	bool rel = false;
+	size_t nrel = 0;
+	int rc = 0;
+
+	if (h && h->active) {
+		rc = svff_vm_lookup(v, h->vm_uuid, &vm, err);
+		if (rc == 0)
+			rc = svff_qemu_released(&vm, c->rel.alias, &rel, &nrel, err);
+		svff_vm_clear(&vm);
+		if (rc < 0 && strstr(err->msg, "has not been found"))
+			rc = 0;   /* a QEMU without the VFIO pause holds nothing released */
+		if (rc < 0)
+			return rc;
+	}
+	if (rel) {
+		if (c->state != SVFF_VF_PAUSED)
+			say(f, "vf%u is released by the QEMU of VM '%s', which svff keeps suspended: "
+			    "claim marked paused ('svff unpause %s' gives it back)", c->vf, c->vm_name,
+			    c->vm_name);
+		c->state = SVFF_VF_PAUSED;
+		return 1;
+	}
+	if (c->state == SVFF_VF_PAUSED && h)
+		say(f, "vf%u is not released by the QEMU of VM '%s'", c->vf, c->vm_name);
+	if (c->rel.suspended && h)
+		want_resume(f, h->vm_uuid);
+	memset(&c->rel, 0, sizeof(c->rel));
+	return 0;
+}
+
+/* The VMs svff suspended for releases that did not happen, or were undone,
+ * run again: when libvirt has them paused and their QEMU holds nothing
+ * released. */
+static int resume_vms(struct svff_session *s, struct svff_virt *v, struct fixer *f,
+		      struct svff_error *err)
+{
+	for (size_t i = 0; i < f->n_resume; i++) {
+		struct svff_vm vm = { 0 };
+		bool paused = false, rel = false;
+		size_t nrel = 0;
+		int rc = svff_vm_lookup(v, f->resume[i], &vm, err);
+		if (rc == -ENOENT)
+			continue;
+		if (rc == 0 && vm.active)
+			rc = svff_vm_paused(&vm, &paused, err);
+		if (rc == 0 && paused && !svff_release_suspended(s->st, &vm))
+			rc = svff_qemu_released(&vm, "", &rel, &nrel, err);
+		if (rc == 0 && paused && !nrel && !svff_release_suspended(s->st, &vm)) {
+			rc = svff_vm_resume(v, &vm, err);
+			if (rc == 0)
+				say(f, "VM '%s' resumed: svff had suspended it, and its QEMU holds no "
+				    "device released", vm.name);
+		}
+		svff_vm_clear(&vm);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* One claim against what its VM holds: moved to the VM that holds its
- * VF, marked attached or paused as the VM has it, its guest address as
- * libvirt says. Returns false when its VM is gone (the claim must go). */
-static bool reconcile_claim(struct svff_session *s, struct svff_virt *v, struct svff_claim *c,
-			    const struct svff_held *held, size_t nh, struct fixer *f)
+ * VF, marked attached or paused as the VM has it (released: as its QEMU
+ * has it), its guest address as libvirt says. Returns 0 when its VM is
+ * gone (the claim must go), 1 when it stays, or a negative errno. */
+static int reconcile_claim(struct svff_session *s, struct svff_virt *v, struct svff_claim *c,
+			   const struct svff_held *held, size_t nh, struct fixer *f,
+			   struct svff_error *err)
 {
 	const struct svff_vf_info *vf = svff_session_vf(s, c->vf);
 	const struct svff_held *h = vf ? held_by(held, nh, vf->addr) : NULL;
+
+	/* libvirt's XML names the address QEMU released, whatever it took back */
+	if (!h && c->rel.alias[0])
+		h = held_by(held, nh, c->rel.host);
+	if (c->rel.alias[0]) {
+		int rc = reconcile_release(v, c, h, f, err);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			return 1;   /* released: paused, as QEMU has it */
+	}
 
 	if (h && strcmp(h->vm_uuid, c->vm_uuid)) {
 		say(f, "vf%u is held by VM '%s', not by VM '%s' as recorded: claim moved to '%s'",
@@ -63,7 +161,7 @@ static bool reconcile_claim(struct svff_session *s, struct svff_virt *v, struct 
 	}
 	if (!h && !vm_exists(v, c)) {
 		say(f, "vf%u: VM '%s' no longer exists: claim dropped", c->vf, c->vm_name);
-		return false;
+		return 0;
 	}
 	if (h && c->state == SVFF_VF_PAUSED) {
 		say(f, "vf%u is in VM '%s': claim marked attached", c->vf, c->vm_name);
@@ -84,7 +182,7 @@ static bool reconcile_claim(struct svff_session *s, struct svff_virt *v, struct 
 			    "paused ('svff detach vf%u' drops it)", c->vf, c->vm_name, c->vf);
 		c->state = SVFF_VF_PAUSED;
 	}
-	return true;
+	return 1;
 }
 
 /* Step 1: the claims against what the VMs hold and what sysfs has; the
@@ -99,13 +197,16 @@ static int reconcile_claims(struct svff_session *s, struct svff_virt *v,
 
 	if (!gone)
 		return svff_err(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < ps->n_claims; i++)
-		if (!reconcile_claim(s, v, ps->claims[i], held, nh, f))
+	int rc = 0;
+	for (size_t i = 0; i < ps->n_claims && rc >= 0; i++) {
+		rc = reconcile_claim(s, v, ps->claims[i], held, nh, f, err);
+		if (rc == 0)
 			gone[ng++] = ps->claims[i]->vf;
+	}
 	for (size_t i = 0; i < ng; i++)
 		svff_state_claim_remove(ps, gone[i]);
 	free(gone);
-	return 0;
+	return rc < 0 ? rc : resume_vms(s, v, f, err);
 }
 
 /* Step 2: VFs a VM holds that no claim records (an attach interrupted
@@ -290,6 +391,7 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 	rc = reconcile(s, v, count_op, &f, err);
 	if (rc == 0 && had_op)
 		rc = finish_op(s, v, &op, &f, err);
+	free(f.resume);
 	if (rc < 0)
 		return rc;     /* the record stays: recover can be run again */
 	struct svff_pf_state *ps = svff_session_pf(s);
