@@ -157,25 +157,32 @@ reset_host() {
 	done
 }
 
-# define_vm NAME [--os] [--ports N]: a q35 TCG domain with N free PCIe
-# hot-plug slots (pcie-root-ports). --os boots the small guest kernel
-# (tests/host/guest-kernel) with a tiny initramfs whose init prints the
-# PCI devices it sees on the serial console ($E2E_RESULTS/vm-NAME.console)
-# whenever they change.
+# define_vm NAME [--os] [--ports N] [--emulator PATH] [--cmdline ARGS]: a
+# q35 TCG domain with N free PCIe hot-plug slots (pcie-root-ports). --os
+# boots the small guest kernel (tests/host/guest-kernel) with a tiny
+# initramfs whose init prints the PCI devices it sees on the serial console
+# ($E2E_RESULTS/vm-NAME.console) whenever they change; --cmdline adds to
+# that kernel's command line (kernel options, and tests/host/guest-os-init's
+# svff_reader= and svff_io_mib=). --emulator: the QEMU binary libvirt
+# starts (default the system's; $SVFF_VFIO_QEMU is the one with the VFIO
+# pause, qemu/README).
 define_vm() {
-	local name=$1 os='' ports=3 boot=''
+	local name=$1 os='' ports=3 boot='' emulator=/usr/bin/qemu-system-x86_64 cmdline=''
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--os) os=1; shift ;;
 		--ports) ports=$2; shift 2 ;;
+		--emulator) emulator=$2; shift 2 ;;
+		--cmdline) cmdline=" $2"; shift 2 ;;
 		*) fail "define_vm: bad option $1" ;;
 		esac
 	done
+	[ -n "$os" ] || [ -z "$cmdline" ] || fail "define_vm: --cmdline without --os"
 	if [ -n "$os" ]; then
 		boot="<kernel>$E2E_CACHE/guest-bzImage</kernel>
     <initrd>$E2E_CACHE/guest-initrd.gz</initrd>
-    <cmdline>console=ttyS0 quiet</cmdline>"
+    <cmdline>console=ttyS0 quiet$cmdline</cmdline>"
 	fi
 	{
 		cat <<-X
@@ -186,7 +193,7 @@ define_vm() {
 		  <os><type arch='x86_64' machine='q35'>hvm</type>$boot</os>
 		  <features><acpi/></features>
 		  <devices>
-		    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+		    <emulator>$emulator</emulator>
 		    <controller type='pci' model='pcie-root'/>
 		X
 		for _ in $(seq "$ports"); do echo "    <controller type='pci' model='pcie-root-port'/>"; done

@@ -1,0 +1,213 @@
+#!/bin/bash
+# shellcheck disable=SC2154 # out, err and rc are set by sv (lib.sh)
+# The VFIO pause (qemu/README): VMs whose <emulator> is the patched QEMU
+# ($SVFF_VFIO_QEMU, qemu/build) keep their VF's PCI device while svff
+# re-creates the VFs under them; a VM on stock QEMU still gets hot-unplug.
+#  - one reconf of three VMs holding VFs of one PF: rel1 (patched, Linux
+#    guest) and bare1 (patched, no OS: it could not answer a hot-unplug)
+#    go through the release, hot1 (stock, Linux guest) through hot-unplug,
+#    as reconf -j says per VF. Both guests read back the data they wrote;
+#    hot1's guest saw its device removed and added (a new sysfs inode),
+#    rel1's did not (same inode): its nvme driver timed out, reset the
+#    controller itself and is live again. The stall of each guest (from
+#    the start of reconf to its data read back) is printed:
+#    "stall: release N s, hot-unplug M s". bare1 runs on its new VF (QEMU's
+#    own x-query-vfio says which host device it holds).
+#  - svff pause -> reconf -> unpause by hand: rel1 and bare1 suspended
+#    (virsh domstate paused), their hostdevs still in libvirt's live XML,
+#    list says "released"; unpause re-acquires and resumes them; rel1's
+#    guest again keeps its device and reads its data back.
+#  - pause --mechanism release of the stock VM is refused, changing nothing.
+# The guests' nvme timeouts are shortened on their kernel command line
+# (nvme_core.io_timeout, admin_timeout: 30 s by default), so that the
+# guest notices the device's reset within seconds. The guest kernel's
+# reset-path bug with QEMU's shadow doorbells (qemu/README) makes each read
+# after the first recovery stall one timeout: only the first read after
+# each resume is checked.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+Q=${SVFF_VFIO_QEMU:-}
+[ -n "$Q" ] || fail "SVFF_VFIO_QEMU is empty: make e2e passes the patched QEMU of qemu/build"
+[ -x "$Q" ] || fail "SVFF_VFIO_QEMU '$Q' is not an executable"
+NV='^0x1b36:0x0010@'
+TMO=5   # the rel1 guest's nvme I/O and admin timeouts, seconds
+
+con_lines() { local n; n=$(wc -l <"$E2E_RESULTS/vm-$1.console") && echo "$n"; }
+# The first line after line N of VM's console matching PATTERN, after a
+# line matching AFTER (default: any line); nothing if none yet.
+con_first() { # VM N PATTERN [AFTER]
+	awk -v n="$2" -v pat="$3" -v after="${4:-}" '{ sub(/\r$/, "") }
+	    NR > n && after != "" && $0 ~ after { seen = 1 }
+	    NR > n && (after == "" || seen) && $0 ~ pat { print; exit }' "$E2E_RESULTS/vm-$1.console"
+}
+qmp() { virsh qemu-monitor-command "$1" "$2" 2>&1; }
+ms_since() { echo $(((${EPOCHREALTIME/./} - $1) / 1000)); }
+secs() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
+# x-query-vfio of VM: "host released" of its one vfio-pci device, as QEMU
+# itself (not svff or libvirt) sees it
+qemu_holds() {
+	qmp "$1" '{"execute":"x-query-vfio"}' |
+		sed -n 's/.*"host":"\([^"]*\)".*"released":\([a-z]*\).*/\1 \2/p'
+}
+
+sv -d "$PF" init 3
+expect_rc 0
+define_vm rel1 --os --emulator "$Q" \
+	--cmdline "svff_reader=2 nvme_core.io_timeout=$TMO nvme_core.admin_timeout=$TMO loglevel=5"
+define_vm hot1 --os --cmdline "svff_io_mib=1"   # its data beside rel1's on the shared namespace
+define_vm bare1 --emulator "$Q"
+start_vm rel1
+start_vm hot1
+start_vm bare1
+t=$(date +%s)
+wait_guest_up rel1 400 || fail "the guest of rel1 did not report within 400 s"
+wait_guest_up hot1 400 || fail "the guest of hot1 did not report within 400 s"
+echo "both guests up after $(($(date +%s) - t)) s"
+sv attach rel1 vf0
+expect_rc 0
+sv attach hot1 vf1
+expect_rc 0
+sv attach bare1 vf2
+expect_rc 0
+vf_map "$PF"
+expect_eq "$(qemu_holds bare1)" "${VF_ADDR[2]} false" "bare1's QEMU holds vf2 (x-query-vfio)"
+wait_guest_sees rel1 '^io@.*=wrote:' 180 || fail "rel1's guest did not write: $(guest_pci_devices rel1 | tr '\n' ' ')"
+wait_guest_sees hot1 '^io@.*=wrote:' 180 || fail "hot1's guest did not write: $(guest_pci_devices hot1 | tr '\n' ' ')"
+md5r=$(guest_pci_devices rel1 | sed -n 's/^io@.*=wrote://p')
+md5h=$(guest_pci_devices hot1 | sed -n 's/^io@.*=wrote://p')
+[ "$md5r" != "$md5h" ] || fail "both guests wrote the same data ($md5r)"
+gr=$(guest_pci_devices rel1 | grep "$NV") gh=$(guest_pci_devices hot1 | grep "$NV")
+idr=$(guest_dev_id rel1 "${gr##*@}") idh=$(guest_dev_id hot1 "${gh##*@}")
+# rel1's reader reads its data back before anything happens
+for _ in $(seq 30); do
+	probe=$(con_first rel1 0 '^probe@')
+	[ -n "$probe" ] && break
+	sleep 1
+done
+expect_contains "$probe" "=$md5r " "rel1's reader before the pause"
+echo "rel1: $gr (sysfs inode $idr) wrote $md5r; $probe"
+echo "hot1: $gh (sysfs inode $idh) wrote $md5h"
+
+# the stock VM cannot be released: refused, nothing changes
+before=$(snapshot)
+sv pause -m release hot1
+expect_rc 1
+expect_contains "$err" "hot1" "pause --mechanism release of a stock-QEMU VM"
+expect_eq "$(snapshot)" "$before" "host, VMs and state after the refused release"
+
+# one reconf, three VMs: the release for the patched ones, hot-unplug for
+# the stock one; then each guest's stall until its data is read back
+nr=$(con_lines rel1) nh=$(con_lines hot1)
+t0=${EPOCHREALTIME/./}
+sv -t 300 reconf 4 -j
+expect_rc 0
+t_reconf=$(ms_since "$t0")
+expect_eq "$(json 'sorted((r["vm"], r["vf"], r["mechanism"], r["restored"]) for r in d["restored"])')" \
+	"[('bare1', 2, 'release', True), ('hot1', 1, 'hot-unplug', True), ('rel1', 0, 'release', True)]" \
+	"reconf -j: the mechanism per VM"
+echo "svff's downtimes: $(json '", ".join("%s %s %s s" % (r["vm"], r["mechanism"], r["downtime_s"]) for r in d["restored"])')"
+t_rel='' t_hot='' pr='' ph=''
+end=$(($(date +%s) + 300))
+while [ "$(date +%s)" -lt "$end" ] && { [ -z "$t_rel" ] || [ -z "$t_hot" ]; }; do
+	if [ -z "$t_rel" ]; then
+		# the first read rel1's guest completes after its driver noticed
+		# the device's reset (an I/O timeout): it went through the new VF
+		pr=$(con_first rel1 "$nr" '^probe@' 'nvme.*timeout')
+		[ -z "$pr" ] || t_rel=$(ms_since "$t0")
+	fi
+	if [ -z "$t_hot" ]; then
+		ph=$(con_first hot1 "$nh" '^io@.*=read:')
+		[ -z "$ph" ] || t_hot=$(ms_since "$t0")
+	fi
+	if [ -z "$t_rel" ] || [ -z "$t_hot" ]; then sleep 1; fi
+done
+echo "rel1's guest after reconf:"
+awk -v n="$nr" 'NR > n { sub(/\r$/, ""); if ($0 !~ /^(PCI-|0x|id@|io@)/) print "  " $0 }' \
+	"$E2E_RESULTS/vm-rel1.console" | head -20
+[ -n "$t_rel" ] || fail "rel1's guest read nothing back through a reset within 300 s"
+[ -n "$t_hot" ] || fail "hot1's guest read nothing back within 300 s"
+echo "stall: release $(secs "$t_rel") s, hot-unplug $(secs "$t_hot") s (reconf 3 -> 4 itself: $(secs "$t_reconf") s; from its start to each guest's data read back, seen within 1 s)"
+expect_contains "$pr" "=$md5r " "rel1's first read after the release"
+expect_eq "${ph##*:}" "$md5h" "hot1's read back after the hot-unplug"
+[ -n "$(con_first rel1 "$nr" 'nvme.*reset controller')" ] || fail "rel1's guest did not reset its controller"
+expect_eq "$(guest_pci_devices rel1 | grep "$NV")" "$gr" "rel1's guest's NVMe device after reconf"
+expect_eq "$(guest_dev_id rel1 "${gr##*@}")" "$idr" "rel1's guest's device (sysfs inode): never removed"
+expect_contains "$(guest_pci_devices rel1 | grep "^nvme@${gr##*@}=")" "=live" "rel1's guest's controller"
+wait_guest_back hot1 "$gh" "$idh" 60 || fail "hot1's guest did not see its device removed and added back"
+vf_map "$PF"
+expect_eq "$(qemu_holds rel1)" "${VF_ADDR[0]} false" "rel1's QEMU holds the new vf0"
+expect_eq "$(qemu_holds bare1)" "${VF_ADDR[2]} false" "bare1's QEMU holds the new vf2"
+expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "running running" "rel1 and bare1 after reconf"
+sv list -j
+no_problem "after reconf"
+expect_eq "$(json '[(v["vf"], v["state"], v["vm"], v["pause_mechanism"], v["vm_suspended"]) for v in d["pfs"][0]["vfs"]]')" \
+	"[(0, 'attached', 'rel1', None, False), (1, 'attached', 'hot1', None, False), (2, 'attached', 'bare1', None, False), (3, 'detached', None, None, False)]" \
+	"claims after reconf"
+
+# hot1 is done: its CPU back for the rest
+sv -t 120 detach hot1
+expect_rc 0
+virsh destroy hot1 >/dev/null
+
+# pause, reconf, unpause by hand. The pause follows one of rel1's reads,
+# so that the suspend meets its guest between reads, not amid a reset
+# (a reset cut by the swap of the device could leave the controller dead;
+# that would be the guest's driver, not the release)
+n=$(con_lines rel1)
+for _ in $(seq 60); do
+	[ -n "$(con_first rel1 "$n" '^probe@')" ] && break
+	sleep 0.5
+done
+t0=${EPOCHREALTIME/./}
+sv -t 120 pause rel1 bare1 -j
+expect_rc 0
+expect_eq "$(json '[(p["vm"], p["vf"], p["ok"], p["changed"], p["mechanism"], p["vm_suspended"], p["qemu_asked"], p["qemu_vfio_pause"]) for p in d["paused"]]')" \
+	"[('rel1', 0, True, True, 'release', True, True, 'x-vfio-pause'), ('bare1', 2, True, True, 'release', True, True, 'x-vfio-pause')]" \
+	"pause -j of rel1 and bare1"
+expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "paused paused" "rel1 and bare1 after pause"
+vf_map "$PF"
+expect_eq "$(hostdevs rel1)" "${VF_ADDR[0]}" "rel1's live XML keeps its hostdev"
+expect_eq "$(qemu_holds rel1)" "${VF_ADDR[0]} true" "rel1's QEMU released vf0"
+sv list -j
+no_problem "while released"
+expect_eq "$(json '[(v["vf"], v["state"], v["pause_mechanism"], v["vm_suspended"]) for v in d["pfs"][0]["vfs"]]')" \
+	"[(0, 'paused', 'release', True), (1, 'detached', None, False), (2, 'paused', 'release', True), (3, 'detached', None, False)]" \
+	"list -j while released"
+expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list while released"
+sv -t 120 reconf 3 -j
+expect_rc 0
+expect_eq "$(json '(d["from"], d["to"], d["restored"])')" "(4, 3, [])" "reconf under released claims"
+expect_eq "$(numvfs "$PF")" 3 "numvfs after reconf"
+expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "paused paused" "rel1 and bare1 after reconf"
+expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list after reconf"
+r=$(virsh resume rel1 2>&1) && fail "virsh resume of rel1 while its VF is released: $r"
+expect_contains "$r" "re-acquire it before continuing" "virsh resume while released"
+n=$(con_lines rel1)   # the guest is stopped: what follows is after unpause
+sv -t 120 unpause rel1 bare1 -j
+expect_rc 0
+expect_eq "$(json '[(p["vm"], p["vf"], p["ok"], p["mechanism"], p["vm_resumed"]) for p in d["unpaused"]]')" \
+	"[('rel1', 0, True, 'release', True), ('bare1', 2, True, 'release', True)]" "unpause -j of rel1 and bare1"
+expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "running running" "rel1 and bare1 after unpause"
+vf_map "$PF"
+expect_eq "$(qemu_holds rel1)" "${VF_ADDR[0]} false" "rel1's QEMU holds the new vf0"
+expect_eq "$(qemu_holds bare1)" "${VF_ADDR[2]} false" "bare1's QEMU holds the new vf2"
+sv list -j
+no_problem "after unpause"
+expect_eq "$(json '[(v["vf"], v["state"], v["pause_mechanism"], v["vm_suspended"]) for v in d["pfs"][0]["vfs"]]')" \
+	"[(0, 'attached', None, False), (1, 'detached', None, False), (2, 'attached', None, False)]" \
+	"list -j after unpause"
+pr=''
+for _ in $(seq 240); do
+	pr=$(con_first rel1 "$n" '^probe@')
+	[ -n "$pr" ] && break
+	sleep 1
+done
+[ -n "$pr" ] || fail "rel1's guest read nothing back within 240 s of unpause"
+echo "rel1's guest after unpause: $pr ($(secs "$(ms_since "$t0")") s after the pause began)"
+expect_contains "$pr" "=$md5r " "rel1's first read after pause, reconf, unpause"
+[ -n "$(con_first rel1 "$n" 'nvme.*reset controller')" ] || fail "rel1's guest did not reset its controller after unpause"
+expect_eq "$(guest_dev_id rel1 "${gr##*@}")" "$idr" "rel1's guest's device (sysfs inode): never removed"
+expect_contains "$(guest_pci_devices rel1 | grep "^nvme@${gr##*@}=")" "=live" "rel1's guest's controller"
+virsh destroy rel1 >/dev/null
+virsh destroy bare1 >/dev/null
