@@ -86,6 +86,8 @@ sweep() {
 		expect_rc 0
 		expect_contains "$out" "nothing to do" "$verb killed at step $n: a second recover"
 		consistent "$verb killed at step $n"
+		# recover finishes a reconf: what it paused is given back
+		[ "$verb" != reconf ] || expect_eq "$CST" attached "reconf killed at step $n: vf0 after recover"
 		echo "== $verb killed at step $n: recovered, vf0 $CST (at ${SECONDS} s)"
 		recovered=$((recovered + 1))
 		n=$((n + 1))
