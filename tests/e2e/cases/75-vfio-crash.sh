@@ -34,7 +34,7 @@ consistent() { # WHAT
 	sv -d "$PF" list -j
 	no_problem "$1: list"
 	# one python for the three (a process start is dear under TCG)
-	read -r st mech susp < <(json '" ".join(str(v[k]) for v in d["pfs"][0]["vfs"] if v["vf"] == 0 for k in ("state", "pause_mechanism", "vm_suspended"))')
+	read -r st mech susp <<<"$(json '" ".join(str(v[k]) for v in d["pfs"][0]["vfs"] if v["vf"] == 0 for k in ("state", "pause_mechanism", "vm_suspended"))')"
 	dom=$(virsh domstate r1 2>&1)
 	rel=$(qemu_released)
 	case "$st/$mech/$susp/$dom/$rel" in
