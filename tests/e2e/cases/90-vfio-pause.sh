@@ -93,7 +93,7 @@ echo "hot1: $gh (sysfs inode $idh) wrote $md5h"
 before=$(snapshot)
 sv pause -m release hot1
 expect_rc 1
-expect_contains "$err" "hot1" "pause --mechanism release of a stock-QEMU VM"
+expect_contains "$err" "the QEMU of VM 'hot1' has no VFIO pause" "pause --mechanism release of a stock-QEMU VM"
 expect_eq "$(snapshot)" "$before" "host, VMs and state after the refused release"
 
 # one reconf, three VMs: the release for the patched ones, hot-unplug for
@@ -133,7 +133,8 @@ expect_eq "${ph##*:}" "$md5h" "hot1's read back after the hot-unplug"
 [ -n "$(con_first rel1 "$nr" 'nvme.*reset controller')" ] || fail "rel1's guest did not reset its controller"
 expect_eq "$(guest_pci_devices rel1 | grep "$NV")" "$gr" "rel1's guest's NVMe device after reconf"
 expect_eq "$(guest_dev_id rel1 "${gr##*@}")" "$idr" "rel1's guest's device (sysfs inode): never removed"
-expect_contains "$(guest_pci_devices rel1 | grep "^nvme@${gr##*@}=")" "=live" "rel1's guest's controller"
+wait_guest_sees rel1 "^nvme@${gr##*@}=live" 60 ||
+	fail "rel1's guest's controller is not live: $(guest_pci_devices rel1 | grep '^nvme@')"
 wait_guest_back hot1 "$gh" "$idh" 60 || fail "hot1's guest did not see its device removed and added back"
 vf_map "$PF"
 expect_eq "$(qemu_holds rel1)" "${VF_ADDR[0]} false" "rel1's QEMU holds the new vf0"
@@ -181,6 +182,11 @@ expect_eq "$(json '(d["from"], d["to"], d["restored"])')" "(4, 3, [])" "reconf u
 expect_eq "$(numvfs "$PF")" 3 "numvfs after reconf"
 expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "paused paused" "rel1 and bare1 after reconf"
 expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list after reconf"
+# recover finds the released claims as the VMs' QEMU has them: nothing to mend
+sv recover
+expect_rc 0
+expect_eq "$(claims "$PF") $(virsh domstate rel1) $(virsh domstate bare1)" \
+	"0:rel1:released 2:bare1:released paused paused" "claims and VMs after recover"
 r=$(virsh resume rel1 2>&1) && fail "virsh resume of rel1 while its VF is released: $r"
 expect_contains "$r" "re-acquire it before continuing" "virsh resume while released"
 n=$(con_lines rel1)   # the guest is stopped: what follows is after unpause
@@ -208,6 +214,7 @@ echo "rel1's guest after unpause: $pr ($(secs "$(ms_since "$t0")") s after the p
 expect_contains "$pr" "=$md5r " "rel1's first read after pause, reconf, unpause"
 [ -n "$(con_first rel1 "$n" 'nvme.*reset controller')" ] || fail "rel1's guest did not reset its controller after unpause"
 expect_eq "$(guest_dev_id rel1 "${gr##*@}")" "$idr" "rel1's guest's device (sysfs inode): never removed"
-expect_contains "$(guest_pci_devices rel1 | grep "^nvme@${gr##*@}=")" "=live" "rel1's guest's controller"
+wait_guest_sees rel1 "^nvme@${gr##*@}=live" 60 ||
+	fail "rel1's guest's controller is not live: $(guest_pci_devices rel1 | grep '^nvme@')"
 virsh destroy rel1 >/dev/null
 virsh destroy bare1 >/dev/null
