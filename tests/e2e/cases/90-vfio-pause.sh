@@ -127,7 +127,9 @@ awk -v n="$nr" 'NR > n { sub(/\r$/, ""); if ($0 !~ /^(PCI-|0x|id@|io@)/) print "
 	"$E2E_RESULTS/vm-rel1.console" | head -20
 [ -n "$t_rel" ] || fail "rel1's guest read nothing back through a reset within 300 s"
 [ -n "$t_hot" ] || fail "hot1's guest read nothing back within 300 s"
+took=${pr##*took=} took=${took%% *}
 echo "stall: release $(secs "$t_rel") s, hot-unplug $(secs "$t_hot") s (reconf 3 -> 4 itself: $(secs "$t_reconf") s; from its start to each guest's data read back, seen within 1 s)"
+echo "  release: rel1's guest ran again after svff's downtime; its read that met the new device took $(secs "$((took * 10))") s of guest time (an I/O timeout, the abort's, $TMO s each, then its controller reset)"
 expect_contains "$pr" "=$md5r " "rel1's first read after the release"
 expect_eq "${ph##*:}" "$md5h" "hot1's read back after the hot-unplug"
 [ -n "$(con_first rel1 "$nr" 'nvme.*reset controller')" ] || fail "rel1's guest did not reset its controller"
