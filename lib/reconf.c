@@ -88,8 +88,11 @@ static int paused_by_op(struct svff_session *s, unsigned int count, struct svff_
 		struct svff_claim *c = ps->claims[i];
 		if (!c->op_paused)
 			continue;
-		c->op_paused = false;  /* whichever way it goes, no longer this op's */
+		/* a displaced one is no longer this op's; one to give back stays
+		 * the op's until given back, so that a kill during the give-back
+		 * leaves recover a claim to give back */
 		if (c->vf >= count) {
+			c->op_paused = false;
 			unsigned int *d = realloc(r->displaced, (r->n_displaced + 1) * sizeof(*d));
 			if (!d)
 				return svff_err(err, -ENOMEM, "out of memory");
@@ -116,6 +119,11 @@ static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int c
 
 	if (rc == 0)
 		failed = svff_claims_unpause(s, v, todo, nt);
+	for (size_t i = 0; rc == 0 && i < nt; i++) {   /* given back or not: done */
+		struct svff_claim *c = svff_state_claim(svff_session_pf(s), todo[i].vf);
+		if (c)
+			c->op_paused = false;
+	}
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
 		struct svff_pause_item *it = item_of(r, todo[i].vf);
 		if (!it && add_item(r, todo[i].vf) == 0)
