@@ -15,8 +15,10 @@
 #    own x-query-vfio says which host device it holds).
 #  - svff pause -> reconf -> unpause by hand: rel1 and bare1 suspended
 #    (virsh domstate paused), their hostdevs still in libvirt's live XML,
-#    list says "released"; unpause re-acquires and resumes them; rel1's
-#    guest again keeps its device and reads its data back.
+#    list says "released", a second pause changes nothing, detach is
+#    refused, recover finds nothing to mend; unpause re-acquires and
+#    resumes them; rel1's guest again keeps its device and reads its data
+#    back.
 #  - pause --mechanism release of the stock VM is refused, changing nothing.
 # The guests' nvme timeouts are shortened on their kernel command line
 # (nvme_core.io_timeout, admin_timeout: 30 s by default), so that the
@@ -178,6 +180,17 @@ expect_eq "$(json '[(v["vf"], v["state"], v["pause_mechanism"], v["vm_suspended"
 	"[(0, 'paused', 'release', True), (1, 'detached', None, False), (2, 'paused', 'release', True), (3, 'detached', None, False)]" \
 	"list -j while released"
 expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list while released"
+# while released: a second pause changes nothing, detach is refused (the
+# suspended guest could not answer a hot-unplug)
+before=$(snapshot)
+sv pause rel1 -j
+expect_rc 0
+expect_eq "$(json '[(p["vf"], p["ok"], p["changed"]) for p in d["paused"]]')" "[(0, True, False)]" "pause of a released VF"
+sv -t 30 detach rel1
+expect_rc 1
+expect_contains "$err" "vf0 is released by the QEMU of VM 'rel1', which svff keeps suspended" "detach while released"
+expect_eq "$(snapshot)" "$before" "host, VMs and state after pause again and the refused detach"
+expect_eq "$(virsh domstate rel1)" paused "rel1 after the refused detach"
 sv -t 120 reconf 3 -j
 expect_rc 0
 expect_eq "$(json '(d["from"], d["to"], d["restored"])')" "(4, 3, [])" "reconf under released claims"
