@@ -39,12 +39,12 @@ const struct svff_cmd svff_cmd_pause = {
 	.desc = "Each VF named, and every VF of each VM named, is released on the host\n"
 		"while its VM keeps the claim and the guest PCI address, so the PF can be\n"
 		"reconfigured. svff asks each VM's QEMU, over its monitor, whether it\n"
-		"offers a VFIO pause (x-vfio-pause, qemu/README). If it does, svff\n"
-		"suspends the VM and QEMU releases the VF: the guest keeps its device and\n"
-		"does not run until unpause. Else the VF is hot-unplugged from the guest\n"
-		"(all VMs at once, each wait bounded by --timeout), which must answer, and\n"
-		"the VM runs without it. --mechanism release refuses a VM whose QEMU\n"
-		"cannot; --mechanism hot-unplug does not ask QEMU. A VF paused already is\n"
-		"left as it is. A VF whose guest does not let go stays attached, and the\n"
-		"command fails.",
+		"offers a VFIO pause (x-vfio-pause; svff(8), PAUSE MECHANISMS). If it\n"
+		"does, svff suspends the VM and QEMU releases the VF: the guest keeps its\n"
+		"device and does not run until unpause. Else the VF is hot-unplugged from\n"
+		"the guest (all VMs at once, each wait bounded by --timeout), which must\n"
+		"answer, and the VM runs without it. --mechanism release refuses a VM\n"
+		"whose QEMU cannot; --mechanism hot-unplug does not ask QEMU. A VF paused\n"
+		"already is left as it is. A VF whose guest does not let go stays\n"
+		"attached, and the command fails.",
 };

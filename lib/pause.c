@@ -119,8 +119,9 @@ static int choose(struct svff_session *s, struct svff_pause_item *it, const stru
 		return 1;
 	if (!offers)
 		return it->rc = svff_err(&it->err, -EOPNOTSUPP, "cannot release vf%u: the QEMU of VM "
-					 "'%s' has no VFIO pause (%s; qemu/README says how to build "
-					 "one); '--mechanism hot-unplug' asks the guest to let it go",
+					 "'%s' has no VFIO pause (%s; svff(8), PAUSE MECHANISMS, says "
+					 "how to get one); '--mechanism hot-unplug' asks the guest to "
+					 "let it go",
 					 it->vf, c->vm_name, SVFF_QEMU_RELEASE_CMD);
 	it->mech = SVFF_PAUSE_RELEASE;
 	return 1;

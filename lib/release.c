@@ -44,15 +44,14 @@ static int already(int rc, const struct svff_error *err, const char *says)
 	return rc < 0 && strstr(err->msg, says) ? 1 : rc;
 }
 
-int svff_qemu_release(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
-		      struct svff_error *err)
+/* One of the two commands that change the device; 1 when QEMU says it is
+ * as wanted already (its message holds says). */
+static int change(struct svff_vm *vm, const char *cmd, const char *alias, const char *host,
+		  const char *says, struct svff_error *err)
 {
 	struct svff_error e = { 0 };
-	if (!svff_step(ctx, "qemu: x-vfio-pause %s of VM '%s' (release its host device)", alias,
-		       vm->name))
-		return 0;
-	json_object *r = qmp(vm, "x-vfio-pause", alias, NULL, &e);
-	int rc = r ? 0 : already(e.code ? e.code : -EIO, &e, "has already released");
+	json_object *r = qmp(vm, cmd, alias, host, &e);
+	int rc = r ? 0 : already(e.code ? e.code : -EIO, &e, says);
 
 	json_object_put(r);
 	if (rc < 0)
@@ -60,20 +59,22 @@ int svff_qemu_release(const struct svff_ctx *ctx, struct svff_vm *vm, const char
 	return rc;
 }
 
+int svff_qemu_release(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
+		      struct svff_error *err)
+{
+	if (!svff_step(ctx, "qemu: x-vfio-pause %s of VM '%s' (release its host device)", alias,
+		       vm->name))
+		return 0;
+	return change(vm, "x-vfio-pause", alias, NULL, "has already released", err);
+}
+
 int svff_qemu_reacquire(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
 			const char *host, struct svff_error *err)
 {
-	struct svff_error e = { 0 };
 	if (!svff_step(ctx, "qemu: x-vfio-resume %s of VM '%s' at %s (re-acquire)", alias,
 		       vm->name, host))
 		return 0;
-	json_object *r = qmp(vm, "x-vfio-resume", alias, host, &e);
-	int rc = r ? 0 : already(e.code ? e.code : -EIO, &e, "has not released");
-
-	json_object_put(r);
-	if (rc < 0)
-		*err = e;
-	return rc;
+	return change(vm, "x-vfio-resume", alias, host, "has not released", err);
 }
 
 int svff_qemu_released(struct svff_vm *vm, const char *alias, bool *released,

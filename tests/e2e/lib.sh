@@ -307,3 +307,45 @@ netdev_of() { # ADDR
 	done
 	return 1
 }
+
+# crash_sweep VERB PF SETUP RESET CHECK ARGS...: run `svff -d PF ARGS`
+# (the hooks build: $SVFF is SVFF_HOOKS_BIN) killed right after step 0,
+# 1, ... it records (SVFF_TEST_KILL_AT), SETUP before each run, until it
+# runs to the end (then RESET). After each kill, the next verb (attach
+# $SWEEP_VM) must refuse and point at recover, recover must succeed, a
+# second recover change nothing, and `CHECK WHAT` hold. Counts the kills
+# and the recoveries in SWEEP_KILLED and SWEEP_RECOVERED.
+SWEEP_KILLED=0 SWEEP_RECOVERED=0
+crash_sweep() {
+	local verb=$1 pf=$2 setup=$3 reset=$4 check=$5 n=0
+	shift 5
+	while [ $n -lt 40 ]; do
+		$setup
+		export SVFF_TEST_KILL_AT=$verb:$n
+		sv -d "$pf" -t 120 "$@"
+		unset SVFF_TEST_KILL_AT
+		if [ "$rc" != 137 ]; then
+			expect_rc 0
+			echo "== $verb: ran to the end when not killed at step $n (at ${SECONDS} s)"
+			$reset
+			return
+		fi
+		SWEEP_KILLED=$((SWEEP_KILLED + 1))
+		sv -d "$pf" attach "$SWEEP_VM"
+		expect_rc 4
+		expect_contains "$err" "run 'svff recover'" "$verb killed at step $n: the next verb"
+		sv -d "$pf" -t 120 recover
+		expect_rc 0
+		echo "   recover: $(printf '%s\n' "$out" | tr '\n' ' ' | cut -c1-300)"
+		sv -d "$pf" recover
+		expect_rc 0
+		expect_contains "$out" "nothing to do" "$verb killed at step $n: a second recover"
+		$check "$verb killed at step $n" "$pf"
+		SWEEP_RECOVERED=$((SWEEP_RECOVERED + 1))
+		echo "== $verb killed at step $n: recovered, consistent (at ${SECONDS} s)"
+		$reset
+		n=$((n + 1))
+	done
+	fail "$verb: still killed at step 40"
+}
+

@@ -65,40 +65,7 @@ baseline() {
 	expect_eq "$(claims)" "0:g1:attached 3:off1:attached" "baseline"
 }
 
-killed=0 recovered=0
-# sweep VERB PF SETUP RESET ARGS...: kill VERB after step 0, 1, ... until
-# it runs to the end
-sweep() {
-	local verb=$1 pf=$2 setup=$3 reset=$4 n=0
-	shift 4
-	while [ $n -lt 40 ]; do
-		$setup
-		export SVFF_TEST_KILL_AT=$verb:$n
-		sv -d "$pf" -t 120 "$@"
-		unset SVFF_TEST_KILL_AT
-		if [ "$rc" != 137 ]; then
-			expect_rc 0
-			echo "== $verb: ran to the end when not killed at step $n (at ${SECONDS} s)"
-			$reset
-			return
-		fi
-		killed=$((killed + 1))
-		sv -d "$pf" attach g1
-		expect_rc 4
-		expect_contains "$err" "run 'svff recover'" "$verb killed at step $n: the next verb"
-		sv -d "$pf" -t 120 recover
-		expect_rc 0
-		sv -d "$pf" recover
-		expect_rc 0
-		expect_contains "$out" "nothing to do" "$verb killed at step $n: a second recover"
-		consistent "$verb killed at step $n" "$pf"
-		recovered=$((recovered + 1))
-		echo "== $verb killed at step $n: recovered, consistent (at ${SECONDS} s)"
-		$reset
-		n=$((n + 1))
-	done
-	fail "$verb: still killed at step 40"
-}
+SWEEP_VM=g1
 
 sv -d "$PF" init 4
 expect_rc 0
@@ -123,14 +90,14 @@ res_base() { baseline; sv -d "$PF" resources vf1 vf2 --queues 2; expect_rc 0; }
 
 # PF2 carries no claims: init and deinit; PF1 the verbs with VMs, and
 # resources (its steps: the record, then the device).
-sweep init "$PF2" pf2_held pf2_clean init 2
-sweep deinit "$PF2" pf2_init pf2_clean deinit
-sweep attach "$PF" baseline baseline attach g1 vf1 vf2
-sweep detach "$PF" held3 baseline detach g1 vf1 vf2
-sweep pause "$PF" baseline baseline pause g1 off1
-sweep unpause "$PF" paused baseline unpause g1 off1
-sweep reconf "$PF" baseline baseline reconf 6
-sweep resources "$PF" res_base res_base resources vf1 vf2 --queues 3
+crash_sweep init "$PF2" pf2_held pf2_clean consistent init 2
+crash_sweep deinit "$PF2" pf2_init pf2_clean consistent deinit
+crash_sweep attach "$PF" baseline baseline consistent attach g1 vf1 vf2
+crash_sweep detach "$PF" held3 baseline consistent detach g1 vf1 vf2
+crash_sweep pause "$PF" baseline baseline consistent pause g1 off1
+crash_sweep unpause "$PF" paused baseline consistent unpause g1 off1
+crash_sweep reconf "$PF" baseline baseline consistent reconf 6
+crash_sweep resources "$PF" res_base res_base consistent resources vf1 vf2 --queues 3
 consistent "at the end"
-echo "crash sweep: killed at $killed steps, $recovered recoveries consistent"
-expect_eq "$recovered" "$killed" "recoveries"
+echo "crash sweep: killed at $SWEEP_KILLED steps, $SWEEP_RECOVERED recoveries consistent"
+expect_eq "$SWEEP_RECOVERED" "$SWEEP_KILLED" "recoveries"

@@ -59,41 +59,10 @@ released() {
 	expect_eq "$CST" paused "released: vf0 paused"
 }
 
-killed=0 recovered=0
-# sweep VERB SETUP ARGS...: kill VERB after step 0, 1, ... until it runs
-# to the end
-sweep() {
-	local verb=$1 setup=$2 n=0
-	shift 2
-	while [ $n -lt 40 ]; do
-		$setup
-		export SVFF_TEST_KILL_AT=$verb:$n
-		sv -d "$PF" -t 60 "$@"
-		unset SVFF_TEST_KILL_AT
-		if [ "$rc" != 137 ]; then
-			expect_rc 0
-			echo "== $verb: ran to the end when not killed at step $n (at ${SECONDS} s)"
-			return
-		fi
-		killed=$((killed + 1))
-		sv -d "$PF" attach r1
-		expect_rc 4
-		expect_contains "$err" "run 'svff recover'" "$verb killed at step $n: the next verb"
-		sv -d "$PF" -t 60 recover
-		expect_rc 0
-		echo "   recover: $(echo "$out" | tr '\n' ' ' | cut -c1-400)"
-		sv -d "$PF" recover
-		expect_rc 0
-		expect_contains "$out" "nothing to do" "$verb killed at step $n: a second recover"
-		consistent "$verb killed at step $n"
-		# recover finishes a reconf: what it paused is given back
-		[ "$verb" != reconf ] || expect_eq "$CST" attached "reconf killed at step $n: vf0 after recover"
-		echo "== $verb killed at step $n: recovered, vf0 $CST (at ${SECONDS} s)"
-		recovered=$((recovered + 1))
-		n=$((n + 1))
-	done
-	fail "$verb: still killed at step 40"
-}
+SWEEP_VM=r1
+# recover finishes a reconf: what it paused is given back
+reconf_done() { consistent "$1"; expect_eq "$CST" attached "$1: vf0 after recover"; }
+nothing() { :; }
 
 sv -d "$PF" init 3
 expect_rc 0
@@ -106,14 +75,14 @@ expect_eq "$(json '[(p["mechanism"], p["vm_suspended"]) for p in d["paused"]]')"
 	"pause of r1 (no OS, patched QEMU)"
 baseline
 
-sweep pause baseline pause r1
-sweep unpause released unpause r1
-sweep reconf baseline reconf 2
+crash_sweep pause "$PF" baseline nothing consistent pause r1
+crash_sweep unpause "$PF" released nothing consistent unpause r1
+crash_sweep reconf "$PF" baseline nothing reconf_done reconf 2
 expect_eq "$(numvfs "$PF")" 2 "reconf 2 ran to the end"
 baseline
-echo "release crash sweep: killed at $killed steps, $recovered recoveries consistent"
-expect_eq "$recovered" "$killed" "recoveries"
-[ "$killed" -ge 10 ] || fail "only $killed steps killed: the release's steps were not all reached"
+echo "release crash sweep: killed at $SWEEP_KILLED steps, $SWEEP_RECOVERED recoveries consistent"
+expect_eq "$SWEEP_RECOVERED" "$SWEEP_KILLED" "recoveries"
+[ "$SWEEP_KILLED" -ge 10 ] || fail "only $SWEEP_KILLED steps killed: the release's steps were not all reached"
 # r1 has no OS to answer a hot-unplug: shut off, its live claim just goes
 virsh destroy r1 >/dev/null
 sv -d "$PF" detach r1
