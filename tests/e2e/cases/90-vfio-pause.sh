@@ -185,7 +185,7 @@ expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list while relea
 before=$(snapshot)
 sv pause rel1 -j
 expect_rc 0
-expect_eq "$(json '[(p["vf"], p["ok"], p["changed"]) for p in d["paused"]]')" "[(0, True, False)]" "pause of a released VF"
+expect_eq "$(json '[(p["vf"], p["ok"], p["changed"], p["mechanism"]) for p in d["paused"]]')" "[(0, True, False, 'release')]" "pause of a released VF"
 sv -t 30 detach rel1
 expect_rc 1
 expect_contains "$err" "vf0 is released by the QEMU of VM 'rel1', which svff keeps suspended" "detach while released"
