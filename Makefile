@@ -46,6 +46,8 @@ LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(B)/%.o) $(B)/svff.o
 ALIB_OBJ = $(LIB_SRC:%.c=$(A)/%.o)
 ACMD_OBJ = $(CMD_SRC:%.c=$(A)/%.o) $(A)/svff.o
+# the sanitizer builds' default options (tests/san_options.c says why)
+SAN_OPT_OBJ = $(A)/tests/san_options.o
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(A)/tests/%)
 
 .PHONY: all check unit deb e2e demo bench deps install uninstall clean
@@ -80,13 +82,13 @@ svff: $(CMD_OBJ) $(B)/libsvff.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # svff built with sanitizers: the unit tests exercise it as a program too.
-$(A)/svff: $(ACMD_OBJ) $(A)/libsvff.a
+$(A)/svff: $(ACMD_OBJ) $(A)/libsvff.a $(SAN_OPT_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) $(SAN_LIBS)
 
-$(A)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(A)/libsvff.a
+$(A)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(A)/libsvff.a $(SAN_OPT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit $(CHECK_CFLAGS) -o $@ $< tests/unit/fakesys.c \
-		$(A)/libsvff.a $(PKG_LIBS) $(SAN_LIBS) $(CHECK_LIBS)
+		$(A)/libsvff.a $(SAN_OPT_OBJ) $(PKG_LIBS) $(SAN_LIBS) $(CHECK_LIBS)
 
 # Unit tests (Check, ASan+UBSan), the same under valgrind, a bounded
 # fuzzing run, then end-to-end on the emulated host. deps first, then a

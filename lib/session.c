@@ -90,17 +90,19 @@ int svff_session_save(struct svff_session *s, struct svff_error *err)
 }
 
 /* Test builds only: die by SIGKILL right after recording step N of a
- * verb (SVFF_TEST_KILL_AT=verb:N), to prove that recover finishes what
- * was interrupted at any step; or sleep there for S seconds, holding the
- * lock (SVFF_TEST_STALL_AT=verb:N:S), to prove that waiters are bounded. */
+ * verb, or the step of that name (SVFF_TEST_KILL_AT=verb:N or
+ * verb:name), to prove that recover finishes what was interrupted at any
+ * step; or sleep there for S seconds, holding the lock
+ * (SVFF_TEST_STALL_AT=verb:N:S), to prove that waiters are bounded. */
 static void test_kill_hook(const struct svff_op *op)
 {
 #ifdef SVFF_TEST_HOOKS
 	const char *at = getenv("SVFF_TEST_KILL_AT");
 	const char *stall = getenv("SVFF_TEST_STALL_AT");
-	char want[64];
+	char want[64], named[64];
 	int n = snprintf(want, sizeof(want), "%s:%u", op->verb, op->step);
-	if (at && !strcmp(at, want))
+	snprintf(named, sizeof(named), "%s:%s", op->verb, op->step_name);
+	if (at && (!strcmp(at, want) || !strcmp(at, named)))
 		raise(SIGKILL);
 	if (stall && !strncmp(stall, want, (size_t)n) && stall[n] == ':')
 		sleep((unsigned int)atoi(stall + n + 1));

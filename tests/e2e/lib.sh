@@ -308,13 +308,30 @@ netdev_of() { # ADDR
 	return 1
 }
 
+# After svff -d PF VERB was killed at step AT: the next verb (attach
+# $SWEEP_VM) must refuse and point at recover, recover must succeed, a
+# second recover change nothing, and `CHECK WHAT PF` hold.
+crash_recovered() { # VERB AT PF CHECK
+	SWEEP_KILLED=$((SWEEP_KILLED + 1))
+	sv -d "$3" attach "$SWEEP_VM"
+	expect_rc 4
+	expect_contains "$err" "run 'svff recover'" "$1 killed at step $2: the next verb"
+	sv -d "$3" -t 120 recover
+	expect_rc 0
+	echo "   recover: $(printf '%s\n' "$out" | tr '\n' ' ' | cut -c1-300)"
+	sv -d "$3" recover
+	expect_rc 0
+	expect_contains "$out" "nothing to do" "$1 killed at step $2: a second recover"
+	$4 "$1 killed at step $2" "$3"
+	SWEEP_RECOVERED=$((SWEEP_RECOVERED + 1))
+	echo "== $1 killed at step $2: recovered, consistent (at ${SECONDS} s)"
+}
+
 # crash_sweep VERB PF SETUP RESET CHECK ARGS...: run `svff -d PF ARGS`
 # (the hooks build: $SVFF is SVFF_HOOKS_BIN) killed right after step 0,
 # 1, ... it records (SVFF_TEST_KILL_AT), SETUP before each run, until it
-# runs to the end (then RESET). After each kill, the next verb (attach
-# $SWEEP_VM) must refuse and point at recover, recover must succeed, a
-# second recover change nothing, and `CHECK WHAT` hold. Counts the kills
-# and the recoveries in SWEEP_KILLED and SWEEP_RECOVERED.
+# runs to the end (then RESET); crash_recovered after each kill. Counts
+# the kills and the recoveries in SWEEP_KILLED and SWEEP_RECOVERED.
 SWEEP_KILLED=0 SWEEP_RECOVERED=0
 crash_sweep() {
 	local verb=$1 pf=$2 setup=$3 reset=$4 check=$5 n=0
@@ -330,22 +347,25 @@ crash_sweep() {
 			$reset
 			return
 		fi
-		SWEEP_KILLED=$((SWEEP_KILLED + 1))
-		sv -d "$pf" attach "$SWEEP_VM"
-		expect_rc 4
-		expect_contains "$err" "run 'svff recover'" "$verb killed at step $n: the next verb"
-		sv -d "$pf" -t 120 recover
-		expect_rc 0
-		echo "   recover: $(printf '%s\n' "$out" | tr '\n' ' ' | cut -c1-300)"
-		sv -d "$pf" recover
-		expect_rc 0
-		expect_contains "$out" "nothing to do" "$verb killed at step $n: a second recover"
-		$check "$verb killed at step $n" "$pf"
-		SWEEP_RECOVERED=$((SWEEP_RECOVERED + 1))
-		echo "== $verb killed at step $n: recovered, consistent (at ${SECONDS} s)"
+		crash_recovered "$verb" "$n" "$pf" "$check"
 		$reset
 		n=$((n + 1))
 	done
 	fail "$verb: still killed at step 40"
 }
 
+# crash_steps VERB PF SETUP CHECK "STEP..." ARGS...: the same, killed
+# right after each step named (a name the journal gives the step, e.g.
+# "re-acquire"), each of which the run must reach.
+crash_steps() {
+	local verb=$1 pf=$2 setup=$3 check=$4 steps=$5 step
+	shift 5
+	for step in $steps; do
+		$setup
+		export SVFF_TEST_KILL_AT=$verb:${step//_/ }
+		sv -d "$pf" -t 120 "$@"
+		unset SVFF_TEST_KILL_AT
+		expect_rc 137 # killed: the step was reached
+		crash_recovered "$verb" "${step//_/ }" "$pf" "$check"
+	done
+}

@@ -4,7 +4,8 @@
 # Crash at every step of the release (svff(8), PAUSE MECHANISMS): pause,
 # unpause and reconf of a VM with no OS on the patched QEMU
 # ($SVFF_VFIO_QEMU) are killed (SIGKILL, the hooks build) right after each
-# step they record, in turn. After each kill another verb refuses and
+# step the release adds (suspend, release, re-acquire, resume, and the
+# records around them), in turn; 70-crash kills the other steps. After each kill another verb refuses and
 # points at recover; recover leaves the claim as the VM's QEMU has it
 # (x-query-vfio): released, with the VM paused and the claim paused by
 # release, or held, with the VM running and the claim attached; never a
@@ -32,9 +33,8 @@ consistent() { # WHAT
 	local st mech susp dom rel
 	sv -d "$PF" list -j
 	no_problem "$1: list"
-	st=$(json '[v["state"] for v in d["pfs"][0]["vfs"] if v["vf"] == 0][0]')
-	mech=$(json '[v["pause_mechanism"] for v in d["pfs"][0]["vfs"] if v["vf"] == 0][0]')
-	susp=$(json '[v["vm_suspended"] for v in d["pfs"][0]["vfs"] if v["vf"] == 0][0]')
+	# one python for the three (a process start is dear under TCG)
+	read -r st mech susp < <(json '" ".join(str(v[k]) for v in d["pfs"][0]["vfs"] if v["vf"] == 0 for k in ("state", "pause_mechanism", "vm_suspended"))')
 	dom=$(virsh domstate r1 2>&1)
 	rel=$(qemu_released)
 	case "$st/$mech/$susp/$dom/$rel" in
@@ -47,7 +47,9 @@ consistent() { # WHAT
 baseline() {
 	[ "$(numvfs "$PF")" = 3 ] || { sv -d "$PF" reconf 3; expect_rc 0; }
 	consistent baseline
-	[ "$CST" = attached ] || { sv -d "$PF" unpause r1; expect_rc 0; }
+	[ "$CST" = attached ] && return
+	sv -d "$PF" unpause r1
+	expect_rc 0
 	consistent baseline
 	expect_eq "$CST" attached "baseline: vf0 in r1, r1 running"
 }
@@ -62,7 +64,6 @@ released() {
 SWEEP_VM=r1
 # recover finishes a reconf: what it paused is given back
 reconf_done() { consistent "$1"; expect_eq "$CST" attached "$1: vf0 after recover"; }
-nothing() { :; }
 
 sv -d "$PF" init 3
 expect_rc 0
@@ -75,14 +76,23 @@ expect_eq "$(json '[(p["mechanism"], p["vm_suspended"]) for p in d["paused"]]')"
 	"pause of r1 (no OS, patched QEMU)"
 baseline
 
-crash_sweep pause "$PF" baseline nothing consistent pause r1
-crash_sweep unpause "$PF" released nothing consistent unpause r1
-crash_sweep reconf "$PF" baseline nothing reconf_done reconf 2
-expect_eq "$(numvfs "$PF")" 2 "reconf 2 ran to the end"
+# each step the release adds, and for reconf one of the count's steps
+# and one of the give-back's, under the VM it suspended
+crash_steps pause "$PF" baseline consistent "suspend release record_pause" pause r1
+crash_steps unpause "$PF" released consistent "re-acquire resume hot-plug record_unpause" unpause r1
+crash_steps reconf "$PF" baseline reconf_done \
+	"suspend release record_pause set_numvfs_0 bind re-acquire resume record_unpause" reconf 2
+# and each, not killed, runs to the end with the release
 baseline
+sv -d "$PF" reconf 2 -j
+expect_rc 0
+expect_eq "$(json '[(r["vf"], r["mechanism"], r["restored"]) for r in d["restored"]]')" \
+	"[(0, 'release', True)]" "reconf -j of r1's VF"
+consistent "after reconf 2"
+expect_eq "$(numvfs "$PF") $CST" "2 attached" "reconf 2 ran to the end"
 echo "release crash sweep: killed at $SWEEP_KILLED steps, $SWEEP_RECOVERED recoveries consistent"
 expect_eq "$SWEEP_RECOVERED" "$SWEEP_KILLED" "recoveries"
-[ "$SWEEP_KILLED" -ge 10 ] || fail "only $SWEEP_KILLED steps killed: the release's steps were not all reached"
+expect_eq "$SWEEP_KILLED" 15 "steps killed"
 # r1 has no OS to answer a hot-unplug: shut off, its live claim just goes
 virsh destroy r1 >/dev/null
 sv -d "$PF" detach r1
