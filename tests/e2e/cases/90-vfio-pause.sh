@@ -15,8 +15,10 @@
 #    own x-query-vfio says which host device it holds).
 #  - svff pause -> reconf -> unpause by hand: rel1 and bare1 suspended
 #    (virsh domstate paused), their hostdevs still in libvirt's live XML,
-#    list says "released"; unpause re-acquires and resumes them; rel1's
-#    guest again keeps its device and reads its data back.
+#    list says "released", a second pause changes nothing, detach is
+#    refused, recover finds nothing to mend; unpause re-acquires and
+#    resumes them; rel1's guest again keeps its device and reads its data
+#    back.
 #  - pause --mechanism release of the stock VM is refused, changing nothing.
 # The guests' nvme timeouts are shortened on their kernel command line
 # (nvme_core.io_timeout, admin_timeout: 30 s by default), so that the
@@ -93,7 +95,7 @@ echo "hot1: $gh (sysfs inode $idh) wrote $md5h"
 before=$(snapshot)
 sv pause -m release hot1
 expect_rc 1
-expect_contains "$err" "hot1" "pause --mechanism release of a stock-QEMU VM"
+expect_contains "$err" "the QEMU of VM 'hot1' has no VFIO pause" "pause --mechanism release of a stock-QEMU VM"
 expect_eq "$(snapshot)" "$before" "host, VMs and state after the refused release"
 
 # one reconf, three VMs: the release for the patched ones, hot-unplug for
@@ -127,13 +129,16 @@ awk -v n="$nr" 'NR > n { sub(/\r$/, ""); if ($0 !~ /^(PCI-|0x|id@|io@)/) print "
 	"$E2E_RESULTS/vm-rel1.console" | head -20
 [ -n "$t_rel" ] || fail "rel1's guest read nothing back through a reset within 300 s"
 [ -n "$t_hot" ] || fail "hot1's guest read nothing back within 300 s"
+took=${pr##*took=} took=${took%% *}
 echo "stall: release $(secs "$t_rel") s, hot-unplug $(secs "$t_hot") s (reconf 3 -> 4 itself: $(secs "$t_reconf") s; from its start to each guest's data read back, seen within 1 s)"
+echo "  release: rel1's guest ran again after svff's downtime; its read that met the new device took $(secs "$((took * 10))") s of guest time (an I/O timeout, the abort's, $TMO s each, then its controller reset)"
 expect_contains "$pr" "=$md5r " "rel1's first read after the release"
 expect_eq "${ph##*:}" "$md5h" "hot1's read back after the hot-unplug"
 [ -n "$(con_first rel1 "$nr" 'nvme.*reset controller')" ] || fail "rel1's guest did not reset its controller"
 expect_eq "$(guest_pci_devices rel1 | grep "$NV")" "$gr" "rel1's guest's NVMe device after reconf"
 expect_eq "$(guest_dev_id rel1 "${gr##*@}")" "$idr" "rel1's guest's device (sysfs inode): never removed"
-expect_contains "$(guest_pci_devices rel1 | grep "^nvme@${gr##*@}=")" "=live" "rel1's guest's controller"
+wait_guest_sees rel1 "^nvme@${gr##*@}=live" 60 ||
+	fail "rel1's guest's controller is not live: $(guest_pci_devices rel1 | grep '^nvme@')"
 wait_guest_back hot1 "$gh" "$idh" 60 || fail "hot1's guest did not see its device removed and added back"
 vf_map "$PF"
 expect_eq "$(qemu_holds rel1)" "${VF_ADDR[0]} false" "rel1's QEMU holds the new vf0"
@@ -175,12 +180,28 @@ expect_eq "$(json '[(v["vf"], v["state"], v["pause_mechanism"], v["vm_suspended"
 	"[(0, 'paused', 'release', True), (1, 'detached', None, False), (2, 'paused', 'release', True), (3, 'detached', None, False)]" \
 	"list -j while released"
 expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list while released"
+# while released: a second pause changes nothing, detach is refused (the
+# suspended guest could not answer a hot-unplug)
+before=$(snapshot)
+sv pause rel1 -j
+expect_rc 0
+expect_eq "$(json '[(p["vf"], p["ok"], p["changed"], p["mechanism"]) for p in d["paused"]]')" "[(0, True, False, 'release')]" "pause of a released VF"
+sv -t 30 detach rel1
+expect_rc 1
+expect_contains "$err" "vf0 is released by the QEMU of VM 'rel1', which svff keeps suspended" "detach while released"
+expect_eq "$(snapshot)" "$before" "host, VMs and state after pause again and the refused detach"
+expect_eq "$(virsh domstate rel1)" paused "rel1 after the refused detach"
 sv -t 120 reconf 3 -j
 expect_rc 0
 expect_eq "$(json '(d["from"], d["to"], d["restored"])')" "(4, 3, [])" "reconf under released claims"
 expect_eq "$(numvfs "$PF")" 3 "numvfs after reconf"
 expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "paused paused" "rel1 and bare1 after reconf"
 expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list after reconf"
+# recover finds the released claims as the VMs' QEMU has them: nothing to mend
+sv recover
+expect_rc 0
+expect_eq "$(claims "$PF") $(virsh domstate rel1) $(virsh domstate bare1)" \
+	"0:rel1:released 2:bare1:released paused paused" "claims and VMs after recover"
 r=$(virsh resume rel1 2>&1) && fail "virsh resume of rel1 while its VF is released: $r"
 expect_contains "$r" "re-acquire it before continuing" "virsh resume while released"
 n=$(con_lines rel1)   # the guest is stopped: what follows is after unpause
@@ -208,6 +229,7 @@ echo "rel1's guest after unpause: $pr ($(secs "$(ms_since "$t0")") s after the p
 expect_contains "$pr" "=$md5r " "rel1's first read after pause, reconf, unpause"
 [ -n "$(con_first rel1 "$n" 'nvme.*reset controller')" ] || fail "rel1's guest did not reset its controller after unpause"
 expect_eq "$(guest_dev_id rel1 "${gr##*@}")" "$idr" "rel1's guest's device (sysfs inode): never removed"
-expect_contains "$(guest_pci_devices rel1 | grep "^nvme@${gr##*@}=")" "=live" "rel1's guest's controller"
+wait_guest_sees rel1 "^nvme@${gr##*@}=live" 60 ||
+	fail "rel1's guest's controller is not live: $(guest_pci_devices rel1 | grep '^nvme@')"
 virsh destroy rel1 >/dev/null
 virsh destroy bare1 >/dev/null
