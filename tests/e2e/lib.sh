@@ -318,7 +318,8 @@ crash_recovered() { # VERB AT PF CHECK
 	expect_contains "$err" "run 'svff recover'" "$1 killed at step $2: the next verb"
 	sv -d "$3" -t 120 recover
 	expect_rc 0
-	echo "   recover: $(printf '%s\n' "$out" | tr '\n' ' ' | cut -c1-300)"
+	local said=${out//$'\n'/ }   # builtins only: a process start is dear under TCG
+	echo "   recover: ${said:0:300}"
 	sv -d "$3" recover
 	expect_rc 0
 	expect_contains "$out" "nothing to do" "$1 killed at step $2: a second recover"

@@ -1,6 +1,5 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # out, err and rc are set by sv (lib.sh)
-# e2e-topology: --pfs 2 --maxvfs 8,8
 # e2e-timeout: 2400
 # Crash at every step: each multi-step verb is killed (SIGKILL, by the
 # test-only hook of the hooks build) right after each step it records, in

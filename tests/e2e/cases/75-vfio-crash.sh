@@ -1,6 +1,5 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # out, err and rc are set by sv (lib.sh)
-# e2e-topology: --pfs 2 --maxvfs 8,8
 # Crash at every step of the release (svff(8), PAUSE MECHANISMS): pause,
 # unpause and reconf of a VM with no OS on the patched QEMU
 # ($SVFF_VFIO_QEMU) are killed (SIGKILL, the hooks build) right after each
