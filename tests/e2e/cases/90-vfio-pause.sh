@@ -37,11 +37,19 @@ TMO=5   # the rel1 guest's nvme I/O and admin timeouts, seconds
 
 con_lines() { local n; n=$(wc -l <"$E2E_RESULTS/vm-$1.console") && echo "$n"; }
 # The first line after line N of VM's console matching PATTERN, after a
-# line matching AFTER (default: any line); nothing if none yet.
+# line matching AFTER (default: any line); nothing if none yet. Only whole
+# lines: QEMU writes the guest's serial port to the file as the guest sends
+# it, so the last line may be one the guest is still amid (a probe cut
+# after two digits of its checksum made a run fail).
 con_first() { # VM N PATTERN [AFTER]
-	awk -v n="$2" -v pat="$3" -v after="${4:-}" '{ sub(/\r$/, "") }
+	local f="$E2E_RESULTS/vm-$1.console" cut=0
+	[ -n "$(tail -c1 "$f")" ] && cut=1   # the file does not end in a newline
+	awk -v n="$2" -v pat="$3" -v after="${4:-}" -v cut="$cut" '
+	    hit != "" { print hit; done = 1; exit }   # a line followed it: whole
+	    { sub(/\r$/, "") }
 	    NR > n && after != "" && $0 ~ after { seen = 1 }
-	    NR > n && (after == "" || seen) && $0 ~ pat { print; exit }' "$E2E_RESULTS/vm-$1.console"
+	    NR > n && (after == "" || seen) && $0 ~ pat { hit = $0 }
+	    END { if (!done && hit != "" && !cut) print hit }' "$f"
 }
 qmp() { virsh qemu-monitor-command "$1" "$2" 2>&1; }
 ms_since() { echo $(((${EPOCHREALTIME/./} - $1) / 1000)); }
