@@ -51,10 +51,14 @@ static void fail_vm(struct svff_pause_item *items, struct svff_vm *const *vms, s
 
 /* Step 1 of pause: each claim's release record, before the VM is touched:
  * the hostdev's alias, and whether svff suspends the VM for it (it runs,
- * or svff suspended it before). A VF the VM no longer holds needs nothing. */
+ * or svff suspended it before). A VF the VM no longer holds needs nothing.
+ * Each VM's live XML and state are read once, at its first item. */
 static bool pause_intent(struct svff_session *s, struct svff_pause_item *items,
 			 struct svff_vm *const *vms, size_t n, bool by_op, bool *was_paused)
 {
+	struct svff_hostdev *hds = NULL;
+	size_t nhd = 0, at = n;   /* hds: the VM of item at's */
+	int vm_rc = 0;
 	bool any = false;
 
 	for (size_t i = 0; i < n; i++) {
@@ -65,15 +69,22 @@ static bool pause_intent(struct svff_session *s, struct svff_pause_item *items,
 		struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
 		char alias[SVFF_ALIAS_LEN] = "";
 		size_t f = first_of(items, vms, i);
-		int rc = svff_vm_alias(vms[i], info->addr, alias, &it->err);
+		struct svff_error e = { 0 };
+		if (f != at) {
+			free(hds);
+			at = f;
+			vm_rc = svff_vm_hostdevs(vms[f], &hds, &nhd, &e);
+			if (vm_rc == 0)
+				vm_rc = svff_vm_paused(vms[f], &was_paused[f], &e);
+		}
+		int rc = vm_rc ? vm_rc : svff_hostdev_alias(hds, nhd, vms[i], info->addr, alias, &e);
 		if (rc == -ENOENT) {
 			it->mech = SVFF_PAUSE_NONE;   /* not in the VM: nothing holds it */
 			continue;
 		}
-		if (rc == 0 && f == i)
-			rc = svff_vm_paused(vms[i], &was_paused[i], &it->err);
 		if (rc < 0) {
 			it->rc = rc;
+			it->err = e;
 			continue;
 		}
 		was_paused[i] = was_paused[f];
@@ -84,14 +95,14 @@ static bool pause_intent(struct svff_session *s, struct svff_pause_item *items,
 		it->vm_suspended = c->rel.suspended;
 		any = true;
 	}
+	free(hds);
 	return any;
 }
 
 /* A VM svff suspended in this pause for nothing (no VF of it released,
  * none released before) runs again. */
-static void pause_undo(struct svff_session *s, struct svff_virt *v,
-		       struct svff_pause_item *items, struct svff_vm *const *vms, size_t n,
-		       const bool *suspended_now)
+static void pause_undo(struct svff_virt *v, struct svff_pause_item *items,
+		       struct svff_vm *const *vms, size_t n, const bool *suspended_now)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!suspended_now[i])
@@ -108,7 +119,6 @@ static void pause_undo(struct svff_session *s, struct svff_virt *v,
 				if (!strcmp(vms[j]->uuid, vms[i]->uuid))
 					items[j].vm_suspended = false;
 	}
-	(void)s;
 }
 
 void svff_release_pause(struct svff_session *s, struct svff_virt *v,
@@ -154,7 +164,7 @@ void svff_release_pause(struct svff_session *s, struct svff_virt *v,
 		it->rc = rc < 0 ? rc : 0;
 		it->t_released = t;
 	}
-	pause_undo(s, v, items, vms, n, now);
+	pause_undo(v, items, vms, n, now);
 	/* a claim not released has no release record */
 	for (size_t i = 0; i < n; i++)
 		if (items[i].mech == SVFF_PAUSE_RELEASE && items[i].rc < 0) {

@@ -95,6 +95,7 @@ static struct svff_claim *item_claim(struct svff_session *s, struct svff_pause_i
 	struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
 
 	it->rc = 0;
+	it->mech = SVFF_PAUSE_NONE;   /* until one is chosen */
 	if (!c) {
 		it->rc = svff_err(&it->err, -ENOENT, "vf%u of %s is not %s any VM", it->vf, s->pf,
 				  unclaimed);
@@ -107,14 +108,19 @@ static struct svff_claim *item_claim(struct svff_session *s, struct svff_pause_i
 }
 
 /* The mechanism for a claim whose VM runs: the release when asked for or
- * left to svff and the VM's QEMU offers it (a dry run cannot ask: it says
- * what it would do if it did); 1, or -EOPNOTSUPP when the release was
- * asked for and is not there. */
+ * left to svff and the VM's QEMU offers it; 1, or -EOPNOTSUPP when the
+ * release was asked for and is not there. A dry run does not ask QEMU (a
+ * monitor command taints the VM): it plans the release only when asked
+ * for, and says so. */
 static int choose(struct svff_session *s, struct svff_pause_item *it, const struct svff_claim *c)
 {
 	bool offers = !strcmp(it->probe.vfio_cmd, SVFF_QEMU_RELEASE_CMD) ||
 		      (s->ctx->dry_run && it->want == SVFF_WANT_RELEASE);
 
+	if (s->ctx->dry_run && it->want == SVFF_WANT_AUTO)
+		svff_step(s->ctx, "qemu: query-commands of VM '%s' (not sent in a dry run: it taints "
+			  "the VM); vf%u planned as a hot-unplug, released instead if that QEMU "
+			  "offers " SVFF_QEMU_RELEASE_CMD, c->vm_name, it->vf);
 	if (it->want == SVFF_WANT_HOTPLUG || (!offers && it->want == SVFF_WANT_AUTO))
 		return 1;
 	if (!offers)

@@ -80,7 +80,7 @@ static int reconcile_release(struct svff_virt *v, struct svff_claim *c,
 		if (rc == 0)
 			rc = svff_qemu_released(&vm, c->rel.alias, &rel, &nrel, err);
 		svff_vm_clear(&vm);
-		if (rc < 0 && strstr(err->msg, "has not been found"))
+		if (rc == -EOPNOTSUPP)
 			rc = 0;   /* a QEMU without the VFIO pause holds nothing released */
 		if (rc < 0)
 			return rc;

@@ -9,11 +9,13 @@
 #include "release.h"
 
 /* {"execute": cmd, "arguments": {"id": alias[, "host": host]}}, sent;
- * the reply parsed (NULL when the command failed: err says why). */
+ * the reply's "return" (NULL when the command failed: err says why, with
+ * QEMU's own words). libvirt's passthrough hands QEMU's error replies
+ * back as answers, so the error is found here. */
 static json_object *qmp(struct svff_vm *vm, const char *cmd, const char *alias,
 			const char *host, struct svff_error *err)
 {
-	json_object *o = json_object_new_object(), *args = NULL, *r = NULL;
+	json_object *o = json_object_new_object(), *args = NULL, *r = NULL, *ret = NULL, *e, *f;
 	char *reply = NULL;
 
 	if (!o)
@@ -29,66 +31,42 @@ static json_object *qmp(struct svff_vm *vm, const char *cmd, const char *alias,
 	if (svff_vm_qmp(vm, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &reply,
 			err) == 0) {
 		r = json_tokener_parse(reply);
-		if (!r)
+		if (r && json_object_object_get_ex(r, "error", &e)) {
+			const char *cls = json_object_object_get_ex(e, "class", &f) ?
+					  json_object_get_string(f) : "";
+			const char *desc = json_object_object_get_ex(e, "desc", &f) ?
+					   json_object_get_string(f) : "no reason given";
+			/* a QEMU without svff's patches: ENOTSUP, which callers tell apart */
+			svff_err(err, cls && !strcmp(cls, "CommandNotFound") ? -EOPNOTSUPP : -EIO,
+				 "the QEMU of VM '%s' refused %s: %s", vm->name, cmd, desc);
+		} else if (r && json_object_object_get_ex(r, "return", &ret)) {
+			ret = json_object_get(ret);
+		} else {
 			svff_err(err, -EPROTO, "unexpected answer to %s from the QEMU of VM '%s'", cmd,
 				 vm->name);
+		}
 	}
+	json_object_put(r);
 	free(reply);
 	json_object_put(o);
-	return r;
+	return ret;
 }
 
-/* A failed command whose message says the device is already as wanted. */
-static int already(int rc, const struct svff_error *err, const char *says)
+/* x-query-vfio: the host address and state of the device of alias
+ * (*host "" when the VM has none), and how many of the VM's devices are
+ * released. */
+static int query(struct svff_vm *vm, const char *alias, char host[SVFF_ADDR_LEN],
+		 bool *released, size_t *n_released, struct svff_error *err)
 {
-	return rc < 0 && strstr(err->msg, says) ? 1 : rc;
-}
+	json_object *ret = qmp(vm, "x-query-vfio", NULL, NULL, err), *f;
 
-/* One of the two commands that change the device; 1 when QEMU says it is
- * as wanted already (its message holds says). */
-static int change(struct svff_vm *vm, const char *cmd, const char *alias, const char *host,
-		  const char *says, struct svff_error *err)
-{
-	struct svff_error e = { 0 };
-	json_object *r = qmp(vm, cmd, alias, host, &e);
-	int rc = r ? 0 : already(e.code ? e.code : -EIO, &e, says);
-
-	json_object_put(r);
-	if (rc < 0)
-		*err = e;
-	return rc;
-}
-
-int svff_qemu_release(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
-		      struct svff_error *err)
-{
-	if (!svff_step(ctx, "qemu: x-vfio-pause %s of VM '%s' (release its host device)", alias,
-		       vm->name))
-		return 0;
-	return change(vm, "x-vfio-pause", alias, NULL, "has already released", err);
-}
-
-int svff_qemu_reacquire(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
-			const char *host, struct svff_error *err)
-{
-	if (!svff_step(ctx, "qemu: x-vfio-resume %s of VM '%s' at %s (re-acquire)", alias,
-		       vm->name, host))
-		return 0;
-	return change(vm, "x-vfio-resume", alias, host, "has not released", err);
-}
-
-int svff_qemu_released(struct svff_vm *vm, const char *alias, bool *released,
-		       size_t *n_released, struct svff_error *err)
-{
-	json_object *r = qmp(vm, "x-query-vfio", NULL, NULL, err), *ret, *f;
-
+	host[0] = '\0';
 	*released = false;
 	*n_released = 0;
-	if (!r)
+	if (!ret)
 		return err->code ? err->code : -EIO;
-	if (!json_object_object_get_ex(r, "return", &ret) ||
-	    !json_object_is_type(ret, json_type_array)) {
-		json_object_put(r);
+	if (!json_object_is_type(ret, json_type_array)) {
+		json_object_put(ret);
 		return svff_err(err, -EPROTO, "unexpected answer to x-query-vfio from the QEMU of "
 				"VM '%s'", vm->name);
 	}
@@ -98,9 +76,61 @@ int svff_qemu_released(struct svff_vm *vm, const char *alias, bool *released,
 		const char *id = json_object_object_get_ex(d, "id", &f) ? json_object_get_string(f)
 									: NULL;
 		*n_released += rel;
-		if (id && !strcmp(id, alias))
+		if (id && !strcmp(id, alias)) {
 			*released = rel;
+			snprintf(host, SVFF_ADDR_LEN, "%s",
+				 json_object_object_get_ex(d, "host", &f) ? json_object_get_string(f)
+									  : "");
+		}
 	}
-	json_object_put(r);
+	json_object_put(ret);
 	return 0;
+}
+
+/* One of the two commands that change the device; when QEMU refuses it,
+ * 1 if the device is as wanted already (released, or held at host), as
+ * x-query-vfio says, else the refusal. */
+static int change(struct svff_vm *vm, const char *cmd, const char *alias, const char *host,
+		  struct svff_error *err)
+{
+	json_object *r = qmp(vm, cmd, alias, host, err);
+	char now[SVFF_ADDR_LEN];
+	bool rel = false;
+	size_t nrel = 0;
+	struct svff_error e = { 0 };
+
+	if (r) {
+		json_object_put(r);
+		return 0;
+	}
+	if (query(vm, alias, now, &rel, &nrel, &e) == 0 && now[0] &&
+	    (host ? !rel && !strcmp(now, host) : rel))
+		return 1;
+	return err->code ? err->code : -EIO;
+}
+
+int svff_qemu_release(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
+		      struct svff_error *err)
+{
+	if (!svff_step(ctx, "qemu: x-vfio-pause %s of VM '%s' (release its host device)", alias,
+		       vm->name))
+		return 0;
+	return change(vm, "x-vfio-pause", alias, NULL, err);
+}
+
+int svff_qemu_reacquire(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
+			const char *host, struct svff_error *err)
+{
+	if (!svff_step(ctx, "qemu: x-vfio-resume %s of VM '%s' at %s (re-acquire)", alias,
+		       vm->name, host))
+		return 0;
+	return change(vm, "x-vfio-resume", alias, host, err);
+}
+
+int svff_qemu_released(struct svff_vm *vm, const char *alias, bool *released,
+		       size_t *n_released, struct svff_error *err)
+{
+	char host[SVFF_ADDR_LEN];
+
+	return query(vm, alias, host, released, n_released, err);
 }

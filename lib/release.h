@@ -29,7 +29,9 @@ int svff_qemu_reacquire(const struct svff_ctx *ctx, struct svff_vm *vm, const ch
 			const char *host, struct svff_error *err);
 
 /* x-query-vfio: whether the device of alias is released (false when the
- * VM has no such device), and how many of the VM's devices are. */
+ * VM has no such device), and how many of the VM's devices are;
+ * -EOPNOTSUPP from a QEMU without the command. A refusal by QEMU, here and
+ * above, is an error with QEMU's words. */
 int svff_qemu_released(struct svff_vm *vm, const char *alias, bool *released,
 		       size_t *n_released, struct svff_error *err);
 

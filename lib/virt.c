@@ -164,22 +164,26 @@ int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_e
 	return 0;
 }
 
+/* libvirt's suspend (the vCPUs stop) or resume of a VM */
+static int run_state(struct svff_virt *v, struct svff_vm *vm, bool run, struct svff_error *err)
+{
+	const char *what = run ? "resume" : "suspend";
+
+	if (!svff_step(v->ctx, "libvirt: %s VM '%s'", what, vm->name))
+		return 0;
+	if ((run ? sym_virDomainResume : sym_virDomainSuspend)(vm->dom) < 0)
+		return svff_err(err, -EIO, "cannot %s VM '%s': %s", what, vm->name, lv_msg());
+	return 0;
+}
+
 int svff_vm_suspend(struct svff_virt *v, struct svff_vm *vm, struct svff_error *err)
 {
-	if (!svff_step(v->ctx, "libvirt: suspend VM '%s'", vm->name))
-		return 0;
-	if (sym_virDomainSuspend(vm->dom) < 0)
-		return svff_err(err, -EIO, "cannot suspend VM '%s': %s", vm->name, lv_msg());
-	return 0;
+	return run_state(v, vm, false, err);
 }
 
 int svff_vm_resume(struct svff_virt *v, struct svff_vm *vm, struct svff_error *err)
 {
-	if (!svff_step(v->ctx, "libvirt: resume VM '%s'", vm->name))
-		return 0;
-	if (sym_virDomainResume(vm->dom) < 0)
-		return svff_err(err, -EIO, "cannot resume VM '%s': %s", vm->name, lv_msg());
-	return 0;
+	return run_state(v, vm, true, err);
 }
 
 int svff_vm_paused(struct svff_vm *vm, bool *paused, struct svff_error *err)
@@ -337,39 +341,49 @@ static void poll_live(struct wait_all *w)
 	}
 }
 
+int svff_vm_hostdevs(struct svff_vm *vm, struct svff_hostdev **out, size_t *n,
+		     struct svff_error *err)
+{
+	char *xml = NULL;
+	int rc = svff_vm_xml(vm, false, &xml, err);
+
+	*out = NULL;
+	*n = 0;
+	if (rc < 0)
+		return rc;
+	rc = svff_domxml_hostdevs(xml, out, n, err);
+	free(xml);
+	return rc;
+}
+
+int svff_hostdev_alias(const struct svff_hostdev *hds, size_t n, const struct svff_vm *vm,
+		       const char *vf_addr, char alias[SVFF_ALIAS_LEN], struct svff_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(hds[i].host_addr, vf_addr))
+			continue;
+		if (!hds[i].alias[0])
+			return svff_err(err, -EIO, "VM '%s' holds '%s' but libvirt gives it no alias",
+					vm->name, vf_addr);
+		memcpy(alias, hds[i].alias, SVFF_ALIAS_LEN);
+		return 0;
+	}
+	return svff_err(err, -ENOENT, "VM '%s' does not hold %s", vm->name, vf_addr);
+}
+
+/* 1 and the alias when the live VM holds vf_addr, 0 when not, or a
+ * negative errno */
 static int live_alias(struct svff_vm *vm, const char *vf_addr, char alias[SVFF_ALIAS_LEN],
 		      struct svff_error *err)
 {
 	struct svff_hostdev *hds;
 	size_t n;
-	char *xml = NULL;
-	int rc = svff_vm_xml(vm, false, &xml, err);
-	if (rc < 0)
-		return rc;
-	rc = svff_domxml_hostdevs(xml, &hds, &n, err);
-	free(xml);
-	if (rc < 0)
-		return rc;
-	rc = 0;
-	for (size_t i = 0; i < n && !rc; i++)
-		if (!strcmp(hds[i].host_addr, vf_addr)) {
-			memcpy(alias, hds[i].alias, SVFF_ALIAS_LEN);
-			rc = 1;
-		}
-	free(hds);
-	if (rc == 1 && !alias[0])
-		return svff_err(err, -EIO, "VM '%s' holds '%s' but libvirt gives it no alias",
-				vm->name, vf_addr);
-	return rc;
-}
+	int rc = svff_vm_hostdevs(vm, &hds, &n, err);
 
-int svff_vm_alias(struct svff_vm *vm, const char *vf_addr, char alias[SVFF_ALIAS_LEN],
-		  struct svff_error *err)
-{
-	int rc = live_alias(vm, vf_addr, alias, err);
 	if (rc == 0)
-		return svff_err(err, -ENOENT, "VM '%s' does not hold %s", vm->name, vf_addr);
-	return rc < 0 ? rc : 0;
+		rc = svff_hostdev_alias(hds, n, vm, vf_addr, alias, err);
+	free(hds);
+	return rc == -ENOENT ? 0 : rc < 0 ? rc : 1;
 }
 
 /* with w->lock held */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "domxml.h"
 #include "state.h"
 #include "svff.h"
 
@@ -51,10 +52,15 @@ int svff_vm_resume(struct svff_virt *v, struct svff_vm *vm, struct svff_error *e
  * I/O error). */
 int svff_vm_paused(struct svff_vm *vm, bool *paused, struct svff_error *err);
 
-/* The alias (QEMU's device id) of the hostdev of host address vf_addr in
- * the VM's live XML; -ENOENT when the VM does not hold it. */
-int svff_vm_alias(struct svff_vm *vm, const char *vf_addr, char alias[SVFF_ALIAS_LEN],
-		  struct svff_error *err);
+/* The PCI hostdevs of the VM's live XML (*out for the caller to free). */
+int svff_vm_hostdevs(struct svff_vm *vm, struct svff_hostdev **out, size_t *n,
+		     struct svff_error *err);
+
+/* The alias (QEMU's device id) of the hostdev of host address vf_addr
+ * among hds, the VM's; -ENOENT when the VM does not hold it, -EIO when
+ * libvirt gave it none. */
+int svff_hostdev_alias(const struct svff_hostdev *hds, size_t n, const struct svff_vm *vm,
+		       const char *vf_addr, char alias[SVFF_ALIAS_LEN], struct svff_error *err);
 
 /* Hot-plug the VF at host address vf_addr, at guest_addr when given;
  * live and/or config. Writes the guest address libvirt chose to

@@ -54,11 +54,21 @@ con_first() { # VM N PATTERN [AFTER]
 qmp() { virsh qemu-monitor-command "$1" "$2" 2>&1; }
 ms_since() { echo $(((${EPOCHREALTIME/./} - $1) / 1000)); }
 secs() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
-# x-query-vfio of VM: "host released" of its one vfio-pci device, as QEMU
-# itself (not svff or libvirt) sees it
+# x-query-vfio of VM: "host released" of each of its vfio-pci devices,
+# sorted by host address, as QEMU itself (not svff or libvirt) sees them
 qemu_holds() {
-	qmp "$1" '{"execute":"x-query-vfio"}' |
-		sed -n 's/.*"host":"\([^"]*\)".*"released":\([a-z]*\).*/\1 \2/p'
+	qmp "$1" '{"execute":"x-query-vfio"}' | awk '{
+	    s = $0
+	    while (match(s, /"host":"[^"]*","released":[a-z]+/)) {
+	        m = substr(s, RSTART + 8, RLENGTH - 8)   # after "host":"
+	        s = substr(s, RSTART + RLENGTH)
+	        sub(/","released":/, " ", m)
+	        d[n++] = m
+	    } }
+	    END { for (i = 1; i < n; i++)
+	              for (j = i; j > 0 && d[j - 1] > d[j]; j--) { t = d[j]; d[j] = d[j - 1]; d[j - 1] = t }
+	          for (i = 0; i < n; i++) printf "%s%s", i ? " " : "", d[i]
+	          print "" }'
 }
 
 sv -d "$PF" init 3
@@ -105,6 +115,18 @@ sv pause -m release hot1
 expect_rc 1
 expect_contains "$err" "the QEMU of VM 'hot1' has no VFIO pause" "pause --mechanism release of a stock-QEMU VM"
 expect_eq "$(snapshot)" "$before" "host, VMs and state after the refused release"
+
+# a dry run does not ask QEMU (a monitor command taints the VM): auto
+# plans the hot-unplug and says so; --mechanism release plans the release
+sv -n pause bare1
+expect_rc 0
+expect_contains "$out" "would: qemu: query-commands of VM 'bare1' (not sent in a dry run: it taints the VM); vf2 planned as a hot-unplug" "pause -n: auto"
+expect_contains "$out" "would: libvirt: detach ${VF_ADDR[2]}" "pause -n: auto's plan"
+sv -n pause -m release bare1
+expect_rc 0
+expect_contains "$out" "would: libvirt: suspend VM 'bare1'" "pause -n -m release: the suspend"
+expect_contains "$out" "would: qemu: x-vfio-pause" "pause -n -m release: the release"
+expect_eq "$(snapshot) $(virsh domstate bare1)" "$before running" "host, VMs and state after the dry runs"
 
 # one reconf, three VMs: the release for the patched ones, hot-unplug for
 # the stock one; then each guest's stall until its data is read back
@@ -158,10 +180,13 @@ expect_eq "$(json '[(v["vf"], v["state"], v["vm"], v["pause_mechanism"], v["vm_s
 	"[(0, 'attached', 'rel1', None, False), (1, 'attached', 'hot1', None, False), (2, 'attached', 'bare1', None, False), (3, 'detached', None, None, False)]" \
 	"claims after reconf"
 
-# hot1 is done: its CPU back for the rest
+# hot1 is done: its CPU back for the rest, its VF to bare1, which
+# then has two to release and re-acquire (its VM suspended and resumed once)
 sv -t 120 detach hot1
 expect_rc 0
 virsh destroy hot1 >/dev/null
+sv attach bare1 vf1
+expect_rc 0
 
 # pause, reconf, unpause by hand. The pause follows one of rel1's reads,
 # so that the suspend meets its guest between reads, not amid a reset
@@ -176,18 +201,19 @@ t0=${EPOCHREALTIME/./}
 sv -t 120 pause rel1 bare1 -j
 expect_rc 0
 expect_eq "$(json '[(p["vm"], p["vf"], p["ok"], p["changed"], p["mechanism"], p["vm_suspended"], p["qemu_asked"], p["qemu_vfio_pause"]) for p in d["paused"]]')" \
-	"[('rel1', 0, True, True, 'release', True, True, 'x-vfio-pause'), ('bare1', 2, True, True, 'release', True, True, 'x-vfio-pause')]" \
+	"[('rel1', 0, True, True, 'release', True, True, 'x-vfio-pause'), ('bare1', 1, True, True, 'release', True, True, 'x-vfio-pause'), ('bare1', 2, True, True, 'release', True, True, 'x-vfio-pause')]" \
 	"pause -j of rel1 and bare1"
 expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "paused paused" "rel1 and bare1 after pause"
 vf_map "$PF"
 expect_eq "$(hostdevs rel1)" "${VF_ADDR[0]}" "rel1's live XML keeps its hostdev"
 expect_eq "$(qemu_holds rel1)" "${VF_ADDR[0]} true" "rel1's QEMU released vf0"
+expect_eq "$(qemu_holds bare1)" "${VF_ADDR[1]} true ${VF_ADDR[2]} true" "bare1's QEMU released vf1 and vf2"
 sv list -j
 no_problem "while released"
 expect_eq "$(json '[(v["vf"], v["state"], v["pause_mechanism"], v["vm_suspended"]) for v in d["pfs"][0]["vfs"]]')" \
-	"[(0, 'paused', 'release', True), (1, 'detached', None, False), (2, 'paused', 'release', True), (3, 'detached', None, False)]" \
+	"[(0, 'paused', 'release', True), (1, 'paused', 'release', True), (2, 'paused', 'release', True), (3, 'detached', None, False)]" \
 	"list -j while released"
-expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list while released"
+expect_eq "$(claims "$PF")" "0:rel1:released 1:bare1:released 2:bare1:released" "list while released"
 # while released: a second pause changes nothing, detach is refused (the
 # suspended guest could not answer a hot-unplug)
 before=$(snapshot)
@@ -204,27 +230,49 @@ expect_rc 0
 expect_eq "$(json '(d["from"], d["to"], d["restored"])')" "(4, 3, [])" "reconf under released claims"
 expect_eq "$(numvfs "$PF")" 3 "numvfs after reconf"
 expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "paused paused" "rel1 and bare1 after reconf"
-expect_eq "$(claims "$PF")" "0:rel1:released 2:bare1:released" "list after reconf"
+expect_eq "$(claims "$PF")" "0:rel1:released 1:bare1:released 2:bare1:released" "list after reconf"
 # recover finds the released claims as the VMs' QEMU has them: nothing to mend
 sv recover
 expect_rc 0
 expect_eq "$(claims "$PF") $(virsh domstate rel1) $(virsh domstate bare1)" \
-	"0:rel1:released 2:bare1:released paused paused" "claims and VMs after recover"
+	"0:rel1:released 1:bare1:released 2:bare1:released paused paused" "claims and VMs after recover"
 r=$(virsh resume rel1 2>&1) && fail "virsh resume of rel1 while its VF is released: $r"
 expect_contains "$r" "re-acquire it before continuing" "virsh resume while released"
+# a VF whose IOMMU group another process holds open cannot be re-acquired:
+# QEMU refuses, unpause fails for it with QEMU's reason, and it stays
+# released, its VM suspended; the other VF of that VM is re-acquired
+vf_map "$PF"
+grp=$(readlink "/sys/bus/pci/devices/${VF_ADDR[2]}/iommu_group")
+exec 9<>"/dev/vfio/${grp##*/}" || fail "cannot hold /dev/vfio/${grp##*/} (vf2's group, released) open"
+sv -t 120 unpause bare1 -j
+exec 9<&-
+expect_rc 1
+expect_eq "$(json '[(p["vf"], p["ok"], p["changed"], p["mechanism"], p["vm_resumed"]) for p in d["unpaused"]]')" \
+	"[(1, True, True, 'release', False), (2, False, False, 'release', False)]" "unpause -j of bare1, vf2's group held open"
+expect_contains "$(json 'd["unpaused"][1]["error"]')" "the QEMU of VM 'bare1' refused x-vfio-resume: " "vf2's error"
+expect_contains "$(json 'd["unpaused"][1]["error"]')" "/dev/vfio/${grp##*/}" "vf2's error: QEMU's reason"
+expect_eq "$(qemu_holds bare1) $(virsh domstate bare1)" "${VF_ADDR[1]} false ${VF_ADDR[2]} true paused" \
+	"bare1's QEMU and state after the refused re-acquire"
+expect_eq "$(claims "$PF")" "0:rel1:released 1:bare1:attached 2:bare1:released" "claims after the refused re-acquire"
+# an operator re-acquires vf2 by hand; unpause then finds QEMU refusing
+# ("has not released"), asks x-query-vfio, and takes it as done
+al=$(qmp bare1 '{"execute":"x-query-vfio"}' | sed -n 's/.*"id":"\([^"]*\)","host":"'"${VF_ADDR[2]}"'".*/\1/p')
+r=$(qmp bare1 "{\"execute\":\"x-vfio-resume\",\"arguments\":{\"id\":\"$al\",\"host\":\"${VF_ADDR[2]}\"}}")
+expect_contains "$r" '"return":{}' "x-vfio-resume of vf2 ($al) by hand"
 n=$(con_lines rel1)   # the guest is stopped: what follows is after unpause
 sv -t 120 unpause rel1 bare1 -j
 expect_rc 0
-expect_eq "$(json '[(p["vm"], p["vf"], p["ok"], p["mechanism"], p["vm_resumed"]) for p in d["unpaused"]]')" \
-	"[('rel1', 0, True, 'release', True), ('bare1', 2, True, 'release', True)]" "unpause -j of rel1 and bare1"
+expect_eq "$(json '[(p["vm"], p["vf"], p["ok"], p["changed"], p["mechanism"], p["vm_resumed"]) for p in d["unpaused"]]')" \
+	"[('rel1', 0, True, True, 'release', True), ('bare1', 1, True, False, 'none', False), ('bare1', 2, True, True, 'release', True)]" \
+	"unpause -j of rel1 and bare1"
 expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "running running" "rel1 and bare1 after unpause"
 vf_map "$PF"
 expect_eq "$(qemu_holds rel1)" "${VF_ADDR[0]} false" "rel1's QEMU holds the new vf0"
-expect_eq "$(qemu_holds bare1)" "${VF_ADDR[2]} false" "bare1's QEMU holds the new vf2"
+expect_eq "$(qemu_holds bare1)" "${VF_ADDR[1]} false ${VF_ADDR[2]} false" "bare1's QEMU holds the new vf1 and vf2"
 sv list -j
 no_problem "after unpause"
 expect_eq "$(json '[(v["vf"], v["state"], v["pause_mechanism"], v["vm_suspended"]) for v in d["pfs"][0]["vfs"]]')" \
-	"[(0, 'attached', None, False), (1, 'detached', None, False), (2, 'attached', None, False)]" \
+	"[(0, 'attached', None, False), (1, 'attached', None, False), (2, 'attached', None, False)]" \
 	"list -j after unpause"
 pr=''
 for _ in $(seq 240); do
