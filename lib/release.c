@@ -8,14 +8,35 @@
 
 #include "release.h"
 
+json_object *svff_qmp_return(const char *reply, const char *cmd, const char *vm,
+			     struct svff_error *err)
+{
+	json_object *r = json_tokener_parse(reply), *ret = NULL, *e, *f;
+
+	if (r && json_object_object_get_ex(r, "error", &e)) {
+		const char *cls = json_object_object_get_ex(e, "class", &f) ?
+				  json_object_get_string(f) : NULL;
+		const char *desc = json_object_object_get_ex(e, "desc", &f) ?
+				   json_object_get_string(f) : NULL;
+		/* a QEMU without svff's patches: callers tell it apart */
+		svff_err(err, cls && !strcmp(cls, "CommandNotFound") ? -EOPNOTSUPP : -EIO,
+			 "the QEMU of VM '%s' refused %s: %s", vm, cmd,
+			 desc ? desc : "no reason given");
+	} else if (r && json_object_object_get_ex(r, "return", &ret)) {
+		ret = json_object_get(ret);
+	} else {
+		svff_err(err, -EPROTO, "unexpected answer to %s from the QEMU of VM '%s'", cmd, vm);
+	}
+	json_object_put(r);
+	return ret;
+}
+
 /* {"execute": cmd, "arguments": {"id": alias[, "host": host]}}, sent;
- * the reply's "return" (NULL when the command failed: err says why, with
- * QEMU's own words). libvirt's passthrough hands QEMU's error replies
- * back as answers, so the error is found here. */
+ * its "return", or NULL with err set. */
 static json_object *qmp(struct svff_vm *vm, const char *cmd, const char *alias,
 			const char *host, struct svff_error *err)
 {
-	json_object *o = json_object_new_object(), *args = NULL, *r = NULL, *ret = NULL, *e, *f;
+	json_object *o = json_object_new_object(), *args, *ret = NULL;
 	char *reply = NULL;
 
 	if (!o)
@@ -29,47 +50,25 @@ static json_object *qmp(struct svff_vm *vm, const char *cmd, const char *alias,
 		json_object_object_add(o, "arguments", args);
 	}
 	if (svff_vm_qmp(vm, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &reply,
-			err) == 0) {
-		r = json_tokener_parse(reply);
-		if (r && json_object_object_get_ex(r, "error", &e)) {
-			const char *cls = json_object_object_get_ex(e, "class", &f) ?
-					  json_object_get_string(f) : "";
-			const char *desc = json_object_object_get_ex(e, "desc", &f) ?
-					   json_object_get_string(f) : "no reason given";
-			/* a QEMU without svff's patches: ENOTSUP, which callers tell apart */
-			svff_err(err, cls && !strcmp(cls, "CommandNotFound") ? -EOPNOTSUPP : -EIO,
-				 "the QEMU of VM '%s' refused %s: %s", vm->name, cmd, desc);
-		} else if (r && json_object_object_get_ex(r, "return", &ret)) {
-			ret = json_object_get(ret);
-		} else {
-			svff_err(err, -EPROTO, "unexpected answer to %s from the QEMU of VM '%s'", cmd,
-				 vm->name);
-		}
-	}
-	json_object_put(r);
+			err) == 0)
+		ret = svff_qmp_return(reply, cmd, vm->name, err);
 	free(reply);
 	json_object_put(o);
 	return ret;
 }
 
-/* x-query-vfio: the host address and state of the device of alias
- * (*host "" when the VM has none), and how many of the VM's devices are
- * released. */
-static int query(struct svff_vm *vm, const char *alias, char host[SVFF_ADDR_LEN],
-		 bool *released, size_t *n_released, struct svff_error *err)
+int svff_vfio_state(json_object *ret, const char *alias, const char *vm,
+		    char host[SVFF_ADDR_LEN], bool *released, size_t *n_released,
+		    struct svff_error *err)
 {
-	json_object *ret = qmp(vm, "x-query-vfio", NULL, NULL, err), *f;
+	json_object *f;
 
 	host[0] = '\0';
 	*released = false;
 	*n_released = 0;
-	if (!ret)
-		return err->code ? err->code : -EIO;
-	if (!json_object_is_type(ret, json_type_array)) {
-		json_object_put(ret);
+	if (!json_object_is_type(ret, json_type_array))
 		return svff_err(err, -EPROTO, "unexpected answer to x-query-vfio from the QEMU of "
-				"VM '%s'", vm->name);
-	}
+				"VM '%s'", vm);
 	for (size_t i = 0; i < json_object_array_length(ret); i++) {
 		json_object *d = json_object_array_get_idx(ret, i);
 		bool rel = json_object_object_get_ex(d, "released", &f) && json_object_get_boolean(f);
@@ -83,8 +82,23 @@ static int query(struct svff_vm *vm, const char *alias, char host[SVFF_ADDR_LEN]
 									  : "");
 		}
 	}
-	json_object_put(ret);
 	return 0;
+}
+
+static int query(struct svff_vm *vm, const char *alias, char host[SVFF_ADDR_LEN],
+		 bool *released, size_t *n_released, struct svff_error *err)
+{
+	json_object *ret = qmp(vm, "x-query-vfio", NULL, NULL, err);
+	int rc = ret ? svff_vfio_state(ret, alias, vm->name, host, released, n_released, err)
+		     : err->code ? err->code : -EIO;
+
+	if (!ret) {
+		host[0] = '\0';
+		*released = false;
+		*n_released = 0;
+	}
+	json_object_put(ret);
+	return rc;
 }
 
 /* One of the two commands that change the device; when QEMU refuses it,

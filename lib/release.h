@@ -35,6 +35,20 @@ int svff_qemu_reacquire(const struct svff_ctx *ctx, struct svff_vm *vm, const ch
 int svff_qemu_released(struct svff_vm *vm, const char *alias, bool *released,
 		       size_t *n_released, struct svff_error *err);
 
+/* QEMU's reply to cmd, sent to VM vm: its "return" (a new reference), or
+ * NULL with err set: QEMU's refusal in its own words (-EOPNOTSUPP for
+ * CommandNotFound, else -EIO), or -EPROTO. libvirt's passthrough hands
+ * error replies back as answers. */
+struct json_object;
+struct json_object *svff_qmp_return(const char *reply, const char *cmd, const char *vm,
+				    struct svff_error *err);
+
+/* x-query-vfio's "return": the host address and state of the device of
+ * alias (host "" when there is none), and how many devices are released. */
+int svff_vfio_state(struct json_object *ret, const char *alias, const char *vm,
+		    char host[SVFF_ADDR_LEN], bool *released, size_t *n_released,
+		    struct svff_error *err);
+
 /* The release half of the pause seam (lib/pause.c), for the items whose
  * mech is SVFF_PAUSE_RELEASE; vms[i] is the VM of items[i]. pause: each
  * claim's release record saved, its VM suspended, its VF released; a VM
