@@ -116,7 +116,8 @@ deb:
 # The end-to-end suite runs the ASan+UBSan build of svff: a leak or a bad
 # access fails the case that caused it. Its VMs on the QEMU with the VFIO
 # pause (90-vfio-pause) run qemu/build's binary: built here the first
-# time (about 2.5 minutes on a quiet 2-core machine), found in the cache after; a failed build fails.
+# time (about 2.5 minutes on a quiet 2-core machine), found in the cache
+# after; a failed build fails.
 e2e: $(A)/svff $(H)/svff
 	@q=$$(qemu/build) && q=$$(printf '%s\n' "$$q" | tail -1) && [ -x "$$q" ] || \
 		{ echo "e2e: qemu/build failed: no patched QEMU for the VFIO pause" >&2; exit 1; }; \
