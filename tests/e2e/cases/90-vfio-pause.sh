@@ -55,20 +55,33 @@ qmp() { virsh qemu-monitor-command "$1" "$2" 2>&1; }
 ms_since() { echo $(((${EPOCHREALTIME/./} - $1) / 1000)); }
 secs() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
 # x-query-vfio of VM: "host released" of each of its vfio-pci devices,
-# sorted by host address, as QEMU itself (not svff or libvirt) sees them
+# sorted by host address, as QEMU itself (not svff or libvirt) sees them.
+# Each device is one {...} of the answer, its members in any order.
 qemu_holds() {
 	qmp "$1" '{"execute":"x-query-vfio"}' | awk '{
-	    s = $0
-	    while (match(s, /"host":"[^"]*","released":[a-z]+/)) {
-	        m = substr(s, RSTART + 8, RLENGTH - 8)   # after "host":"
-	        s = substr(s, RSTART + RLENGTH)
-	        sub(/","released":/, " ", m)
-	        d[n++] = m
+	    n = split($0, o, /}/)
+	    for (k = 1; k <= n; k++) {
+	        if (!match(o[k], /"host": *"[^"]*"/)) continue
+	        h = substr(o[k], RSTART, RLENGTH); sub(/^"host": *"/, "", h); sub(/"$/, "", h)
+	        if (!match(o[k], /"released": *[a-z]+/)) continue
+	        r = substr(o[k], RSTART, RLENGTH); sub(/^"released": */, "", r)
+	        d[m++] = h " " r
 	    } }
-	    END { for (i = 1; i < n; i++)
+	    END { for (i = 1; i < m; i++)
 	              for (j = i; j > 0 && d[j - 1] > d[j]; j--) { t = d[j]; d[j] = d[j - 1]; d[j - 1] = t }
-	          for (i = 0; i < n; i++) printf "%s%s", i ? " " : "", d[i]
+	          for (i = 0; i < m; i++) printf "%s%s", i ? " " : "", d[i]
 	          print "" }'
+}
+# x-query-vfio of VM: the id (libvirt's alias) of its device that holds,
+# or released, host address HOST
+qemu_alias() { # VM HOST
+	qmp "$1" '{"execute":"x-query-vfio"}' | awk -v h="\"host\":\"$2\"" '{
+	    n = split($0, o, /}/)
+	    for (k = 1; k <= n; k++)
+	        if (index(o[k], h) && match(o[k], /"id": *"[^"]*"/)) {
+	            a = substr(o[k], RSTART, RLENGTH); sub(/^"id": *"/, "", a); sub(/"$/, "", a)
+	            print a
+	        } }'
 }
 
 sv -d "$PF" init 3
@@ -91,6 +104,7 @@ expect_rc 0
 sv attach bare1 vf2
 expect_rc 0
 vf_map "$PF"
+echo "bare1's x-query-vfio: $(qmp bare1 '{"execute":"x-query-vfio"}')"
 expect_eq "$(qemu_holds bare1)" "${VF_ADDR[2]} false" "bare1's QEMU holds vf2 (x-query-vfio)"
 wait_guest_sees rel1 '^io@.*=wrote:' 180 || fail "rel1's guest did not write: $(guest_pci_devices rel1 | tr '\n' ' ')"
 wait_guest_sees hot1 '^io@.*=wrote:' 180 || fail "hot1's guest did not write: $(guest_pci_devices hot1 | tr '\n' ' ')"
@@ -256,7 +270,7 @@ expect_eq "$(qemu_holds bare1) $(virsh domstate bare1)" "${VF_ADDR[1]} false ${V
 expect_eq "$(claims "$PF")" "0:rel1:released 1:bare1:attached 2:bare1:released" "claims after the refused re-acquire"
 # an operator re-acquires vf2 by hand; unpause then finds QEMU refusing
 # ("has not released"), asks x-query-vfio, and takes it as done
-al=$(qmp bare1 '{"execute":"x-query-vfio"}' | sed -n 's/.*"id":"\([^"]*\)","host":"'"${VF_ADDR[2]}"'".*/\1/p')
+al=$(qemu_alias bare1 "${VF_ADDR[2]}")
 r=$(qmp bare1 "{\"execute\":\"x-vfio-resume\",\"arguments\":{\"id\":\"$al\",\"host\":\"${VF_ADDR[2]}\"}}")
 expect_contains "$r" '"return":{}' "x-vfio-resume of vf2 ($al) by hand"
 n=$(con_lines rel1)   # the guest is stopped: what follows is after unpause
