@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/if_ether.h>
@@ -235,20 +236,52 @@ static const char *bit_name(unsigned int bit)
 	}
 }
 
-int svff_vfnet_set(const struct svff_ctx *ctx, const char *pf, unsigned int vf,
-		   const struct svff_net *want, struct svff_error *err)
-{
-	struct nl_sock *sock;
-	struct rtnl_link *link;
-	struct svff_net have;
+struct svff_vfnet {
+	const struct svff_ctx *ctx;
+	char pf[SVFF_ADDR_LEN];
 	char ifname[IF_NAMESIZE];
+	struct nl_sock *sock;
+	struct rtnl_link *link;   /* the PF's link and its VF list, read at open */
+};
+
+int svff_vfnet_open(const struct svff_ctx *ctx, const char *pf, struct svff_vfnet **out,
+		    struct svff_error *err)
+{
+	struct svff_vfnet *h = calloc(1, sizeof(*h));
+	int rc;
+
+	*out = NULL;
+	if (!h)
+		return svff_err(err, -ENOMEM, "out of memory");
+	h->ctx = ctx;
+	snprintf(h->pf, sizeof(h->pf), "%s", pf);
+	rc = pf_link(ctx, pf, &h->sock, &h->link, h->ifname, err);
+	if (rc < 0) {
+		free(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+void svff_vfnet_close(struct svff_vfnet *h)
+{
+	if (!h)
+		return;
+	pf_link_close(h->sock, h->link);
+	free(h);
+}
+
+int svff_vfnet_apply(struct svff_vfnet *h, unsigned int vf, const struct svff_net *want,
+		     struct svff_error *err)
+{
+	struct svff_net have;
 	int rc, changed = 0;
 
 	if (!want->set)
 		return 0;
-	rc = pf_link(ctx, pf, &sock, &link, ifname, err);
-	if (rc == 0)
-		rc = vf_read(link, pf, ifname, vf, &have, err);
+	/* the VF list read at open: a write to one VF changes no other */
+	rc = vf_read(h->link, h->pf, h->ifname, vf, &have, err);
 	unsigned int todo = rc == 0 ? svff_vfnet_differ(want, &have) : 0;
 	/* the rate's two halves are one request */
 	if (todo & SVFF_NET_MIN_RATE)
@@ -266,15 +299,29 @@ int svff_vfnet_set(const struct svff_ctx *ctx, const char *pf, unsigned int vf,
 				one.min_rate = have.min_rate;
 		}
 		svff_net_format(&one, what, sizeof(what));
-		if (!svff_step(ctx, "netlink: set vf%u of %s: %s", vf, ifname, what))
+		if (!svff_step(h->ctx, "netlink: set vf%u of %s: %s", vf, h->ifname, what))
 			continue;
-		int e = vf_write(sock, link, vf, &one, bit);
+		int e = vf_write(h->sock, h->link, vf, &one, bit);
 		if (e < 0)
-			rc = svff_err(err, -EIO, "%s (%s) refused %s for vf%u: %s", ifname, pf,
+			rc = svff_err(err, -EIO, "%s (%s) refused %s for vf%u: %s", h->ifname, h->pf,
 				      bit_name(bit), vf, nl_msg(e));
 		else
 			changed++;
 	}
-	pf_link_close(sock, link);
 	return rc < 0 ? rc : changed;
+}
+
+int svff_vfnet_set(const struct svff_ctx *ctx, const char *pf, unsigned int vf,
+		   const struct svff_net *want, struct svff_error *err)
+{
+	struct svff_vfnet *h;
+	int rc;
+
+	if (!want->set)
+		return 0;
+	rc = svff_vfnet_open(ctx, pf, &h, err);
+	if (rc == 0)
+		rc = svff_vfnet_apply(h, vf, want, err);
+	svff_vfnet_close(h);
+	return rc;
 }

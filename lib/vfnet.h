@@ -33,6 +33,17 @@ int svff_vfnet_get_many(const struct svff_ctx *ctx, const char *pf, const unsign
 int svff_vfnet_set(const struct svff_ctx *ctx, const char *pf, unsigned int vf,
 		   const struct svff_net *want, struct svff_error *err);
 
+/* The PF's link, read once, for svff_vfnet_apply on many of its VFs: one
+ * netlink dump of the PF (its VF list) instead of one per VF, which on
+ * some drivers (mlx5) means a firmware query per VF for its statistics. */
+struct svff_vfnet;
+int svff_vfnet_open(const struct svff_ctx *ctx, const char *pf, struct svff_vfnet **out,
+		    struct svff_error *err);
+/* svff_vfnet_set's work through an open PF link */
+int svff_vfnet_apply(struct svff_vfnet *h, unsigned int vf, const struct svff_net *want,
+		     struct svff_error *err);
+void svff_vfnet_close(struct svff_vfnet *h);
+
 /* The settings of want that have differs from (as SVFF_NET_* bits). */
 unsigned int svff_vfnet_differ(const struct svff_net *want, const struct svff_net *have);
 

@@ -83,6 +83,7 @@ int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_erro
 int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error *err)
 {
 	const struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_vfnet *h = NULL;   /* the PF's link: read once, for every VF */
 	bool any = false;
 	int rc = 0;
 
@@ -101,15 +102,20 @@ int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error
 		if (!c->net.set || c->vf >= count)
 			continue;
 		if (!svff_pf_vf(&s->info, &ref)) {
-			if (!s->ctx->dry_run)
-				return svff_err(err, -ENODEV, "VF %u of %s vanished", c->vf, s->pf);
+			if (!s->ctx->dry_run) {
+				rc = svff_err(err, -ENODEV, "VF %u of %s vanished", c->vf, s->pf);
+				break;
+			}
 			svff_net_format(&c->net, what, sizeof(what));
 			svff_step(s->ctx, "netlink: set vf%u of %s: %s", c->vf, s->pf, what);
 			continue;
 		}
-		int r = svff_vfnet_set(s->ctx, s->pf, c->vf, &c->net, err);
+		int r = h ? 0 : svff_vfnet_open(s->ctx, s->pf, &h, err);
+		if (r == 0)
+			r = svff_vfnet_apply(h, c->vf, &c->net, err);
 		rc = r < 0 ? r : rc + (r > 0);
 	}
+	svff_vfnet_close(h);
 	return rc;
 }
 

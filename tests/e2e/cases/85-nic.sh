@@ -14,7 +14,7 @@
 nd=$(netdev_of "$NIC_PF") || fail "$NIC_PF has no netdev"
 # igb answers its VFs' mailbox (where igbvf learns its MAC) only when up
 ip link set "$nd" up || fail "ip link set $nd up"
-MAC=52:54:00:12:34:56
+MAC=52:54:00:12:34:56 MAC2=52:54:00:12:34:57
 
 # VF N of the PF as "mac:vlan:spoofchk:trust", from ip -j -d link show
 ipvf() { # N
@@ -30,6 +30,7 @@ sv -d "$NIC_PF" init 3
 expect_rc 0
 define_vm n1 --os
 start_vm n1
+define_vm n2   # stays shut off: its claim is in its configuration only
 
 # refusals: exit status, message, nothing changed
 refuse() { # STATUS NEEDLE ARGS...
@@ -71,12 +72,18 @@ expect_eq "$(json '[(v["net"]["has"]["mac"], v["net"]["has"]["vlan"], v["net"]["
 wait_guest_sees n1 "^net@.*=$MAC\$" 180 ||
 	fail "the guest has no netdev with $MAC: $(guest_pci_devices n1)"
 echo "== the guest's igbvf has $MAC"
+# a second VF with settings, of a shut-off VM: reconf gives both back
+# (through one read of the PF's link)
+sv -d "$NIC_PF" attach n2 vf1 --mac "$MAC2" --vlan 20 --spoofchk on --trust on
+expect_rc 0
+expect_eq "$(ipvf 1)" "$MAC2:20:True:True" "vf1 in ip link after attach to the shut-off n2"
 
 # reconf re-creates the VFs (their settings with them) and gives vf0's back
 n=$(pcount n1)
 sv -d "$NIC_PF" reconf 4
 expect_rc 0
 expect_eq "$(ipvf 0)" "$MAC:10:True:True" "vf0 in ip link after reconf"
+expect_eq "$(ipvf 1)" "$MAC2:20:True:True" "vf1 in ip link after reconf"
 expect_eq "$(hostdevs n1)" "$(vf_addr "$NIC_PF" 0)" "n1's VFs after reconf"
 end=$(($(date +%s) + 180))
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -100,6 +107,8 @@ sv -d "$NIC_PF" list -j
 no_problem "after recover"
 
 sv -d "$NIC_PF" detach n1
+expect_rc 0
+sv -d "$NIC_PF" detach n2
 expect_rc 0
 expect_eq "$(claims "$NIC_PF")" "" "claims after detach"
 echo "== NIC VF settings: attach, reconf, recover on $NIC_PF ($nd)"
