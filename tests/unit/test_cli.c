@@ -440,9 +440,5 @@ int main(void)
 	tcase_add_test(tc, list_waits_for_a_writer_then_shows_state);
 	tcase_add_test(tc, corrupt_state_refused_and_untouched);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fakesys_run_suite(s);
 }

@@ -498,9 +498,5 @@ int main(void)
 	tcase_add_test(tc, busy_lock_names_holder_and_is_bounded);
 	tcase_add_test(tc, no_lost_updates_between_processes);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fakesys_run_suite(s);
 }
