@@ -40,16 +40,18 @@ con_lines() { local n; n=$(wc -l <"$E2E_RESULTS/vm-$1.console") && echo "$n"; }
 # line matching AFTER (default: any line); nothing if none yet. Only whole
 # lines: QEMU writes the guest's serial port to the file as the guest sends
 # it, so the last line may be one the guest is still amid (a probe cut
-# after two digits of its checksum made a run fail).
+# amid its checksum failed runs). The file is read once (a builtin), and
+# what was read is both judged and searched: read twice, it grew between.
 con_first() { # VM N PATTERN [AFTER]
-	local f="$E2E_RESULTS/vm-$1.console" cut=0
-	[ -n "$(tail -c1 "$f")" ] && cut=1   # the file does not end in a newline
-	awk -v n="$2" -v pat="$3" -v after="${4:-}" -v cut="$cut" '
+	local data cut=0
+	IFS= read -r -d '' data <"$E2E_RESULTS/vm-$1.console" || true
+	[[ -z $data || $data == *$'\n' ]] || cut=1   # the guest is amid its last line
+	printf '%s' "$data" | awk -v n="$2" -v pat="$3" -v after="${4:-}" -v cut="$cut" '
 	    hit != "" { print hit; done = 1; exit }   # a line followed it: whole
 	    { sub(/\r$/, "") }
 	    NR > n && after != "" && $0 ~ after { seen = 1 }
 	    NR > n && (after == "" || seen) && $0 ~ pat { hit = $0 }
-	    END { if (!done && hit != "" && !cut) print hit }' "$f"
+	    END { if (!done && hit != "" && !cut) print hit }'
 }
 qmp() { virsh qemu-monitor-command "$1" "$2" 2>&1; }
 ms_since() { echo $(((${EPOCHREALTIME/./} - $1) / 1000)); }
