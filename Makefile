@@ -49,6 +49,8 @@ ACMD_OBJ = $(CMD_SRC:%.c=$(A)/%.o) $(A)/svff.o
 # the sanitizer builds' default options (tests/san_options.c says why)
 SAN_OPT_OBJ = $(A)/tests/san_options.o
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(A)/tests/%)
+# `make unit T=test_journal`: one test file (and not the completion test)
+UNIT_RUN = $(if $(T),$(A)/tests/$(T),$(UNIT_BIN))
 
 .PHONY: all check unit deb e2e demo bench deps install uninstall clean
 
@@ -100,12 +102,12 @@ check: deps
 	$(MAKE) fuzz-check
 	$(MAKE) e2e
 
-unit: $(UNIT_BIN) $(A)/svff
-	@fail=0; for t in $(UNIT_BIN); do \
+unit: $(UNIT_RUN) $(A)/svff
+	@fail=0; for t in $(UNIT_RUN); do \
 		SVFF_BIN=$(CURDIR)/$(A)/svff ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $$t || fail=1; \
 	done; \
-	SVFF_BIN=$(CURDIR)/$(A)/svff tests/unit/test_completion.sh || fail=1; \
+	[ -n "$(T)" ] || SVFF_BIN=$(CURDIR)/$(A)/svff tests/unit/test_completion.sh || fail=1; \
 	exit $$fail
 
 # The Debian package, built from a copy of the tree, lintian-clean at the

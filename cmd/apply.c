@@ -8,8 +8,10 @@
 #include "claim.h"
 #include "cmd.h"
 #include "config.h"
+#include "init.h"
 #include "reconf.h"
 #include "recover.h"
+#include "res-change.h"
 #include "session.h"
 #include "vfnet.h"
 #include "vfset.h"
@@ -102,7 +104,7 @@ static int apply_pf(struct svff_inv *inv, struct svff_virt *v, const struct svff
 		change(inv, n, p->addr, what);
 		rc = svff_vfset_res_check(&s, p->numvfs, NULL, &p->res_default, err);
 		if (rc == 0)
-			rc = svff_vfset_init(&s, p->numvfs, &p->res_default, false, err);
+			rc = svff_init_run(&s, p->numvfs, &p->res_default, false, err);
 	} else if (ps->numvfs != p->numvfs) {
 		struct svff_reconf r;
 		snprintf(what, sizeof(what), "reconf %u -> %u", ps->numvfs, p->numvfs);
@@ -113,21 +115,7 @@ static int apply_pf(struct svff_inv *inv, struct svff_virt *v, const struct svff
 	ps = svff_session_pf(&s);
 	if (rc == 0 && ps && res_differ(ps, p)) {
 		change(inv, n, p->addr, "resources as the file says");
-		ps->res_default = p->res_default;
-		free(ps->res);
-		ps->res = NULL;
-		ps->n_res = 0;
-		for (size_t i = 0; rc == 0 && i < p->n_res; i++)
-			if (svff_state_res_set(ps, p->res[i].vf, &p->res[i].r) < 0)
-				rc = svff_err(err, -ENOMEM, "out of memory");
-		if (rc == 0)
-			rc = svff_vfset_res_check(&s, ps->numvfs, NULL, &(struct svff_res){ 0 }, err);
-		if (rc == 0)
-			rc = svff_op_begin(&s, "apply", (int)ps->numvfs, (int)ps->numvfs, err);
-		if (rc == 0 && (rc = svff_vfset_resources(&s, ps->numvfs, err)) >= 0)
-			rc = svff_vfset_bind(&s, ps->numvfs, err);
-		if (rc == 0)
-			rc = svff_op_end(&s, err);
+		rc = svff_res_replace(&s, &p->res_default, p->res, p->n_res, NULL, err);
 	}
 	if (rc == 0 && ps) {
 		int fixed = svff_recover(&s, v, on_fix, inv, err);

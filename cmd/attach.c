@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach.h"
 #include "cmd.h"
 #include "claim.h"
 #include "net_cmd.h"
@@ -77,13 +78,9 @@ static int refuse(struct svff_session *s, const struct svff_vm *vm, const unsign
 	return 0;
 }
 
-static void say_attached(struct svff_inv *inv, const struct svff_vm *vm,
-			 const struct svff_vf_info *vf, const struct svff_claim *c)
+static void said(void *opaque, const char *what)
 {
-	if (!inv->ctx->dry_run)
-		svff_say(inv, "vf%u (%s) attached to VM '%s'%s%s%s", vf->index, vf->addr, vm->name,
-			 c->guest_addr[0] ? " at guest address " : "", c->guest_addr,
-			 vm->active ? "" : " (persistent configuration: the VM is shut off)");
+	svff_say(opaque, "%s", what);
 }
 
 /* What attach did: the VFs, and the claims it made on them. */
@@ -93,44 +90,18 @@ struct attached {
 	size_t n;
 };
 
-/* Attach each VF not attached already, a journal step each when there are
- * several; on failure the ones this call attached are released, newest
- * first, and it reports none. */
 static int attach_all(struct svff_inv *inv, struct svff_session *s, struct svff_virt *v,
 		      struct svff_vm *vm, const unsigned int *vfs, size_t n,
-		      const struct svff_net *net, struct attached *a, struct svff_error *err)
+		      const struct svff_net *net, struct attached *out, struct svff_error *err)
 {
-	int rc = n > 1 ? svff_op_begin(s, "attach", -1, -1, err) : 0;
+	struct svff_attach a = { .vm = vm, .vfs = vfs, .n = n, .config = inv->set[OPT_CONFIG],
+				 .net = net, .say = said, .say_opaque = inv, .done = out->vfs,
+				 .claims = out->claims };
+	int rc = svff_attach_run(s, v, &a, err);
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct svff_claim *c = svff_state_claim(svff_session_pf(s), vfs[i]);
-		char step[32];
-		if (c) {
-			svff_say(inv, "vf%u is attached to VM '%s' already", vfs[i], vm->name);
-			continue;
-		}
-		snprintf(step, sizeof(step), "attach vf%u", vfs[i]);
-		if (n > 1)
-			rc = svff_op_step(s, step, err);
-		if (rc == 0)
-			rc = svff_claim_attach(s, v, vm, vfs[i], NULL, inv->set[OPT_CONFIG], net, &c,
-					       err);
-		if (rc == 0) {
-			a->vfs[a->n] = vfs[i];
-			a->claims[a->n++] = c;
-			say_attached(inv, vm, svff_session_vf(s, vfs[i]), c);
-		}
-	}
-	for (size_t i = a->n; rc < 0 && i-- > 0;) {
-		struct svff_error undo = { 0 };
-		if (svff_claim_release(s, v, a->vfs[i], &undo) < 0)
-			fprintf(stderr, "svff: while undoing: %s\n", undo.msg);
-	}
-	if (rc < 0)
-		a->n = 0;
-	struct svff_error end = { 0 };
-	if (n > 1)
-		svff_err_keep(&rc, err, svff_op_end(s, &end), &end);
+	if (a.undo_err.code)
+		fprintf(stderr, "svff: while undoing: %s\n", a.undo_err.msg);
+	out->n = a.n_done;
 	return rc;
 }
 

@@ -4,40 +4,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "attach.h"
 #include "cmd.h"
 #include "claim.h"
 
-/* Release each, a journal step each when there are several. A VF that
- * would not let go stays claimed; those before it are free. Nothing is
- * left half-done, so the journal can close either way. */
-static int release_all(struct svff_inv *inv, struct svff_session *s, struct svff_virt *v,
-		       const unsigned int *vfs, size_t n, struct svff_error *err)
+static void detached(void *opaque, unsigned int vf, const char *vm)
 {
-	int rc = n > 1 ? svff_op_begin(s, "detach", -1, -1, err) : 0;
+	struct svff_inv *inv = opaque;
 
-	svff_out_open_array(inv, "detached");
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		char step[32], vm[SVFF_VM_NAME_LEN];
-		snprintf(vm, sizeof(vm), "%s", svff_state_claim(svff_session_pf(s), vfs[i])->vm_name);
-		snprintf(step, sizeof(step), "detach vf%u", vfs[i]);
-		if (n > 1)
-			rc = svff_op_step(s, step, err);
-		if (rc == 0)
-			rc = svff_claim_release(s, v, vfs[i], err);
-		if (rc < 0)
-			break;
-		if (!inv->ctx->dry_run)
-			svff_say(inv, "vf%u detached from VM '%s'", vfs[i], vm);
-		svff_out_open_object(inv, NULL);
-		svff_print_uint(inv, "vf", NULL, vfs[i]);
-		svff_print_str(inv, "vm", NULL, vm);
-		svff_out_close(inv);
-	}
+	if (!inv->ctx->dry_run)
+		svff_say(inv, "vf%u detached from VM '%s'", vf, vm);
+	svff_out_open_object(inv, NULL);
+	svff_print_uint(inv, "vf", NULL, vf);
+	svff_print_str(inv, "vm", NULL, vm);
 	svff_out_close(inv);
-	struct svff_error end = { 0 };
-	if (n > 1)
-		svff_err_keep(&rc, err, svff_op_end(s, &end), &end);
-	return rc;
 }
 
 static int run(struct svff_inv *inv, struct svff_error *err)
@@ -49,8 +29,11 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 
 	if (rc == 0)
 		rc = svff_virt_open(inv->ctx, &v, err);
-	if (rc == 0)
-		rc = release_all(inv, inv->s, v, vfs, n, err);
+	if (rc == 0) {
+		svff_out_open_array(inv, "detached");
+		rc = svff_detach_run(inv->s, v, vfs, n, detached, inv, err);
+		svff_out_close(inv);
+	}
 	free(vfs);
 	svff_virt_close(v);
 	return rc;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "init.h"
 #include "parse.h"
 #include "res_cmd.h"
 #include "session.h"
@@ -92,7 +93,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	if (rc == 0 && !inv->set[OPT_NO_RES])
 		rc = svff_vfset_res_check(s, count, NULL, &asked, err);
 	if (rc == 0)
-		rc = svff_vfset_init(s, count, &asked, inv->set[OPT_NO_RES], err);
+		rc = svff_init_run(s, count, &asked, inv->set[OPT_NO_RES], err);
 	if (rc == 0)
 		report(inv, s, count, true);
 	return rc;

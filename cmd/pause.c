@@ -4,12 +4,6 @@
 
 enum { OPT_MECH };
 
-static size_t pause_all(struct svff_session *s, struct svff_virt *v,
-			struct svff_pause_item *items, size_t n)
-{
-	return svff_claims_pause(s, v, items, n, false);
-}
-
 static int check(struct svff_inv *inv, struct svff_error *err)
 {
 	enum svff_pause_want w;
@@ -24,7 +18,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	enum svff_pause_want w = SVFF_WANT_AUTO;
 	if (inv->set[OPT_MECH])
 		svff_pause_want_parse(inv->val[OPT_MECH], &w);
-	return svff_cmd_claims_run(inv, "pause", "paused", pause_all, w, err);
+	return svff_cmd_claims_run(inv, "paused", svff_pause_run, w, err);
 }
 
 const struct svff_cmd svff_cmd_pause = {

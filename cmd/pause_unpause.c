@@ -84,25 +84,19 @@ static void report(struct svff_inv *inv, const char *what, const struct svff_pau
 	svff_out_close(inv);
 }
 
-/* Each claim is saved as it goes; the record only names the verb, so
- * that a kill in the middle sends the next verb to recover. */
-static int run_items(struct svff_session *s, const char *verb, svff_claims_fn fn,
-		     struct svff_virt *v, struct svff_pause_item *items, size_t n,
-		     struct svff_error *err)
+/* The journal's failure, then each item's, in order. */
+static int run_items(struct svff_session *s, svff_claims_fn fn, struct svff_virt *v,
+		     struct svff_pause_item *items, size_t n, struct svff_error *err)
 {
-	struct svff_error end = { 0 };
-	int rc = svff_op_begin(s, verb, -1, -1, err);
+	int rc = fn(s, v, items, n, err);
 
-	if (rc < 0)
-		return rc;
-	fn(s, v, items, n);
 	for (size_t i = 0; i < n; i++)
 		if (items[i].rc < 0)
 			svff_err_keep(&rc, err, items[i].rc, &items[i].err);
-	return svff_err_keep(&rc, err, svff_op_end(s, &end), &end);
+	return rc;
 }
 
-int svff_cmd_claims_run(struct svff_inv *inv, const char *verb, const char *what,
+int svff_cmd_claims_run(struct svff_inv *inv, const char *what,
 			svff_claims_fn fn, enum svff_pause_want want, struct svff_error *err)
 {
 	struct svff_virt *v = NULL;
@@ -115,7 +109,7 @@ int svff_cmd_claims_run(struct svff_inv *inv, const char *verb, const char *what
 	if (rc == 0)
 		rc = svff_virt_open(inv->ctx, &v, err);
 	if (rc == 0) {
-		rc = run_items(inv->s, verb, fn, v, items, n, err);
+		rc = run_items(inv->s, fn, v, items, n, err);
 		report(inv, what, items, n);
 	}
 	free(items);

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "res_cmd.h"
+#include "res-change.h"
 #include "session.h"
 #include "vfset.h"
 #include "view.h"
@@ -92,91 +93,13 @@ static int refuse_attached(struct svff_session *s, const bool *mark, struct svff
 	return 0;
 }
 
-/* The record: per VF, or with no VF named the PF's default for every VF
- * (their own settings of the same kinds dropped). */
-static int record(struct svff_session *s, bool all, const bool *mark,
-		  const struct svff_res *asked, struct svff_error *err)
-{
-	struct svff_pf_state *ps = svff_session_pf(s);
-
-	if (all) {
-		if (asked->queues)
-			ps->res_default.queues = asked->queues;
-		if (asked->vectors)
-			ps->res_default.vectors = asked->vectors;
-		for (size_t i = 0; i < ps->n_res; i++) {
-			if (asked->queues)
-				ps->res[i].r.queues = 0;
-			if (asked->vectors)
-				ps->res[i].r.vectors = 0;
-		}
-		svff_state_res_trim(ps, ps->numvfs);
-		return 0;
-	}
-	for (unsigned int i = 0; i < s->info.numvfs; i++) {
-		if (!mark[i])
-			continue;
-		struct svff_res r = { 0 };
-		for (size_t k = 0; k < ps->n_res; k++)
-			if (ps->res[k].vf == i)
-				r = ps->res[k].r;
-		if (asked->queues)
-			r.queues = asked->queues;
-		if (asked->vectors)
-			r.vectors = asked->vectors;
-		if (svff_state_res_set(ps, i, &r) < 0)
-			return svff_err(err, -ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
-/* Journalled: the record first, then the device (the msix backend needs
- * the VFs unbound: bound back after). On failure the old record is given
- * back; if even that fails the journal stays for 'svff recover'. */
 static int change(struct svff_inv *inv, struct svff_session *s, const bool *mark,
 		  const struct svff_res *asked, struct svff_error *err)
 {
-	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_res old_default = ps->res_default;
-	size_t old_n = ps->n_res;
-	struct svff_vf_res *old = calloc(old_n + 1, sizeof(*old));
-	unsigned int count = ps->numvfs;
-	int rc = old ? 0 : svff_err(err, -ENOMEM, "out of memory");
-
-	if (rc == 0) {
-		memcpy(old, ps->res, old_n * sizeof(*old));
-		rc = record(s, !inv->tg.n, mark, asked, err);
-	}
+	unsigned int changed = 0;
+	int rc = svff_res_change(s, inv->tg.n ? mark : NULL, asked, &changed, err);
 	if (rc == 0)
-		rc = svff_op_begin(s, "resources", (int)count, (int)count, err);
-	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) >= 0) {
-		svff_print_uint(inv, "changed_vfs", NULL, (unsigned int)rc);
-		rc = svff_vfset_bind(s, count, err);
-	}
-	if (rc == 0) {
-		free(old);
-		return svff_op_end(s, err);
-	}
-	if (!s->st->op) {
-		free(old);
-		return rc;
-	}
-	struct svff_error e2 = { 0 };
-	ps->res_default = old_default;
-	free(ps->res);
-	ps->res = old;
-	ps->n_res = old_n;
-	int rb = svff_vfset_resources(s, count, &e2);
-	if (rb >= 0)
-		rb = svff_vfset_bind(s, count, &e2);
-	if (rb < 0) {
-		char first[sizeof(err->msg)];
-		snprintf(first, sizeof(first), "%s", err->msg);
-		svff_err(err, -EINPROGRESS, "%s; giving the VFs their old resources back failed "
-			 "too: %s; run 'svff recover'", first, e2.msg);
-		return svff_err_kind(err, SVFF_ERR_RECOVER, -EINPROGRESS);
-	}
-	svff_op_end(s, &e2);
+		svff_print_uint(inv, "changed_vfs", NULL, changed);
 	return rc;
 }
 

@@ -4,7 +4,7 @@
 
 static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	return svff_cmd_claims_run(inv, "unpause", "unpaused", svff_claims_unpause,
+	return svff_cmd_claims_run(inv, "unpaused", svff_unpause_run,
 				   SVFF_WANT_AUTO, err);
 }
 

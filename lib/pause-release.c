@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "claim.h"
+#include "journal.h"
 #include "pause.h"
 #include "release.h"
 
@@ -134,7 +135,7 @@ void svff_release_pause(struct svff_session *s, struct svff_virt *v,
 		vms[i] = &vms_in[i];
 	if (!pause_intent(s, items, vms, n, by_op, was))
 		goto out;
-	if (svff_op_step(s, "suspend", &e) < 0) {
+	if (svff_op_step(s, SVFF_STEP_SUSPEND, &e) < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (todo(&items[i]))
 				items[i].rc = -EIO, items[i].err = e;
@@ -150,7 +151,7 @@ void svff_release_pause(struct svff_session *s, struct svff_virt *v,
 		else
 			now[i] = true;
 	}
-	if (svff_op_step(s, "release", &e) < 0) {
+	if (svff_op_step(s, SVFF_STEP_RELEASE, &e) < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (todo(&items[i]))
 				items[i].rc = -EIO, items[i].err = e;
@@ -203,7 +204,7 @@ static void unpause_resume(struct svff_session *s, struct svff_virt *v,
 		if (rc == 0 && (nrel || !paused || !svff_release_suspended(s->st, vms[i])))
 			continue;     /* stays as it is: still released, or not svff's */
 		if (rc == 0 && !stepped) {
-			rc = svff_op_step(s, "resume", &e);
+			rc = svff_op_step(s, SVFF_STEP_RESUME, &e);
 			stepped = rc == 0;
 		}
 		if (rc == 0)
@@ -229,7 +230,7 @@ void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
 		any |= todo(&items[i]);
 	if (!any)
 		return;
-	if (svff_op_step(s, "re-acquire", &e) < 0) {
+	if (svff_op_step(s, SVFF_STEP_REACQUIRE, &e) < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (todo(&items[i]))
 				items[i].rc = -EIO, items[i].err = e;

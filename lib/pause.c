@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "claim.h"
+#include "journal.h"
 #include "pause.h"
 #include "release.h"
 #include "sriov.h"
@@ -180,7 +181,7 @@ static int pause_unplug(struct svff_session *s, struct svff_virt *v,
 			struct svff_pause_item *items, size_t n, struct unplug_plan *p, double *t)
 {
 	struct svff_error e = { 0 };
-	int rc = p->n ? svff_op_step(s, "unplug", &e) : 0;
+	int rc = p->n ? svff_op_step(s, SVFF_STEP_UNPLUG, &e) : 0;
 
 	if (rc < 0) {
 		fail_all(items, n, -EIO, &e);
@@ -221,7 +222,7 @@ static size_t pause_record(struct svff_session *s, struct svff_pause_item *items
 		if (!it->t_released)
 			it->t_released = t;
 	}
-	if (svff_op_step(s, "record pause", &e) < 0)
+	if (svff_op_step(s, SVFF_STEP_RECORD_PAUSE, &e) < 0)
 		failed += fail_all(items, n, -EIO, &e);
 	return failed;
 }
@@ -372,7 +373,7 @@ static int unpause_plug(struct svff_session *s, struct svff_virt *v,
 	for (size_t i = 0; i < n; i++)
 		how[i] = unpause_prepare(s, v, &items[i], &p[i]);
 	if (unpause_reacquire(s, v, items, n, p) < 0 ||
-	    svff_op_step(s, "hot-plug", err) < 0) {
+	    svff_op_step(s, SVFF_STEP_HOTPLUG, err) < 0) {
 		rc = err->code ? err->code : svff_err(err, -ENOMEM, "out of memory");
 		free(how);
 		return rc;
@@ -414,7 +415,7 @@ static size_t unpause_record(struct svff_session *s, struct svff_pause_item *ite
 		c->op_paused = false;
 		memset(&c->rel, 0, sizeof(c->rel));
 	}
-	if (svff_op_step(s, "record unpause", &e) < 0)
+	if (svff_op_step(s, SVFF_STEP_RECORD_UNPAUSE, &e) < 0)
 		failed += fail_all(items, n, -EIO, &e);
 	return failed;
 }
@@ -441,4 +442,59 @@ size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 	free(p);
 	free(tid);
 	return failed;
+}
+
+struct items_run {
+	bool unpause;
+	struct svff_pause_item *items;
+	size_t n;
+};
+
+/* Each item has its own result; each claim is saved as it goes. */
+static int items_step(struct svff_run *r, struct svff_error *err)
+{
+	struct items_run *it = r->data;
+	if (it->unpause)
+		svff_claims_unpause(r->s, r->v, it->items, it->n);
+	else
+		svff_claims_pause(r->s, r->v, it->items, it->n, false);
+	return 0;
+}
+
+static const struct svff_step items_steps[] = {
+	{ .run = items_step },
+	{ 0 }
+};
+
+/* The record only names the verb, so that a kill in the middle sends the
+ * next verb to recover, whose reconcile puts the VF in flight right. */
+const struct svff_verb svff_verb_pause = {
+	.name = "pause", .steps = items_steps,
+	.recovered = "pause: each VF is now as libvirt has it (run the command again to "
+		     "finish it)",
+};
+const struct svff_verb svff_verb_unpause = {
+	.name = "unpause", .steps = items_steps,
+	.recovered = "unpause: each VF is now as libvirt has it (run the command again to "
+		     "finish it)",
+};
+
+static int items_run(const struct svff_verb *verb, struct svff_session *s, struct svff_virt *v,
+		     struct svff_pause_item *items, size_t n, struct svff_error *err)
+{
+	struct items_run it = { .unpause = verb == &svff_verb_unpause, .items = items, .n = n };
+	struct svff_run r = { .s = s, .v = v, .data = &it, .from = -1, .to = -1 };
+	return svff_journal_run(verb, &r, err);
+}
+
+int svff_pause_run(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
+		   size_t n, struct svff_error *err)
+{
+	return items_run(&svff_verb_pause, s, v, items, n, err);
+}
+
+int svff_unpause_run(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
+		     size_t n, struct svff_error *err)
+{
+	return items_run(&svff_verb_unpause, s, v, items, n, err);
 }

@@ -79,4 +79,11 @@ size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 			   struct svff_pause_item *items, size_t n);
 
+/* The verbs pause and unpause (lib/journal.h): the above, journalled.
+ * Each item has its own result; the return is the journal's. */
+int svff_pause_run(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
+		   size_t n, struct svff_error *err);
+int svff_unpause_run(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
+		     size_t n, struct svff_error *err);
+
 #endif

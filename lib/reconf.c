@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "claim.h"
+#include "journal.h"
 #include "reconf.h"
+#include "sriov.h"
 #include "vfset.h"
 
 int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
@@ -140,8 +142,10 @@ static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int c
 	return rc;
 }
 
-int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int count,
-		       struct svff_reconf *r, struct svff_error *err)
+/* The count changed with no VM holding a VF, the VFs made, bound and
+ * given their resources. */
+static int make(struct svff_session *s, struct svff_virt *v, unsigned int count,
+		struct svff_reconf *r, struct svff_error *err)
 {
 	int rc = pause_attached(s, v, r, err);
 
@@ -151,88 +155,142 @@ int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int
 		return rc;
 	svff_session_pf(s)->numvfs = count;
 	r->changed = true;
-	rc = svff_op_step(s, "unpause", err);
+	return 0;
+}
+
+/* recover's: the count, the binding, the new count recorded, and every
+ * claim the operation paused given back (those above the count stay
+ * paused and are listed as displaced). */
+static int finish(struct svff_session *s, struct svff_virt *v, unsigned int count,
+		  struct svff_reconf *r, struct svff_error *err)
+{
+	int rc = make(s, v, count, r, err);
+
+	if (rc == 0)
+		rc = svff_op_step(s, SVFF_STEP_UNPAUSE, err);
 	return rc < 0 ? rc : give_back(s, v, count, r, err);
 }
 
-/* The first phase: every attached VF paused, all VMs at once. When one
- * will not let go, the others are given back and nothing changes. */
-static int reconf_pause(struct svff_session *s, struct svff_virt *v, unsigned int count,
-			struct svff_reconf *r, struct svff_error *err)
-{
-	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_error e2 = { 0 };
+/* The steps of a run: the verb's own data. */
+struct reconf_run {
+	struct svff_reconf *r;
+	unsigned int count;
+};
 
+/* Every attached VF paused, all VMs at once. */
+static int pause_step(struct svff_run *run, struct svff_error *err)
+{
+	struct reconf_run *rr = run->data;
+	struct svff_reconf *r = rr->r;
+	struct svff_pf_state *ps = svff_session_pf(run->s);
+	int rc = r->n_items ? svff_op_step(run->s, SVFF_STEP_PAUSE, err) : 0;
+
+	if (rc < 0)
+		return rc;
 	/* claims held by displaced VFs that were paused already are also the
 	 * operation's to report */
 	for (size_t i = 0; i < ps->n_claims; i++)
-		if (ps->claims[i]->vf >= count && ps->claims[i]->state == SVFF_VF_PAUSED)
+		if (ps->claims[i]->vf >= rr->count && ps->claims[i]->state == SVFF_VF_PAUSED)
 			ps->claims[i]->op_paused = true;
-	if (!svff_claims_pause(s, v, r->items, r->n_items, true))
+	if (!svff_claims_pause(run->s, run->v, r->items, r->n_items, true))
 		return 0;
 	for (size_t i = 0; i < r->n_items; i++)
-		if (r->items[i].rc < 0 && !err->msg[0])
+		if (r->items[i].rc < 0) {
 			*err = r->items[i].err;
+			return r->items[i].rc;
+		}
+	return svff_err(err, -EIO, "internal error: a pause failed without a reason");
+}
+
+/* The VFs this run paused given back where they were; the claims the
+ * operation only reported are no longer its. */
+static int unpause_step(struct svff_run *run, struct svff_error *err)
+{
+	struct svff_reconf *r = ((struct reconf_run *)run->data)->r;
+	struct svff_pf_state *ps = svff_session_pf(run->s);
 	struct svff_pause_item *back = calloc(r->n_items + 1, sizeof(*back));
 	size_t nb = 0;
+
+	if (!back)
+		return svff_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < ps->n_claims; i++) {
 		struct svff_claim *c = ps->claims[i];
-		if (c->op_paused && c->state == SVFF_VF_PAUSED && item_of(r, c->vf) && back)
+		if (c->op_paused && c->state == SVFF_VF_PAUSED && item_of(r, c->vf))
 			back[nb++].vf = c->vf;
 		c->op_paused = false;
 	}
-	if (back)
-		svff_claims_unpause(s, v, back, nb);
+	/* a VF not given back stays paused with its claim: the VM loses
+	 * nothing, 'svff unpause' retries, and the step's error stands */
+	svff_claims_unpause(run->s, run->v, back, nb);
 	free(back);
-	svff_op_end(s, &e2);
-	return err->code ? err->code : -EIO;
+	return 0;
 }
 
-/* The count or the binding failed (rc): back to the old count, and the
- * VMs given their VFs back there; if even that fails, the journal stays
- * for 'svff recover'. */
-static int reconf_rollback(struct svff_session *s, struct svff_virt *v, struct svff_reconf *r,
-			   int rc, struct svff_error *err)
+static int make_step(struct svff_run *run, struct svff_error *err)
 {
+	struct reconf_run *rr = run->data;
+	return make(run->s, run->v, rr->count, rr->r, err);
+}
+
+/* Back to the old count (the VMs get their VFs there: pause's undo). */
+static int unmake_step(struct svff_run *run, struct svff_error *err)
+{
+	struct svff_reconf *r = ((struct reconf_run *)run->data)->r;
 	struct svff_reconf back = { .from = r->to, .to = r->from };
-	struct svff_error e2 = { 0 };
-	int rb = svff_reconf_finish(s, v, r->from, &back, &e2);
+	int rc = make(run->s, run->v, r->from, &back, err);
 
 	svff_reconf_clear(&back);
-	if (rb < 0) {
-		char first[sizeof(err->msg)];
-		snprintf(first, sizeof(first), "%s", err->msg);
-		svff_err(err, -EINPROGRESS, "%s; going back to %u VFs failed too: %s; "
-			 "run 'svff recover'", first, r->from, e2.msg);
-		return svff_err_kind(err, SVFF_ERR_RECOVER, -EINPROGRESS);
+	if (rc < 0) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		svff_err(err, rc, "going back to %u VFs: %s", r->from, why);
 	}
-	svff_op_end(s, &e2);
 	return rc;
 }
 
-static int reconf_steps(struct svff_session *s, struct svff_virt *v, unsigned int count,
-			struct svff_reconf *r, struct svff_error *err)
+static int give_back_step(struct svff_run *run, struct svff_error *err)
 {
-	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_error e2 = { 0 };
-	int rc;
-
-	for (size_t i = 0; i < ps->n_claims; i++)
-		if (ps->claims[i]->state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i]->vf) < 0)
-			return svff_err(err, -ENOMEM, "out of memory");
-	rc = svff_op_begin(s, "reconf", (int)r->from, (int)count, err);
-	if (rc == 0 && r->n_items)
-		rc = svff_op_step(s, "pause", err);
-	if (rc == 0)
-		rc = reconf_pause(s, v, count, r, err);
-	if (rc < 0)
-		return rc;
-	rc = svff_reconf_finish(s, v, count, r, err);
-	if (rc < 0 && !r->changed)
-		return reconf_rollback(s, v, r, rc, err);
-	int rc2 = svff_op_end(s, rc < 0 ? &e2 : err);
-	return rc < 0 ? rc : rc2;
+	struct reconf_run *rr = run->data;
+	return give_back(run->s, run->v, rr->count, rr->r, err);
 }
+
+/* Recover: a reconf killed anywhere goes on to its new count, and every
+ * claim it paused is given back (where the VF still exists). */
+static int reconf_finish(struct svff_run *run, const struct svff_op *op, struct svff_error *err)
+{
+	if (op->count_to <= 0) {
+		svff_run_say(run, "%s: each VF is now as libvirt has it", op->verb);
+		return 0;
+	}
+	struct svff_reconf r = { .from = (unsigned int)op->count_from,
+				 .to = (unsigned int)op->count_to };
+	int rc = finish(run->s, run->v, (unsigned int)op->count_to, &r, err);
+	for (size_t i = 0; rc == 0 && i < r.n_items; i++)
+		if (r.items[i].rc == 0 && !r.items[i].already)
+			svff_run_say(run, "vf%u given back to VM '%s' at %s", r.items[i].vf,
+				     r.items[i].vm, r.items[i].guest_addr);
+	for (size_t i = 0; rc == 0 && i < r.n_displaced; i++)
+		svff_run_say(run, "vf%u no longer exists: its VM's claim stays paused",
+			     r.displaced[i]);
+	if (rc == 0)
+		svff_run_say(run, "reconf finished: %d VFs on %s", op->count_to, SVFF_VFIO_DRIVER);
+	svff_reconf_clear(&r);
+	return rc;
+}
+
+/* Pause, change the count, give back. A failure before the count changed
+ * puts the old count back and gives the VMs their VFs there; once it has
+ * changed, a VF that cannot be given back stays paused and is reported. */
+static const struct svff_step reconf_steps[] = {
+	{ .run = pause_step, .undo = unpause_step },
+	{ .run = make_step, .undo = unmake_step },
+	{ .name = SVFF_STEP_UNPAUSE, .run = give_back_step, .flags = SVFF_STEP_KEEP },
+	{ 0 }
+};
+
+const struct svff_verb svff_verb_reconf = {
+	.name = "reconf", .steps = reconf_steps, .sets_count = true, .finish = reconf_finish,
+};
 
 int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
 		    struct svff_reconf *r, struct svff_error *err)
@@ -254,8 +312,15 @@ int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
 	/* libvirt only when a VM holds a VF */
 	if (ps->n_claims)
 		rc = svff_virt_open(s->ctx, &v, err);
-	if (rc == 0)
-		rc = reconf_steps(s, v, count, r, err);
+	for (size_t i = 0; rc == 0 && i < ps->n_claims; i++)
+		if (ps->claims[i]->state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i]->vf) < 0)
+			rc = svff_err(err, -ENOMEM, "out of memory");
+	if (rc == 0) {
+		struct reconf_run rr = { .r = r, .count = count };
+		struct svff_run run = { .s = s, .v = v, .data = &rr, .from = (int)r->from,
+					.to = (int)count };
+		rc = svff_journal_run(&svff_verb_reconf, &run, err);
+	}
 	svff_virt_close(v);
 	return rc;
 }

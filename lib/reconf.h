@@ -24,18 +24,14 @@ struct svff_reconf {
 int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
 		      struct svff_error *err);
 
-/* Run it: refuse (svff_reconf_check), then connect to libvirt when a VM
- * holds a VF, and change the count. On a failure before the count changed, what was paused is
- * unpaused and the journal closed; after, the count is rolled back; if
- * even that fails the journal is left for 'svff recover' (-EINPROGRESS). */
+/* Run it (the verb "reconf" of lib/journal.h): refuse
+ * (svff_reconf_check), then connect to libvirt when a VM holds a VF,
+ * pause, change the count, give back. On a failure before the count
+ * changed, the old count is put back and what was paused unpaused; if
+ * even that fails the record is left for 'svff recover' (-EINPROGRESS).
+ * Once the count changed, a VF that cannot be given back stays paused. */
 int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
 		    struct svff_reconf *out, struct svff_error *err);
-
-/* The second half, shared with recover: the count, the binding, the new
- * count recorded, and every claim the operation paused given back
- * (those above the count stay paused and are listed as displaced). */
-int svff_reconf_finish(struct svff_session *s, struct svff_virt *v, unsigned int count,
-		       struct svff_reconf *out, struct svff_error *err);
 
 void svff_reconf_clear(struct svff_reconf *r);
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "claim.h"
-#include "reconf.h"
+#include "journal.h"
 #include "recover.h"
 #include "release.h"
 #include "sriov.h"
@@ -300,70 +300,25 @@ static int reconcile(struct svff_session *s, struct svff_virt *v, bool count_op,
 	return rc == 0 ? reconcile_host(s, count_op, f, err) : rc;
 }
 
-/* The kernel side of an interrupted operation, rolled forward where its
- * steps can be run again, back where finishing would drop claims. */
-static int finish_op(struct svff_session *s, struct svff_virt *v, const struct svff_op *op,
-		     struct fixer *f, struct svff_error *err)
+static void fixed(void *opaque, const char *what)
 {
-	struct svff_pf_state *ps = svff_session_pf(s);
-	int rc = 0;
+	say(opaque, "%s", what);
+}
 
-	if (!strcmp(op->verb, "init") && op->count_to > 0) {
-		rc = svff_vfset_res_prepare(s, err);
-		if (rc == 0)
-			rc = svff_vfset_make(s, (unsigned int)op->count_to, err);
-		if (rc == 0) {
-			ps->numvfs = (unsigned int)op->count_to;
-			say(f, "init finished: %d VFs on %s", op->count_to, SVFF_VFIO_DRIVER);
-		}
-		return rc;
-	}
-	if (!strcmp(op->verb, "reconf") && op->count_to > 0) {
-		struct svff_reconf r = { .from = (unsigned int)op->count_from,
-					 .to = (unsigned int)op->count_to };
-		rc = svff_reconf_finish(s, v, (unsigned int)op->count_to, &r, err);
-		for (size_t i = 0; rc == 0 && i < r.n_items; i++)
-			if (r.items[i].rc == 0 && !r.items[i].already)
-				say(f, "vf%u given back to VM '%s' at %s", r.items[i].vf, r.items[i].vm,
-				    r.items[i].guest_addr);
-		for (size_t i = 0; rc == 0 && i < r.n_displaced; i++)
-			say(f, "vf%u no longer exists: its VM's claim stays paused", r.displaced[i]);
-		if (rc == 0)
-			say(f, "reconf finished: %d VFs on %s", op->count_to, SVFF_VFIO_DRIVER);
-		svff_reconf_clear(&r);
-		return rc;
-	}
-	if (!strcmp(op->verb, "deinit")) {
-		if (ps->n_claims) {
-			/* VMs still hold claims: keep the PF, as before deinit */
-			unsigned int count = op->count_from > 0 ? (unsigned int)op->count_from : ps->numvfs;
-			rc = svff_vfset_make(s, count, err);
-			if (rc == 0) {
-				ps->numvfs = count;
-				say(f, "deinit rolled back: VMs still hold claims on %s", s->pf);
-			}
-			return rc;
-		}
-		rc = svff_vfset_res_release(s, err);
-		if (rc == 0)
-			rc = svff_vfset_count(s, 0, err);
-		if (rc == 0 && ps->saved_autoprobe >= 0)
-			rc = svff_sriov_set_autoprobe(s->ctx, s->pf, ps->saved_autoprobe, err);
-		if (rc == 0) {
-			svff_state_pf_remove(s->st, s->pf);
-			say(f, "deinit finished: %s has no VFs and svff no longer manages it", s->pf);
-		}
-		return rc;
-	}
-	if (!strcmp(op->verb, "resources") || !strcmp(op->verb, "apply")) {
-		/* the record was saved first; reconcile gave it to the VFs */
-		say(f, "resources finished: the VFs have what is recorded for them");
-		return 0;
-	}
-	/* attach, detach, pause, unpause: each VF's claim was saved as it
-	 * went; reconcile has put the one in flight right */
-	say(f, "%s: each VF is now as libvirt has it (run the command again to finish it)",
-	    op->verb);
+/* The interrupted operation finished (or rolled back) by its own verb. */
+static int finish_op(struct svff_session *s, struct svff_virt *v, const struct svff_op *op,
+		     const struct svff_verb *verb, struct fixer *f, struct svff_error *err)
+{
+	struct svff_run r = { .s = s, .v = v, .say = fixed, .say_opaque = f };
+
+	if (verb && verb->finish)
+		return verb->finish(&r, op, err);
+	if (verb && verb->recovered)
+		say(f, "%s", verb->recovered);
+	else  /* attach, detach, pause, unpause: each VF's claim was saved as
+	       * it went; reconcile has put the one in flight right */
+		say(f, "%s: each VF is now as libvirt has it (run the command again to finish it)",
+		    op->verb);
 	return 0;
 }
 
@@ -386,11 +341,10 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 	}
 	if (!svff_session_pf(s))
 		return svff_err(err, -ENOENT, "svff does not manage %s: nothing to recover", s->pf);
-	bool count_op = had_op && (!strcmp(op.verb, "init") || !strcmp(op.verb, "reconf") ||
-				   !strcmp(op.verb, "deinit"));
-	rc = reconcile(s, v, count_op, &f, err);
+	const struct svff_verb *verb = had_op ? svff_verb_find(op.verb) : NULL;
+	rc = reconcile(s, v, verb && verb->sets_count, &f, err);
 	if (rc == 0 && had_op)
-		rc = finish_op(s, v, &op, &f, err);
+		rc = finish_op(s, v, &op, verb, &f, err);
 	free(f.resume);
 	if (rc < 0)
 		return rc;     /* the record stays: recover can be run again */

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "session.h"
 
@@ -87,67 +84,4 @@ int svff_session_save(struct svff_session *s, struct svff_error *err)
 		return 0;
 	svff_step(s->ctx, "save state to %s/%s", s->ctx->state_dir, SVFF_STATE_FILE);
 	return svff_store_save(s->store, s->st, err);
-}
-
-/* Test builds only: die by SIGKILL right after recording step N of a
- * verb, or the step of that name (SVFF_TEST_KILL_AT=verb:N or
- * verb:name), to prove that recover finishes what was interrupted at any
- * step; or sleep there for S seconds, holding the lock
- * (SVFF_TEST_STALL_AT=verb:N:S), to prove that waiters are bounded. */
-static void test_kill_hook(const struct svff_op *op)
-{
-#ifdef SVFF_TEST_HOOKS
-	const char *at = getenv("SVFF_TEST_KILL_AT");
-	const char *stall = getenv("SVFF_TEST_STALL_AT");
-	char want[64], named[64];
-	int n = snprintf(want, sizeof(want), "%s:%u", op->verb, op->step);
-	snprintf(named, sizeof(named), "%s:%s", op->verb, op->step_name);
-	if (at && (!strcmp(at, want) || !strcmp(at, named)))
-		raise(SIGKILL);
-	if (stall && !strncmp(stall, want, (size_t)n) && stall[n] == ':')
-		sleep((unsigned int)atoi(stall + n + 1));
-#else
-	(void)op;
-#endif
-}
-
-int svff_op_begin(struct svff_session *s, const char *verb, int count_from,
-		  int count_to, struct svff_error *err)
-{
-	struct svff_op *op = calloc(1, sizeof(*op));
-	if (!op)
-		return svff_err(err, -ENOMEM, "out of memory");
-	snprintf(op->verb, sizeof(op->verb), "%s", verb);
-	memcpy(op->pf, s->pf, sizeof(op->pf));
-	op->pid = (long)getpid();
-	op->started = (long long)time(NULL);
-	op->count_from = count_from;
-	op->count_to = count_to;
-	snprintf(op->step_name, sizeof(op->step_name), "begin");
-	free(s->st->op);
-	s->st->op = op;
-	int rc = svff_session_save(s, err);
-	if (rc == 0)
-		test_kill_hook(op);
-	return rc;
-}
-
-int svff_op_step(struct svff_session *s, const char *name, struct svff_error *err)
-{
-	struct svff_op *op = s->st->op;
-	if (!op)
-		return svff_err(err, -EINVAL, "internal error: no operation in flight");
-	op->step++;
-	snprintf(op->step_name, sizeof(op->step_name), "%s", name);
-	int rc = svff_session_save(s, err);
-	if (rc == 0)
-		test_kill_hook(op);
-	return rc;
-}
-
-int svff_op_end(struct svff_session *s, struct svff_error *err)
-{
-	free(s->st->op);
-	s->st->op = NULL;
-	return svff_session_save(s, err);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A changing verb's hold on the host: the state lock, the loaded state,
- * the PF it works on, and the journal of a multi-step operation.
+ * the PF it works on (lib/journal.h runs its multi-step operations).
  */
 #ifndef SVFF_SESSION_H
 #define SVFF_SESSION_H
@@ -39,13 +39,5 @@ struct svff_pf_state *svff_session_pf(struct svff_session *s);
 
 /* Write the state file (a step of its own; not under dry run). */
 int svff_session_save(struct svff_session *s, struct svff_error *err);
-
-/* The journal: begin records the operation before its first step, step
- * records each later step before it runs, end removes the record. Each
- * saves the state file. */
-int svff_op_begin(struct svff_session *s, const char *verb, int count_from,
-		  int count_to, struct svff_error *err);
-int svff_op_step(struct svff_session *s, const char *name, struct svff_error *err);
-int svff_op_end(struct svff_session *s, struct svff_error *err);
 
 #endif

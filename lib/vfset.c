@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "journal.h"
 #include "res.h"
 #include "sriov.h"
 #include "vfnet.h"
@@ -14,20 +15,20 @@ int svff_vfset_count(struct svff_session *s, unsigned int count, struct svff_err
 	int rc = svff_pf_refresh(s->ctx, &s->info, err);
 
 	if (rc == 0 && s->info.autoprobe != 0) {
-		rc = svff_op_step(s, "autoprobe off", err);
+		rc = svff_op_step(s, SVFF_STEP_AUTOPROBE_OFF, err);
 		if (rc == 0)
 			rc = svff_sriov_set_autoprobe(s->ctx, s->pf, false, err);
 	}
 	if (rc < 0 || s->info.numvfs == count)
 		return rc;
 	if (s->info.numvfs && count) {
-		rc = svff_op_step(s, "set numvfs 0", err);
+		rc = svff_op_step(s, SVFF_STEP_NUMVFS_0, err);
 		if (rc == 0)
 			rc = svff_sriov_set_numvfs(s->ctx, s->pf, 0, err);
 		if (rc < 0)
 			return rc;
 	}
-	snprintf(name, sizeof(name), "set numvfs %u", count);
+	snprintf(name, sizeof(name), SVFF_STEP_NUMVFS, count);
 	rc = svff_op_step(s, name, err);
 	if (rc == 0)
 		rc = svff_sriov_set_numvfs(s->ctx, s->pf, count, err);
@@ -54,7 +55,7 @@ int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_erro
 			continue;
 		/* one journal step for all: binding again skips the bound ones,
 		 * and a save per VF cost more than the binding */
-		if (!stepped && (rc = svff_op_step(s, "bind", err)) < 0)
+		if (!stepped && (rc = svff_op_step(s, SVFF_STEP_BIND, err)) < 0)
 			return rc;
 		stepped = true;
 		rc = svff_vf_bind_vfio(s->ctx, addr, err);
@@ -92,7 +93,7 @@ int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error
 	if (!any)
 		return 0;
 	if (s->st->op)
-		rc = svff_op_step(s, "network settings", err);
+		rc = svff_op_step(s, SVFF_STEP_NET, err);
 	if (rc == 0)
 		rc = svff_pf_refresh(s->ctx, &s->info, err);
 	for (size_t i = 0; rc >= 0 && i < ps->n_claims; i++) {
@@ -153,7 +154,7 @@ int svff_vfset_res_prepare(struct svff_session *s, struct svff_error *err)
 		rc = res_open(s, &d, err);
 	if (rc < 0 || s->info.numvfs || !d)
 		return rc;
-	rc = svff_op_step(s, "prepare resources", err);
+	rc = svff_op_step(s, SVFF_STEP_PREPARE_RES, err);
 	if (rc == 0)
 		rc = svff_res_prepare(d, &s->info, err);
 	svff_res_close(d);
@@ -190,7 +191,7 @@ int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff
 	if (rc < 0 || !d)
 		return rc;
 	if (s->st->op)
-		rc = svff_op_step(s, "resources", err);
+		rc = svff_op_step(s, SVFF_STEP_RESOURCES, err);
 	if (rc == 0)
 		rc = svff_res_pool(d, &s->info, &pool, err);
 	for (unsigned int i = 0; rc >= 0 && i < count; i++) {
@@ -230,7 +231,7 @@ int svff_vfset_res_release(struct svff_session *s, struct svff_error *err)
 		rc = res_open(s, &d, err);
 	if (rc < 0 || !s->info.n_vfs || !d)
 		return rc;
-	rc = svff_op_step(s, "release resources", err);
+	rc = svff_op_step(s, SVFF_STEP_RELEASE_RES, err);
 	for (size_t i = 0; rc == 0 && i < s->info.n_vfs; i++)
 		rc = svff_res_release(d, &s->info.vfs[i], err);
 	svff_res_close(d);
@@ -298,43 +299,3 @@ int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool 
 	svff_res_close(d);
 	return rc;
 }
-
-/* Set the count, the resources and bind, journalled; on failure undo in
- * reverse: the VFs it created, autoprobe, the claim on the PF. */
-int svff_vfset_init(struct svff_session *s, unsigned int count, const struct svff_res *asked,
-		  bool res_off, struct svff_error *err)
-{
-	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_error ignored = { 0 };
-	bool created = s->info.numvfs == 0, was_managed = ps != NULL;
-	int saved = s->info.autoprobe;
-
-	if (!ps) {
-		ps = svff_state_pf_add(s->st, s->pf);
-		if (!ps)
-			return svff_err(err, -ENOMEM, "out of memory");
-		ps->saved_autoprobe = saved;
-	}
-	ps->numvfs = count;
-	ps->res_off = res_off;
-	if (asked->queues)
-		ps->res_default.queues = asked->queues;
-	if (asked->vectors)
-		ps->res_default.vectors = asked->vectors;
-	int rc = svff_op_begin(s, "init", (int)s->info.numvfs, (int)count, err);
-	if (rc == 0)
-		rc = svff_vfset_res_prepare(s, err);
-	if (rc == 0)
-		rc = svff_vfset_make(s, count, err);
-	if (rc == 0)
-		return svff_op_end(s, err);
-	if (created)
-		svff_sriov_set_numvfs(s->ctx, s->pf, 0, &ignored);
-	if (saved >= 0)
-		svff_sriov_set_autoprobe(s->ctx, s->pf, saved, &ignored);
-	if (!was_managed)
-		svff_state_pf_remove(s->st, s->pf);
-	svff_op_end(s, &ignored);  /* rc says what failed */
-	return rc;
-}
-

@@ -38,13 +38,6 @@ int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool 
 /* Every VF's resources back to the pool (deinit), one journal step. */
 int svff_vfset_res_release(struct svff_session *s, struct svff_error *err);
 
-/* init: take the PF under management with count VFs, the resources
- * asked for every VF (0: the backend's default; res_off: none, another
- * tool's), bound to vfio-pci, journalled; on failure undone in reverse
- * (the VFs it created, autoprobe, the PF's record). */
-int svff_vfset_init(struct svff_session *s, unsigned int count, const struct svff_res *asked,
-		    bool res_off, struct svff_error *err);
-
 /* Bind VFs 0..count-1 to vfio-pci (skipping those bound already), then
  * check their IOMMU groups. */
 int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_error *err);

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The operations engine (lib/journal.h): each step recorded before it
+ * runs, the undos of the steps begun run last first on a failure, a
+ * failed undo leaves the record for recover, a step past the point of no
+ * return is not unwound; every verb found by its record's name; and
+ * init's undo on a fake sysfs tree at each step that can fail. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fakesys.h"
+#include "init.h"
+#include "journal.h"
+
+#define PF "0000:01:00.0"
+
+static char *root;
+static char sdir[256];
+static struct svff_ctx *ctx;
+static struct svff_session s;
+
+static void setup(void)
+{
+	root = fakesys_new();
+	snprintf(sdir, sizeof(sdir), "%s/state", root);
+	fakesys_add_dev(root, PF, 0x8086, 0x10fb, 8, "ixgbe", 1);
+	ck_assert_int_eq(svff_ctx_new(&ctx), 0);
+	ck_assert_int_eq(svff_ctx_set(&ctx->sysfs_root, root), 0);
+	ck_assert_int_eq(svff_ctx_set(&ctx->state_dir, sdir), 0);
+	ctx->lock_wait_s = 1;
+}
+
+static void teardown(void)
+{
+	svff_session_close(&s);
+	svff_ctx_free(ctx);
+	fakesys_free(root);
+}
+
+static void open_session(void)
+{
+	struct svff_error err = { 0 };
+	ck_assert_msg(svff_session_open(ctx, PF, 0, &s, &err) == 0, "%s", err.msg);
+}
+
+/* A PF attribute without its newline. */
+static const char *attr(const char *name)
+{
+	static char buf[64];
+	snprintf(buf, sizeof(buf), "%s", fakesys_read(root, PF, name));
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
+/* The record as a reader of the file sees it: "" when there is none. */
+static const char *on_disk(void)
+{
+	static char name[64];
+	struct svff_state *st = NULL;
+	struct svff_error err = { 0 };
+	ck_assert_msg(svff_state_read(sdir, &st, &err) == 0, "%s", err.msg);
+	snprintf(name, sizeof(name), "%s%s%s", st->op ? st->op->verb : "",
+		 st->op ? ":" : "", st->op ? st->op->step_name : "");
+	svff_state_free(st);
+	return name;
+}
+
+/* A verb of three steps that logs what ran and what the file held then. */
+static char trace[512];
+static int fail_at = -1, undo_fails_at = -1;
+
+static void log_it(const char *what, unsigned int i)
+{
+	snprintf(trace + strlen(trace), sizeof(trace) - strlen(trace), "%s%s%u",
+		 trace[0] ? " " : "", what, i);
+}
+
+static int run_n(struct svff_run *r, unsigned int i, struct svff_error *err)
+{
+	log_it("run", i);
+	snprintf(trace + strlen(trace), sizeof(trace) - strlen(trace), "[%s]", on_disk());
+	if ((int)i == fail_at)
+		return svff_err(err, -EIO, "step %u failed", i);
+	return 0;
+}
+
+static int undo_n(struct svff_run *r, unsigned int i, struct svff_error *err)
+{
+	log_it("undo", i);
+	if ((int)i == undo_fails_at)
+		return svff_err(err, -EBUSY, "undo %u failed", i);
+	return 0;
+}
+
+#define STEP_FNS(i) \
+	static int run##i(struct svff_run *r, struct svff_error *e) { return run_n(r, i, e); } \
+	static int undo##i(struct svff_run *r, struct svff_error *e) { return undo_n(r, i, e); }
+STEP_FNS(0)
+STEP_FNS(1)
+STEP_FNS(2)
+
+static const struct svff_step three[] = {
+	{ .name = "first", .run = run0, .undo = undo0 },
+	{ .name = "second", .run = run1, .undo = undo1 },
+	{ .name = "third", .run = run2, .undo = undo2 },
+	{ 0 }
+};
+static const struct svff_verb fake = { .name = "fake", .steps = three };
+
+static const struct svff_step kept[] = {
+	{ .name = "first", .run = run0, .undo = undo0 },
+	{ .name = "give back", .run = run1, .flags = SVFF_STEP_KEEP },
+	{ 0 }
+};
+static const struct svff_verb fake_kept = { .name = "fake", .steps = kept };
+
+static int run_fake(const struct svff_verb *verb, bool unrecorded, struct svff_error *err)
+{
+	struct svff_run r = { .s = &s, .from = -1, .to = -1, .unrecorded = unrecorded };
+	trace[0] = 0;
+	return svff_journal_run(verb, &r, err);
+}
+
+START_TEST(each_step_recorded_before_it_runs)
+{
+	struct svff_error err = { 0 };
+	open_session();
+	fail_at = undo_fails_at = -1;
+	ck_assert_int_eq(run_fake(&fake, false, &err), 0);
+	ck_assert_str_eq(trace, "run0[fake:first] run1[fake:second] run2[fake:third]");
+	ck_assert_str_eq(on_disk(), "");
+}
+END_TEST
+
+/* A failure at step _i: the undos of steps _i..0, last first; the
+ * record ended; the step's own error returned. */
+START_TEST(failure_unwinds_the_steps_begun_last_first)
+{
+	static const char *const want[] = {
+		"run0[fake:first] undo0",
+		"run0[fake:first] run1[fake:second] undo1 undo0",
+		"run0[fake:first] run1[fake:second] run2[fake:third] undo2 undo1 undo0",
+	};
+	struct svff_error err = { 0 };
+	char msg[32];
+	open_session();
+	fail_at = _i;
+	undo_fails_at = -1;
+	ck_assert_int_eq(run_fake(&fake, false, &err), -EIO);
+	ck_assert_str_eq(trace, want[_i]);
+	snprintf(msg, sizeof(msg), "step %d failed", _i);
+	ck_assert_str_eq(err.msg, msg);
+	ck_assert_str_eq(on_disk(), "");
+}
+END_TEST
+
+START_TEST(failed_undo_leaves_the_record_for_recover)
+{
+	struct svff_error err = { 0 };
+	open_session();
+	fail_at = 2;
+	undo_fails_at = 1;
+	ck_assert_int_eq(run_fake(&fake, false, &err), -EINPROGRESS);
+	ck_assert_int_eq(err.kind, SVFF_ERR_RECOVER);
+	ck_assert_str_eq(trace, "run0[fake:first] run1[fake:second] run2[fake:third] undo2 undo1");
+	ck_assert_str_eq(err.msg, "step 2 failed; undoing it failed too: undo 1 failed; run "
+			 "'svff recover'");
+	ck_assert_str_eq(on_disk(), "fake:third");
+}
+END_TEST
+
+START_TEST(step_past_the_point_of_no_return_is_not_unwound)
+{
+	struct svff_error err = { 0 };
+	open_session();
+	fail_at = 1;
+	undo_fails_at = -1;
+	ck_assert_int_eq(run_fake(&fake_kept, false, &err), -EIO);
+	ck_assert_str_eq(trace, "run0[fake:first] run1[fake:give back]");
+	ck_assert_str_eq(on_disk(), "");
+}
+END_TEST
+
+START_TEST(unrecorded_run_writes_no_record)
+{
+	struct svff_error err = { 0 };
+	open_session();
+	fail_at = 1;
+	undo_fails_at = -1;
+	ck_assert_int_eq(run_fake(&fake, true, &err), -EIO);
+	ck_assert_str_eq(trace, "run0[] run1[] undo1 undo0");
+	ck_assert_int_eq(access(sdir, F_OK) == 0 ? (int)strlen(on_disk()) : 0, 0);
+}
+END_TEST
+
+START_TEST(every_verb_found_by_its_record_name)
+{
+	static const char *const names[] = { "init", "deinit", "reconf", "resources", "apply",
+					     "attach", "detach", "pause", "unpause" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct svff_verb *v = svff_verb_find(names[i]);
+		ck_assert_ptr_nonnull(v);
+		ck_assert_str_eq(v->name, names[i]);
+		ck_assert_ptr_nonnull(v->steps);
+		ck_assert_ptr_nonnull(v->steps[0].run);
+		/* recover either finishes it or says what reconcile did */
+		ck_assert(v->finish || v->recovered);
+		bool counts = !strcmp(names[i], "init") || !strcmp(names[i], "reconf") ||
+			      !strcmp(names[i], "deinit");
+		ck_assert_int_eq(v->sets_count, counts);
+	}
+	ck_assert_ptr_null(svff_verb_find("reprogram-from-the-future"));
+}
+END_TEST
+
+/* init on a PF whose kernel (the fake tree) makes the VFs: a VF the
+ * kernel left on another driver cannot be bound (the fake tree does not
+ * rebind), so init fails at its bind and is undone: no VFs, autoprobe
+ * as it was, the PF not managed, no record. */
+START_TEST(init_undone_when_a_vf_cannot_be_bound)
+{
+	struct svff_error err = { 0 };
+	struct svff_res none = { 0 };
+	fakesys_set_vfs(root, PF, 2, "vfio-pci", 10);
+	fakesys_bind(root, "0000:01:00.2", "ixgbevf");
+	fakesys_write(root, PF, "sriov_numvfs", "0");   /* made at init's write */
+	open_session();
+	ck_assert_int_lt(svff_init_run(&s, 2, &none, false, &err), 0);
+	ck_assert_msg(strstr(err.msg, "0000:01:00.2"), "%s", err.msg);
+	ck_assert_str_eq(attr("sriov_numvfs"), "0");
+	ck_assert_str_eq(attr("sriov_drivers_autoprobe"), "1");
+	struct svff_state *st = NULL;
+	ck_assert_int_eq(svff_state_read(sdir, &st, &err), 0);
+	ck_assert_ptr_null(st->op);
+	ck_assert_ptr_null(svff_state_pf(st, PF));
+	svff_state_free(st);
+}
+END_TEST
+
+START_TEST(init_recorded_and_done)
+{
+	struct svff_error err = { 0 };
+	struct svff_res none = { 0 };
+	fakesys_set_vfs(root, PF, 2, "vfio-pci", 10);
+	fakesys_write(root, PF, "sriov_numvfs", "0");
+	open_session();
+	ck_assert_msg(svff_init_run(&s, 2, &none, false, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(attr("sriov_numvfs"), "2");
+	ck_assert_str_eq(attr("sriov_drivers_autoprobe"), "0");
+	struct svff_state *st = NULL;
+	ck_assert_int_eq(svff_state_read(sdir, &st, &err), 0);
+	ck_assert_ptr_null(st->op);
+	ck_assert_ptr_nonnull(svff_state_pf(st, PF));
+	ck_assert_uint_eq(svff_state_pf(st, PF)->numvfs, 2);
+	ck_assert_int_eq(svff_state_pf(st, PF)->saved_autoprobe, 1);
+	svff_state_free(st);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *su = suite_create("journal");
+	TCase *tc = tcase_create("engine");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, each_step_recorded_before_it_runs);
+	tcase_add_loop_test(tc, failure_unwinds_the_steps_begun_last_first, 0, 3);
+	tcase_add_test(tc, failed_undo_leaves_the_record_for_recover);
+	tcase_add_test(tc, step_past_the_point_of_no_return_is_not_unwound);
+	tcase_add_test(tc, unrecorded_run_writes_no_record);
+	tcase_add_test(tc, every_verb_found_by_its_record_name);
+	suite_add_tcase(su, tc);
+	TCase *ti = tcase_create("init");
+	tcase_add_checked_fixture(ti, setup, teardown);
+	tcase_add_test(ti, init_recorded_and_done);
+	tcase_add_test(ti, init_undone_when_a_vf_cannot_be_bound);
+	suite_add_tcase(su, ti);
+	return fakesys_run_suite(su);
+}
