@@ -3,17 +3,19 @@
  * runs, the undos of the steps begun run last first on a failure, a
  * failed undo leaves the record for recover, a step past the point of no
  * return is not unwound; every verb found by its record's name; and
- * init's undo on a fake sysfs tree at each step that can fail. */
+ * init's and resources' undo on fake sysfs trees. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fakesys.h"
 #include "init.h"
 #include "journal.h"
+#include "res-change.h"
 
 #define PF "0000:01:00.0"
 
@@ -260,6 +262,59 @@ START_TEST(init_recorded_and_done)
 }
 END_TEST
 
+/* resources on the msix backend's PF (fakesys_msix_pf: 4 VFs with 2
+ * vectors each, vf1 attached): the device refuses (vfio-pci's unbind
+ * cannot be written), so the change is undone: the old record back on
+ * disk, no VF changed, no record of an operation. */
+static void msix_setup(void)
+{
+	root = fakesys_new();
+	snprintf(sdir, sizeof(sdir), "%s/state", root);
+	fakesys_msix_pf(root, sdir);
+	ck_assert_int_eq(svff_ctx_new(&ctx), 0);
+	ck_assert_int_eq(svff_ctx_set(&ctx->sysfs_root, root), 0);
+	ck_assert_int_eq(svff_ctx_set(&ctx->state_dir, sdir), 0);
+	ctx->lock_wait_s = 1;
+}
+
+START_TEST(resources_undone_when_the_device_refuses)
+{
+	struct svff_error err = { 0 };
+	struct svff_res asked = { .vectors = 3 };
+	struct svff_state *before = NULL, *after = NULL;
+	char unbind[512], *want, *got;
+	unsigned int changed = 99;
+
+	snprintf(unbind, sizeof(unbind), "%s/bus/pci/drivers/vfio-pci/unbind", root);
+	unlink(unbind);
+	ck_assert_int_eq(mkdir(unbind, 0755), 0);   /* a write to it fails */
+	open_session();
+	ck_assert_int_eq(svff_state_read(sdir, &before, &err), 0);
+	ck_assert_int_lt(svff_res_change(&s, NULL, &asked, &changed, &err), 0);
+	ck_assert_msg(strstr(err.msg, "cannot unbind"), "%s", err.msg);
+	ck_assert_int_eq(svff_state_read(sdir, &after, &err), 0);
+	ck_assert_ptr_null(after->op);
+	ck_assert_int_eq(svff_state_format(before, &want), 0);
+	ck_assert_int_eq(svff_state_format(after, &got), 0);
+	ck_assert_str_eq(got, want);
+	for (unsigned int i = 1; i <= 4; i++) {
+		char vf[16];
+		snprintf(vf, sizeof(vf), "0000:01:00.%u", i);
+		ck_assert_str_eq(fakesys_read(root, vf, "sriov_vf_msix_count"), "2");
+	}
+	/* and the same change goes through once the device takes it */
+	ck_assert_int_eq(rmdir(unbind), 0);
+	write_file(unbind, "");
+	ck_assert_msg(svff_res_change(&s, NULL, &asked, &changed, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(svff_session_pf(&s)->res_default.vectors, 3);
+	ck_assert_str_eq(fakesys_read(root, "0000:01:00.3", "sriov_vf_msix_count"), "3");
+	free(want);
+	free(got);
+	svff_state_free(before);
+	svff_state_free(after);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("journal");
@@ -277,5 +332,9 @@ int main(void)
 	tcase_add_test(ti, init_recorded_and_done);
 	tcase_add_test(ti, init_undone_when_a_vf_cannot_be_bound);
 	suite_add_tcase(su, ti);
+	TCase *tr = tcase_create("resources");
+	tcase_add_checked_fixture(tr, msix_setup, teardown);
+	tcase_add_test(tr, resources_undone_when_the_device_refuses);
+	suite_add_tcase(su, tr);
 	return fakesys_run_suite(su);
 }
