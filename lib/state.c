@@ -689,6 +689,68 @@ json_object *svff_net_json(const struct svff_net *n)
 	return o;
 }
 
+static json_object *claim_json(const struct svff_claim *c)
+{
+	json_object *e = json_object_new_object();
+	json_object_object_add(e, "vf", json_object_new_int((int)c->vf));
+	json_object_object_add(e, "state", json_object_new_string(svff_vf_state_name(c->state)));
+	json_object_object_add(e, "vm_name", json_object_new_string(c->vm_name));
+	json_object_object_add(e, "vm_uuid", json_object_new_string(c->vm_uuid));
+	json_object_object_add(e, "guest_addr", json_object_new_string(c->guest_addr));
+	json_object_object_add(e, "persistent", json_object_new_boolean(c->persistent));
+	json_object_object_add(e, "op_paused", json_object_new_boolean(c->op_paused));
+	if (c->net.set)
+		json_object_object_add(e, "net", svff_net_json(&c->net));
+	if (c->rel.alias[0])
+		json_object_object_add(e, "release", release_json(&c->rel));
+	return e;
+}
+
+/* A VF's resources (vf >= 0), or the PF's default (vf -1). */
+static json_object *res_json(int vf, unsigned int queues, unsigned int vectors)
+{
+	json_object *d = json_object_new_object();
+	if (vf >= 0)
+		json_object_object_add(d, "vf", json_object_new_int(vf));
+	json_object_object_add(d, "queues", json_object_new_int((int)queues));
+	json_object_object_add(d, "vectors", json_object_new_int((int)vectors));
+	return d;
+}
+
+static json_object *pf_json(const struct svff_pf_state *pf)
+{
+	json_object *o = json_object_new_object(), *cl = json_object_new_array(),
+		    *rs = json_object_new_array();
+	json_object_object_add(o, "addr", json_object_new_string(pf->addr));
+	json_object_object_add(o, "numvfs", json_object_new_int((int)pf->numvfs));
+	json_object_object_add(o, "saved_autoprobe", json_object_new_int(pf->saved_autoprobe));
+	json_object_object_add(o, "resources_managed", json_object_new_boolean(!pf->res_off));
+	for (size_t j = 0; j < pf->n_claims; j++)
+		json_object_array_add(cl, claim_json(pf->claims[j]));
+	for (size_t j = 0; j < pf->n_res; j++)
+		json_object_array_add(rs, res_json((int)pf->res[j].vf, pf->res[j].r.queues,
+						   pf->res[j].r.vectors));
+	json_object_object_add(o, "res_default", res_json(-1, pf->res_default.queues,
+							   pf->res_default.vectors));
+	json_object_object_add(o, "claims", cl);
+	json_object_object_add(o, "resources", rs);
+	return o;
+}
+
+static json_object *op_json(const struct svff_op *op)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "verb", json_object_new_string(op->verb));
+	json_object_object_add(o, "pf", json_object_new_string(op->pf));
+	json_object_object_add(o, "pid", json_object_new_int64(op->pid));
+	json_object_object_add(o, "started", json_object_new_int64(op->started));
+	json_object_object_add(o, "count_from", json_object_new_int(op->count_from));
+	json_object_object_add(o, "count_to", json_object_new_int(op->count_to));
+	json_object_object_add(o, "step", json_object_new_int64(op->step));
+	json_object_object_add(o, "step_name", json_object_new_string(op->step_name));
+	return o;
+}
+
 int svff_state_format(const struct svff_state *st, char **out)
 {
 	json_object *root = json_object_new_object(), *pfs = json_object_new_array();
@@ -698,61 +760,10 @@ int svff_state_format(const struct svff_state *st, char **out)
 		return -ENOMEM;
 	}
 	json_object_object_add(root, "schema", json_object_new_int(SVFF_STATE_SCHEMA));
-	for (size_t i = 0; i < st->n_pfs; i++) {
-		const struct svff_pf_state *pf = &st->pfs[i];
-		json_object *o = json_object_new_object(), *cl = json_object_new_array(),
-			    *rs = json_object_new_array();
-		json_object_object_add(o, "addr", json_object_new_string(pf->addr));
-		json_object_object_add(o, "numvfs", json_object_new_int((int)pf->numvfs));
-		json_object_object_add(o, "saved_autoprobe", json_object_new_int(pf->saved_autoprobe));
-		json_object_object_add(o, "resources_managed", json_object_new_boolean(!pf->res_off));
-		for (size_t j = 0; j < pf->n_claims; j++) {
-			const struct svff_claim *c = pf->claims[j];
-			json_object *e = json_object_new_object();
-			json_object_object_add(e, "vf", json_object_new_int((int)c->vf));
-			json_object_object_add(e, "state", json_object_new_string(svff_vf_state_name(c->state)));
-			json_object_object_add(e, "vm_name", json_object_new_string(c->vm_name));
-			json_object_object_add(e, "vm_uuid", json_object_new_string(c->vm_uuid));
-			json_object_object_add(e, "guest_addr", json_object_new_string(c->guest_addr));
-			json_object_object_add(e, "persistent", json_object_new_boolean(c->persistent));
-			json_object_object_add(e, "op_paused", json_object_new_boolean(c->op_paused));
-			if (c->net.set)
-				json_object_object_add(e, "net", svff_net_json(&c->net));
-			if (c->rel.alias[0])
-				json_object_object_add(e, "release", release_json(&c->rel));
-			json_object_array_add(cl, e);
-		}
-		for (size_t j = 0; j < pf->n_res; j++) {
-			json_object *e = json_object_new_object();
-			json_object_object_add(e, "vf", json_object_new_int((int)pf->res[j].vf));
-			json_object_object_add(e, "queues", json_object_new_int((int)pf->res[j].r.queues));
-			json_object_object_add(e, "vectors", json_object_new_int((int)pf->res[j].r.vectors));
-			json_object_array_add(rs, e);
-		}
-		json_object *d = json_object_new_object();
-		json_object_object_add(d, "queues", json_object_new_int((int)pf->res_default.queues));
-		json_object_object_add(d, "vectors", json_object_new_int((int)pf->res_default.vectors));
-		json_object_object_add(o, "res_default", d);
-		json_object_object_add(o, "claims", cl);
-		json_object_object_add(o, "resources", rs);
-		json_object_array_add(pfs, o);
-	}
+	for (size_t i = 0; i < st->n_pfs; i++)
+		json_object_array_add(pfs, pf_json(&st->pfs[i]));
 	json_object_object_add(root, "pfs", pfs);
-	if (st->op) {
-		const struct svff_op *op = st->op;
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "verb", json_object_new_string(op->verb));
-		json_object_object_add(o, "pf", json_object_new_string(op->pf));
-		json_object_object_add(o, "pid", json_object_new_int64(op->pid));
-		json_object_object_add(o, "started", json_object_new_int64(op->started));
-		json_object_object_add(o, "count_from", json_object_new_int(op->count_from));
-		json_object_object_add(o, "count_to", json_object_new_int(op->count_to));
-		json_object_object_add(o, "step", json_object_new_int64(op->step));
-		json_object_object_add(o, "step_name", json_object_new_string(op->step_name));
-		json_object_object_add(root, "op", o);
-	} else {
-		json_object_object_add(root, "op", NULL);
-	}
+	json_object_object_add(root, "op", st->op ? op_json(st->op) : NULL);
 	const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 						       JSON_C_TO_STRING_SPACED |
 						       JSON_C_TO_STRING_NOSLASHESCAPE);
