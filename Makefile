@@ -87,9 +87,12 @@ svff: $(CMD_OBJ) $(B)/libsvff.a
 $(A)/svff: $(ACMD_OBJ) $(A)/libsvff.a $(SAN_OPT_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) $(SAN_LIBS)
 
-$(A)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(A)/libsvff.a $(SAN_OPT_OBJ)
+# what every unit test links: the fake sysfs tree, the fake libvirt
+UNIT_FIX = tests/unit/fakesys.c tests/unit/fakevirt.c
+
+$(A)/tests/%: tests/unit/%.c $(UNIT_FIX) $(A)/libsvff.a $(SAN_OPT_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit $(CHECK_CFLAGS) -o $@ $< tests/unit/fakesys.c \
+	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit $(CHECK_CFLAGS) -o $@ $< $(UNIT_FIX) \
 		$(A)/libsvff.a $(SAN_OPT_OBJ) $(PKG_LIBS) $(SAN_LIBS) $(CHECK_LIBS)
 
 # Unit tests (Check, ASan+UBSan), the same under valgrind, a bounded

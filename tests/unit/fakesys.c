@@ -341,3 +341,63 @@ const char fakesys_managed_state[] =
 	" { \"vf\": 3, \"state\": \"paused\", \"vm_name\": \"vm2\", \"vm_uuid\": \"\","
 	"   \"guest_addr\": \"0000:08:00.0\", \"persistent\": false, \"op_paused\": false } ],"
 	" \"resources\": [] } ], \"op\": null }\n";
+
+/* The kernel's side of a write to sriov_numvfs: VFs above n removed (the
+ * device, its bus link, its group entry, the PF's virtfn link), new ones
+ * added with no driver (autoprobe is off under svff), in groups from 10. */
+static void set_numvfs(const char *root, const char *pf, unsigned int n)
+{
+	char dir[1024], path[1200], target[1100], cmd[2600];
+	unsigned int now = (unsigned int)atoi(fakesys_read(root, pf, "sriov_numvfs"));
+
+	devdir(root, pf, dir, sizeof(dir));
+	for (unsigned int i = n; i < now; i++) {
+		snprintf(path, sizeof(path), "%s/virtfn%u", dir, i);
+		ssize_t k = readlink(path, target, sizeof(target) - 1);
+		if (k <= 0)
+			continue;
+		target[k] = 0;
+		const char *vf = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s/devices/pci0000:00/%s' '%s/bus/pci/devices/%s' "
+			 "'%s/kernel/iommu_groups/%u'", root, vf, root, vf, root, 10 + i);
+		if (system(cmd) != 0)
+			DIE("%s", cmd);
+		unlink(path);
+	}
+	if (n > now && !now)   /* the kernel goes from 0 only (svff always does) */
+		fakesys_set_vfs(root, pf, n, NULL, 10);
+}
+
+void fakesys_kernel(void *opaque, const char *what)
+{
+	struct fakesys_kernel *k = opaque;
+	char value[128], path[1024];
+	size_t rl = strlen(k->root);
+
+	if (sscanf(what, "write '%127[^']' to %1023s", value, path) != 2 ||
+	    strncmp(path, k->root, rl))
+		return;
+	const char *rel = path + rl, *attr = strrchr(rel, '/');
+	char addr[32] = "";
+	const char *dev = strstr(rel, "/bus/pci/devices/");
+	if (dev)
+		sscanf(dev + strlen("/bus/pci/devices/"), "%31[^/]", addr);
+	if (!attr)
+		return;
+	attr++;
+	if (!strcmp(attr, "sriov_numvfs")) {
+		unsigned int n = (unsigned int)atoi(value);
+		if (n && k->refuse_numvfs && k->refuse_numvfs-- > 0)
+			n = n - 1;   /* the PF driver enabled fewer, with only a warning */
+		set_numvfs(k->root, addr, n);
+		k->numvfs_writes++;
+	} else if (!strcmp(attr, "drivers_probe")) {
+		char drv[64];
+		snprintf(drv, sizeof(drv), "%.63s", fakesys_read(k->root, value, "driver_override"));
+		drv[strcspn(drv, "\n")] = 0;
+		if (drv[0] && strcmp(drv, "(null)"))
+			fakesys_bind(k->root, value, drv);
+	} else if (!strcmp(attr, "unbind")) {
+		fakesys_bind(k->root, value, NULL);
+	}
+}

@@ -50,6 +50,20 @@ char *slurp(const char *path);
 int run_svff(const char *root, const char *state_dir, char **out, char **err, ...)
 	__attribute__((sentinel));
 
+/* The kernel's side of svff's writes, as a step callback (ctx->on_step,
+ * with a struct fakesys_kernel as its opaque): svff reports each write
+ * just before it makes it, and this does what the kernel would with it:
+ * sriov_numvfs creates or removes VFs (devices, virtfn links, groups from
+ * 10, no driver), drivers_probe binds a VF to its driver_override, unbind
+ * unbinds. refuse_numvfs: how many of the next non-zero counts the "PF
+ * driver" enables one VF short of (svff must see it and say so). */
+struct fakesys_kernel {
+	const char *root;
+	int refuse_numvfs;
+	unsigned int numvfs_writes;
+};
+void fakesys_kernel(void *opaque, const char *what);
+
 /* Run a Check suite (and free it); the exit status for main: 1 on any
  * failure. */
 struct Suite;

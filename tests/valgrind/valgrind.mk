@@ -15,9 +15,9 @@ VG_UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(VG)/tests/%)
 
 .PHONY: valgrind
 
-$(VG)/tests/%: tests/unit/%.c tests/unit/fakesys.c $(B)/libsvff.a
+$(VG)/tests/%: tests/unit/%.c $(UNIT_FIX) $(B)/libsvff.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(CHECK_CFLAGS) -o $@ $< tests/unit/fakesys.c \
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(CHECK_CFLAGS) -o $@ $< $(UNIT_FIX) \
 		$(B)/libsvff.a $(PKG_LIBS) $(CHECK_LIBS)
 
 valgrind: $(VG_UNIT_BIN) svff

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domxml.h"
+#include "fakevirt.h"
+#include "libvirt-dl.h"
+
+#define FV_MAX_DOMS 8
+#define FV_MAX_DEVS 16
+#define FV_MAX_CBS 8
+#define FV_MAX_EVENTS 32
+
+struct fv_dev {
+	char host[SVFF_ADDR_LEN];       /* libvirt's XML: the address attached */
+	char qemu_host[SVFF_ADDR_LEN];  /* what QEMU holds (x-vfio-resume moves it) */
+	char guest[SVFF_ADDR_LEN];
+	char alias[SVFF_ALIAS_LEN];
+	bool released;
+};
+
+struct fv_dom {
+	char name[64], uuid[SVFF_UUID_LEN];
+	int id;
+	bool active, persistent, paused;
+	unsigned int flags;
+	struct fv_dev live[FV_MAX_DEVS], cfg[FV_MAX_DEVS];
+	size_t n_live, n_cfg;
+	int next_alias, next_slot;
+};
+
+struct _virConnect { int unused; };
+struct _virDomain { struct fv_dom *d; };
+
+struct fv_cb {
+	bool used;
+	int event;
+	virConnectDomainEventGenericCallback cb;
+	void *opaque;
+	virFreeCallback freecb;
+};
+
+struct fv_event {
+	int event;
+	struct fv_dom *d;
+	char alias[SVFF_ALIAS_LEN];
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct fv_dom doms[FV_MAX_DOMS];
+	size_t n_doms;
+	int next_id;
+	struct fv_cb cbs[FV_MAX_CBS];
+	struct fv_event events[FV_MAX_EVENTS];
+	size_t n_events;
+	unsigned int calls[FV_NCALLS];
+} fv = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct _virConnect the_conn;
+static __thread virError last_error;
+static __thread char last_msg[256];
+
+static void set_error(int code, const char *msg)
+{
+	snprintf(last_msg, sizeof(last_msg), "%s", msg);
+	memset(&last_error, 0, sizeof(last_error));
+	last_error.code = code;
+	last_error.message = last_msg;
+}
+
+static virDomainPtr ref(struct fv_dom *d)
+{
+	virDomainPtr p = calloc(1, sizeof(*p));
+	if (p)
+		p->d = d;
+	return p;
+}
+
+/* libvirt's <address> of a canonical PCI address */
+static void xml_addr(char *out, size_t len, const char *type, const char *a)
+{
+	unsigned int dom = 0, bus = 0, slot = 0, fn = 0;
+	sscanf(a, "%x:%x:%x.%x", &dom, &bus, &slot, &fn);
+	snprintf(out, len, "<address%s domain='0x%04x' bus='0x%02x' slot='0x%02x' "
+		 "function='0x%x'/>", type, dom, bus, slot, fn);
+}
+
+static void add_dev(struct fv_dom *d, bool live, const char *host, const char *guest)
+{
+	struct fv_dev *list = live ? d->live : d->cfg;
+	size_t *n = live ? &d->n_live : &d->n_cfg;
+	struct fv_dev *x = &list[(*n)++];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->host, sizeof(x->host), "%s", host);
+	snprintf(x->qemu_host, sizeof(x->qemu_host), "%s", host);
+	if (guest && *guest)
+		snprintf(x->guest, sizeof(x->guest), "%s", guest);
+	else
+		snprintf(x->guest, sizeof(x->guest), "0000:%02x:00.0", 7 + d->next_slot++);
+	if (live)
+		snprintf(x->alias, sizeof(x->alias), "hostdev%d", d->next_alias++);
+}
+
+static struct fv_dev *find_dev(struct fv_dom *d, bool live, const char *host, const char *alias)
+{
+	struct fv_dev *list = live ? d->live : d->cfg;
+	size_t n = live ? d->n_live : d->n_cfg;
+	for (size_t i = 0; i < n; i++)
+		if ((host && !strcmp(list[i].host, host)) || (alias && !strcmp(list[i].alias, alias)))
+			return &list[i];
+	return NULL;
+}
+
+static void drop_dev(struct fv_dom *d, bool live, struct fv_dev *x)
+{
+	struct fv_dev *list = live ? d->live : d->cfg;
+	size_t *n = live ? &d->n_live : &d->n_cfg;
+	size_t i = (size_t)(x - list);
+	memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*x));
+	(*n)--;
+}
+
+static void queue_event(int event, struct fv_dom *d, const char *alias)
+{
+	if (fv.n_events == FV_MAX_EVENTS)
+		return;
+	struct fv_event *e = &fv.events[fv.n_events++];
+	e->event = event;
+	e->d = d;
+	snprintf(e->alias, sizeof(e->alias), "%s", alias);
+}
+
+/* --- the connection and the event loop --- */
+
+static int fv_virInitialize(void) { return 0; }
+static void fv_virSetErrorFunc(void *u, virErrorFunc f) { (void)u; (void)f; }
+static void fv_virConnSetErrorFunc(virConnectPtr c, void *u, virErrorFunc f)
+{
+	(void)c; (void)u; (void)f;
+}
+static int fv_virEventRegisterDefaultImpl(void) { return 0; }
+static int fv_virEventAddTimeout(int freq, virEventTimeoutCallback cb, void *o, virFreeCallback ff)
+{
+	(void)freq; (void)cb; (void)o; (void)ff;
+	return 1;
+}
+static int fv_virEventRemoveTimeout(int t) { (void)t; return 0; }
+
+/* Deliver the queued events in this thread, as libvirt's loop does. */
+static int fv_virEventRunDefaultImpl(void)
+{
+	pthread_mutex_lock(&fv.lock);
+	while (fv.n_events) {
+		struct fv_event e = fv.events[0];
+		memmove(&fv.events[0], &fv.events[1], --fv.n_events * sizeof(e));
+		for (size_t i = 0; i < FV_MAX_CBS; i++) {
+			struct fv_cb c = fv.cbs[i];
+			if (!c.used || c.event != e.event)
+				continue;
+			virDomainPtr dom = ref(e.d);
+			pthread_mutex_unlock(&fv.lock);
+			((virConnectDomainEventDeviceRemovedCallback)(void (*)(void))c.cb)(&the_conn, dom, e.alias,
+									   c.opaque);
+			free(dom);
+			pthread_mutex_lock(&fv.lock);
+		}
+	}
+	pthread_mutex_unlock(&fv.lock);
+	usleep(2000);
+	return 0;
+}
+
+static virConnectPtr fv_virConnectOpen(const char *uri)
+{
+	(void)uri;
+	return &the_conn;
+}
+
+static int fv_virConnectClose(virConnectPtr c) { (void)c; return 0; }
+
+static int fv_virConnectDomainEventRegisterAny(virConnectPtr c, virDomainPtr dom, int event,
+					       virConnectDomainEventGenericCallback cb,
+					       void *opaque, virFreeCallback freecb)
+{
+	(void)c; (void)dom;
+	pthread_mutex_lock(&fv.lock);
+	for (int i = 0; i < FV_MAX_CBS; i++)
+		if (!fv.cbs[i].used) {
+			fv.cbs[i] = (struct fv_cb){ true, event, cb, opaque, freecb };
+			pthread_mutex_unlock(&fv.lock);
+			return i;
+		}
+	pthread_mutex_unlock(&fv.lock);
+	set_error(VIR_ERR_INTERNAL_ERROR, "too many callbacks");
+	return -1;
+}
+
+static int fv_virConnectDomainEventDeregisterAny(virConnectPtr c, int id)
+{
+	(void)c;
+	pthread_mutex_lock(&fv.lock);
+	struct fv_cb cb = fv.cbs[id];
+	fv.cbs[id].used = false;
+	pthread_mutex_unlock(&fv.lock);
+	if (cb.used && cb.freecb)
+		cb.freecb(cb.opaque);
+	return 0;
+}
+
+/* --- domains --- */
+
+static int fv_virConnectListAllDomains(virConnectPtr c, virDomainPtr **out, unsigned int flags)
+{
+	(void)c; (void)flags;
+	pthread_mutex_lock(&fv.lock);
+	*out = calloc(fv.n_doms + 1, sizeof(**out));
+	for (size_t i = 0; i < fv.n_doms; i++)
+		(*out)[i] = ref(&fv.doms[i]);
+	int n = (int)fv.n_doms;
+	pthread_mutex_unlock(&fv.lock);
+	return n;
+}
+
+static virDomainPtr lookup(bool (*match)(const struct fv_dom *, const void *), const void *key)
+{
+	pthread_mutex_lock(&fv.lock);
+	for (size_t i = 0; i < fv.n_doms; i++)
+		if (match(&fv.doms[i], key)) {
+			virDomainPtr p = ref(&fv.doms[i]);
+			pthread_mutex_unlock(&fv.lock);
+			return p;
+		}
+	pthread_mutex_unlock(&fv.lock);
+	set_error(VIR_ERR_NO_DOMAIN, "Domain not found");
+	return NULL;
+}
+
+static bool by_name(const struct fv_dom *d, const void *k) { return !strcmp(d->name, k); }
+static bool by_uuid(const struct fv_dom *d, const void *k) { return !strcmp(d->uuid, k); }
+static bool by_id(const struct fv_dom *d, const void *k)
+{
+	return d->active && d->id == *(const int *)k;
+}
+
+static virDomainPtr fv_virDomainLookupByName(virConnectPtr c, const char *n)
+{
+	(void)c;
+	return lookup(by_name, n);
+}
+static virDomainPtr fv_virDomainLookupByUUIDString(virConnectPtr c, const char *u)
+{
+	(void)c;
+	return lookup(by_uuid, u);
+}
+static virDomainPtr fv_virDomainLookupByID(virConnectPtr c, int id)
+{
+	(void)c;
+	return lookup(by_id, &id);
+}
+static int fv_virDomainFree(virDomainPtr d) { free(d); return 0; }
+static const char *fv_virDomainGetName(virDomainPtr d) { return d->d->name; }
+static int fv_virDomainGetUUIDString(virDomainPtr d, char *buf)
+{
+	memcpy(buf, d->d->uuid, SVFF_UUID_LEN);
+	return 0;
+}
+static int fv_virDomainIsActive(virDomainPtr d) { return d->d->active; }
+static int fv_virDomainIsPersistent(virDomainPtr d) { return d->d->persistent; }
+
+static int fv_virDomainGetState(virDomainPtr d, int *state, int *reason, unsigned int flags)
+{
+	(void)flags;
+	pthread_mutex_lock(&fv.lock);
+	*state = !d->d->active ? VIR_DOMAIN_SHUTOFF : d->d->paused ? VIR_DOMAIN_PAUSED
+								    : VIR_DOMAIN_RUNNING;
+	pthread_mutex_unlock(&fv.lock);
+	if (reason)
+		*reason = 0;
+	return 0;
+}
+
+static int run_state(virDomainPtr d, bool paused, enum fv_call c)
+{
+	pthread_mutex_lock(&fv.lock);
+	fv.calls[c]++;
+	int rc = 0;
+	if (!d->d->active) {
+		set_error(VIR_ERR_OPERATION_INVALID, "domain is not running");
+		rc = -1;
+	} else {
+		d->d->paused = paused;
+	}
+	pthread_mutex_unlock(&fv.lock);
+	return rc;
+}
+static int fv_virDomainSuspend(virDomainPtr d) { return run_state(d, true, FV_SUSPEND); }
+static int fv_virDomainResume(virDomainPtr d) { return run_state(d, false, FV_RESUME); }
+
+static char *fv_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+	struct fv_dom *d = dom->d;
+	bool live = d->active && !(flags & VIR_DOMAIN_XML_INACTIVE);
+	size_t len = 4096 + FV_MAX_DEVS * 512;
+	char *xml = malloc(len), src[160], ga[160];
+	size_t at;
+
+	pthread_mutex_lock(&fv.lock);
+	at = (size_t)snprintf(xml, len, "<domain type='kvm'%s><name>%s</name><uuid>%s</uuid>"
+			      "<devices>", "", d->name, d->uuid);
+	const struct fv_dev *list = live ? d->live : d->cfg;
+	size_t n = live ? d->n_live : d->n_cfg;
+	for (size_t i = 0; i < n; i++) {
+		char alias[96] = "";
+		xml_addr(src, sizeof(src), "", list[i].host);
+		xml_addr(ga, sizeof(ga), " type='pci'", list[i].guest);
+		if (live)
+			snprintf(alias, sizeof(alias), "<alias name='%s'/>", list[i].alias);
+		at += (size_t)snprintf(xml + at, len - at, "<hostdev mode='subsystem' type='pci' "
+				       "managed='no'><driver name='vfio'/><source>%s</source>%s%s"
+				       "</hostdev>", src, alias, ga);
+	}
+	snprintf(xml + at, len - at, "</devices></domain>");
+	pthread_mutex_unlock(&fv.lock);
+	return xml;
+}
+
+/* the hostdev of svff's XML: its source and the guest address asked */
+static int parse_hostdev(const char *xml, struct svff_hostdev *out)
+{
+	size_t len = strlen(xml) + 64, n = 0;
+	char *doc = malloc(len);
+	struct svff_hostdev *hds = NULL;
+	snprintf(doc, len, "<domain><devices>%s</devices></domain>", xml);
+	int rc = svff_domxml_hostdevs(doc, &hds, &n, NULL);
+	free(doc);
+	if (rc == 0 && n == 1)
+		*out = hds[0];
+	free(hds);
+	return rc == 0 && n == 1 ? 0 : -1;
+}
+
+static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsigned int flags)
+{
+	struct fv_dom *d = dom->d;
+	struct svff_hostdev hd;
+
+	if (parse_hostdev(xml, &hd) < 0) {
+		set_error(VIR_ERR_XML_ERROR, "cannot parse the device XML");
+		return -1;
+	}
+	pthread_mutex_lock(&fv.lock);
+	fv.calls[FV_ATTACH]++;
+	int rc = 0;
+	if ((flags & VIR_DOMAIN_AFFECT_LIVE) && (d->flags & FV_NO_HOTPLUG)) {
+		set_error(VIR_ERR_OPERATION_FAILED, "No more available PCI slots");
+		rc = -1;
+	} else if ((flags & VIR_DOMAIN_AFFECT_LIVE) && find_dev(d, true, hd.host_addr, NULL)) {
+		set_error(VIR_ERR_OPERATION_FAILED, "device is already in the domain");
+		rc = -1;
+	} else {
+		if (flags & VIR_DOMAIN_AFFECT_LIVE)
+			add_dev(d, true, hd.host_addr, hd.guest_addr);
+		if ((flags & VIR_DOMAIN_AFFECT_CONFIG) && !find_dev(d, false, hd.host_addr, NULL))
+			add_dev(d, false, hd.host_addr, hd.guest_addr[0] ? hd.guest_addr :
+				(flags & VIR_DOMAIN_AFFECT_LIVE) ? d->live[d->n_live - 1].guest : "");
+	}
+	pthread_mutex_unlock(&fv.lock);
+	return rc;
+}
+
+/* Asynchronous, as with QEMU: the guest's answer comes as an event. */
+static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, unsigned int flags)
+{
+	struct fv_dom *d = dom->d;
+	(void)flags;
+	pthread_mutex_lock(&fv.lock);
+	fv.calls[FV_DETACH]++;
+	struct fv_dev *x = find_dev(d, true, NULL, alias);
+	int rc = 0;
+	if (!x) {
+		set_error(VIR_ERR_DEVICE_MISSING, "no device with that alias");
+		rc = -1;
+	} else if (d->flags & FV_REFUSE_UNPLUG) {
+		queue_event(VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, d, alias);
+	} else if (!(d->flags & FV_NO_UNPLUG) && !d->paused) {
+		drop_dev(d, true, x);
+		queue_event(VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, d, alias);
+	}
+	pthread_mutex_unlock(&fv.lock);
+	return rc;
+}
+
+static int fv_virDomainDetachDeviceFlags(virDomainPtr dom, const char *xml, unsigned int flags)
+{
+	struct fv_dom *d = dom->d;
+	struct svff_hostdev hd;
+	if (parse_hostdev(xml, &hd) < 0) {
+		set_error(VIR_ERR_XML_ERROR, "cannot parse the device XML");
+		return -1;
+	}
+	pthread_mutex_lock(&fv.lock);
+	fv.calls[FV_DETACH]++;
+	struct fv_dev *x = (flags & VIR_DOMAIN_AFFECT_CONFIG) ? find_dev(d, false, hd.host_addr,
+									  NULL) : NULL;
+	if (x)
+		drop_dev(d, false, x);
+	pthread_mutex_unlock(&fv.lock);
+	if (!x)
+		set_error(VIR_ERR_DEVICE_MISSING, "device not found");
+	return x ? 0 : -1;
+}
+
+static virErrorPtr fv_virGetLastError(void) { return last_error.code ? &last_error : NULL; }
+static const char *fv_virGetLastErrorMessage(void) { return last_msg; }
+
+/* --- the QEMU monitor: query-commands and the VFIO pause of qemu/patches --- */
+
+static char *qmp_error(const char *cls, const char *desc)
+{
+	char *r;
+	if (asprintf(&r, "{\"error\":{\"class\":\"%s\",\"desc\":\"%s\"}}", cls, desc) < 0)
+		return NULL;
+	return r;
+}
+
+static char *qmp_vfio(struct fv_dom *d, const char *cmd, json_object *args)
+{
+	json_object *f;
+	const char *id = args && json_object_object_get_ex(args, "id", &f) ? json_object_get_string(f)
+									   : "";
+	const char *host = args && json_object_object_get_ex(args, "host", &f) ?
+				   json_object_get_string(f) : NULL;
+	struct fv_dev *x = find_dev(d, true, NULL, id);
+
+	if (!strcmp(cmd, "x-query-vfio")) {
+		json_object *ret = json_object_new_array();
+		for (size_t i = 0; i < d->n_live; i++) {
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "host", json_object_new_string(d->live[i].qemu_host));
+			json_object_object_add(o, "released", json_object_new_boolean(d->live[i].released));
+			json_object_object_add(o, "id", json_object_new_string(d->live[i].alias));
+			json_object_array_add(ret, o);
+		}
+		json_object *r = json_object_new_object();
+		json_object_object_add(r, "return", ret);
+		char *s = strdup(json_object_to_json_string(r));
+		json_object_put(r);
+		return s;
+	}
+	if (!x)
+		return qmp_error("DeviceNotFound", "Device not found");
+	if (!strcmp(cmd, "x-vfio-pause")) {
+		if (!d->paused)
+			return qmp_error("GenericError", "the VM must be paused first");
+		if (x->released)
+			return qmp_error("GenericError", "the device is released already");
+		x->released = true;
+	} else {
+		if (!x->released)
+			return qmp_error("GenericError", "the device has not released its host device");
+		x->released = false;
+		snprintf(x->qemu_host, sizeof(x->qemu_host), "%s", host ? host : x->host);
+	}
+	return strdup("{\"return\":{}}");
+}
+
+static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
+					  unsigned int flags)
+{
+	struct fv_dom *d = dom->d;
+	json_object *req = json_tokener_parse(cmd), *f, *args = NULL;
+	const char *ex = req && json_object_object_get_ex(req, "execute", &f) ?
+				 json_object_get_string(f) : "";
+	(void)flags;
+	if (req)
+		json_object_object_get_ex(req, "arguments", &args);
+	pthread_mutex_lock(&fv.lock);
+	fv.calls[FV_QMP]++;
+	if (!strcmp(ex, "query-commands"))
+		*result = strdup(d->flags & FV_VFIO_PAUSE ?
+				 "{\"return\":[{\"name\":\"query-status\"},{\"name\":\"x-vfio-pause\"},"
+				 "{\"name\":\"x-vfio-resume\"},{\"name\":\"x-query-vfio\"}]}" :
+				 "{\"return\":[{\"name\":\"query-status\"},{\"name\":\"cont\"}]}");
+	else if (!(d->flags & FV_VFIO_PAUSE) || strncmp(ex, "x-", 2))
+		*result = qmp_error("CommandNotFound", "The command has not been found");
+	else
+		*result = qmp_vfio(d, ex, args);
+	pthread_mutex_unlock(&fv.lock);
+	json_object_put(req);
+	return 0;
+}
+
+/* --- the tests' side --- */
+
+void fakevirt_install(void)
+{
+	pthread_mutex_lock(&fv.lock);
+	memset(fv.doms, 0, sizeof(fv.doms));
+	fv.n_doms = 0;
+	fv.next_id = 1;
+	fv.n_events = 0;
+	memset(fv.calls, 0, sizeof(fv.calls));
+	pthread_mutex_unlock(&fv.lock);
+#define FV_SET(f) sym_##f = fv_##f;
+	SVFF_LIBVIRT_SYMS(FV_SET)
+	SVFF_LIBVIRT_QEMU_SYMS(FV_SET)
+#undef FV_SET
+	svff_libvirt_preloaded();
+}
+
+struct fv_dom *fakevirt_add(const char *name, bool running, bool persistent, unsigned int flags)
+{
+	pthread_mutex_lock(&fv.lock);
+	struct fv_dom *d = &fv.doms[fv.n_doms++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	snprintf(d->uuid, sizeof(d->uuid), "00000000-0000-4000-8000-%012zx", fv.n_doms);
+	d->active = running;
+	d->id = running ? fv.next_id++ : -1;
+	d->persistent = persistent;
+	d->flags = flags;
+	pthread_mutex_unlock(&fv.lock);
+	return d;
+}
+
+void fakevirt_flags(struct fv_dom *d, unsigned int flags)
+{
+	pthread_mutex_lock(&fv.lock);
+	d->flags = flags;
+	pthread_mutex_unlock(&fv.lock);
+}
+
+const char *fakevirt_uuid(const struct fv_dom *d) { return d->uuid; }
+
+void fakevirt_plug(struct fv_dom *d, const char *host, const char *guest, bool live, bool config)
+{
+	pthread_mutex_lock(&fv.lock);
+	if (live)
+		add_dev(d, true, host, guest);
+	if (config)
+		add_dev(d, false, host, live ? d->live[d->n_live - 1].guest : guest);
+	pthread_mutex_unlock(&fv.lock);
+}
+
+void fakevirt_unplug(struct fv_dom *d, const char *host)
+{
+	pthread_mutex_lock(&fv.lock);
+	struct fv_dev *x = find_dev(d, true, host, NULL);
+	if (x)
+		drop_dev(d, true, x);
+	pthread_mutex_unlock(&fv.lock);
+}
+
+bool fakevirt_holds(const struct fv_dom *d, const char *host, char *guest)
+{
+	pthread_mutex_lock(&fv.lock);
+	const struct fv_dev *x = find_dev((struct fv_dom *)d, true, host, NULL);
+	if (x && guest)
+		memcpy(guest, x->guest, SVFF_ADDR_LEN);
+	pthread_mutex_unlock(&fv.lock);
+	return x != NULL;
+}
+
+bool fakevirt_paused(const struct fv_dom *d) { return d->paused; }
+
+bool fakevirt_released(const struct fv_dom *d, const char *host)
+{
+	const struct fv_dev *x = find_dev((struct fv_dom *)d, true, host, NULL);
+	return x && x->released;
+}
+
+const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host)
+{
+	const struct fv_dev *x = find_dev((struct fv_dom *)d, true, host, NULL);
+	return x ? x->qemu_host : "";
+}
+
+unsigned int fakevirt_calls(enum fv_call c) { return fv.calls[c]; }

@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Orchestration with VMs, in milliseconds: pause and unpause through
+ * both mechanisms, a guest that does not answer, attach undone, and
+ * recover's reconcile, on a fake sysfs tree (tests/unit/fakesys.h) and
+ * the unit tests' libvirt (tests/unit/fakevirt.h). The end-to-end suite
+ * runs the same verbs against the real kernel, libvirtd and QEMU. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "fakesys.h"
+#include "fakevirt.h"
+#include "pause.h"
+#include "reconf.h"
+#include "recover.h"
+
+#define PF "0000:01:00.0"
+#define VF1 "0000:01:00.2"   /* vf1 */
+#define VF2 "0000:01:00.3"
+#define VF3 "0000:01:00.4"
+#define GUEST "0000:07:00.0"
+
+static char *root;
+static char sdir[256];
+static struct svff_ctx *ctx;
+static struct svff_session s;
+static struct svff_virt *v;
+static struct fv_dom *vm1;
+static struct fakesys_kernel kernel;
+
+/* PF with 4 VFs on vfio-pci, managed; vm1 runs, holding vf1 at GUEST,
+ * with its claim recorded. */
+static void setup(void)
+{
+	struct svff_error err = { 0 };
+	root = fakesys_new();
+	snprintf(sdir, sizeof(sdir), "%s/state", root);
+	fakesys_add_dev(root, PF, 0x8086, 0x10fb, 8, "ixgbe", 1);
+	fakesys_set_vfs(root, PF, 4, "vfio-pci", 10);
+	fakesys_write(root, PF, "sriov_drivers_autoprobe", "0");
+	ck_assert_int_eq(svff_ctx_new(&ctx), 0);
+	ck_assert_int_eq(svff_ctx_set(&ctx->sysfs_root, root), 0);
+	ck_assert_int_eq(svff_ctx_set(&ctx->state_dir, sdir), 0);
+	ck_assert_int_eq(svff_ctx_set(&ctx->uri, "fake:///"), 0);
+	ctx->lock_wait_s = 1;
+	ctx->timeout_s = 1;
+	kernel = (struct fakesys_kernel){ .root = root };
+	ctx->on_step = fakesys_kernel;
+	ctx->step_opaque = &kernel;
+	fakevirt_install();
+	vm1 = fakevirt_add("vm1", true, true, 0);
+	fakevirt_plug(vm1, VF1, GUEST, true, false);
+
+	ck_assert_msg(svff_session_open(ctx, PF, 0, &s, &err) == 0, "%s", err.msg);
+	struct svff_pf_state *ps = svff_state_pf_add(s.st, PF);
+	ps->numvfs = 4;
+	ps->saved_autoprobe = 1;
+	struct svff_claim *c = svff_state_claim_add(ps, 1);
+	c->state = SVFF_VF_ATTACHED;
+	snprintf(c->vm_name, sizeof(c->vm_name), "vm1");
+	snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", fakevirt_uuid(vm1));
+	snprintf(c->guest_addr, sizeof(c->guest_addr), GUEST);
+	ck_assert_msg(svff_session_save(&s, &err) == 0, "%s", err.msg);
+	ck_assert_msg(svff_virt_open(ctx, &v, &err) == 0, "%s", err.msg);
+}
+
+static void teardown(void)
+{
+	svff_virt_close(v);
+	svff_session_close(&s);
+	svff_ctx_free(ctx);
+	fakesys_free(root);
+}
+
+/* The claim as the state file on disk has it: "vm:state" or "". */
+static const char *claim_on_disk(unsigned int vf)
+{
+	static char out[300];
+	struct svff_state *st = NULL;
+	struct svff_error err = { 0 };
+	ck_assert_msg(svff_state_read(sdir, &st, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_null(st->op);   /* no operation left behind */
+	const struct svff_claim *c = svff_state_claim(svff_state_pf(st, PF), vf);
+	snprintf(out, sizeof(out), "%s%s%s", c ? c->vm_name : "", c ? ":" : "",
+		 c ? svff_vf_state_name(c->state) : "");
+	svff_state_free(st);
+	return out;
+}
+
+START_TEST(pause_hot_unplugs_and_unpause_plugs_back_at_the_guest_address)
+{
+	struct svff_error err = { 0 };
+	struct svff_pause_item it = { .vf = 1 };
+	char guest[SVFF_ADDR_LEN];
+
+	ck_assert_msg(svff_pause_run(&s, v, &it, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(it.rc == 0, "%s", it.err.msg);
+	ck_assert_int_eq(it.mech, SVFF_PAUSE_HOTPLUG);
+	ck_assert(it.probe.asked);
+	ck_assert(!fakevirt_holds(vm1, VF1, NULL));
+	ck_assert(!fakevirt_paused(vm1));   /* the VM runs on without it */
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+
+	struct svff_pause_item back = { .vf = 1 };
+	ck_assert_msg(svff_unpause_run(&s, v, &back, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(back.rc == 0, "%s", back.err.msg);
+	ck_assert(fakevirt_holds(vm1, VF1, guest));
+	ck_assert_str_eq(guest, GUEST);
+	ck_assert_str_eq(back.guest_addr, GUEST);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+}
+END_TEST
+
+START_TEST(pause_releases_where_qemu_offers_it)
+{
+	struct svff_error err = { 0 };
+	struct svff_pause_item it = { .vf = 1 };
+
+	fakevirt_flags(vm1, FV_VFIO_PAUSE);
+	ck_assert_msg(svff_pause_run(&s, v, &it, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(it.rc == 0, "%s", it.err.msg);
+	ck_assert_int_eq(it.mech, SVFF_PAUSE_RELEASE);
+	ck_assert_str_eq(it.probe.vfio_cmd, "x-vfio-pause");
+	ck_assert(it.vm_suspended);
+	ck_assert(fakevirt_paused(vm1));
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));   /* the guest keeps its device */
+	ck_assert(fakevirt_released(vm1, VF1));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+	ck_assert_str_ne(svff_state_claim(svff_session_pf(&s), 1)->rel.alias, "");
+
+	struct svff_pause_item back = { .vf = 1 };
+	ck_assert_msg(svff_unpause_run(&s, v, &back, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(back.rc == 0, "%s", back.err.msg);
+	ck_assert_int_eq(back.mech, SVFF_PAUSE_RELEASE);
+	ck_assert(back.vm_resumed);
+	ck_assert(!fakevirt_paused(vm1));
+	ck_assert(!fakevirt_released(vm1, VF1));
+	ck_assert_str_eq(fakevirt_qemu_host(vm1, VF1), VF1);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ck_assert_str_eq(svff_state_claim(svff_session_pf(&s), 1)->rel.alias, "");
+}
+END_TEST
+
+/* --mechanism hot-unplug never asks QEMU; release refuses a QEMU that
+ * does not offer it, changing nothing. */
+START_TEST(mechanism_asked_for_is_kept)
+{
+	struct svff_error err = { 0 };
+	struct svff_pause_item it = { .vf = 1, .want = SVFF_WANT_RELEASE };
+
+	svff_pause_run(&s, v, &it, 1, &err);
+	ck_assert_int_lt(it.rc, 0);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert(!fakevirt_paused(vm1));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+
+	fakevirt_flags(vm1, FV_VFIO_PAUSE);
+	unsigned int qmp = fakevirt_calls(FV_QMP);
+	struct svff_pause_item hp = { .vf = 1, .want = SVFF_WANT_HOTPLUG };
+	ck_assert_msg(svff_pause_run(&s, v, &hp, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(hp.rc == 0, "%s", hp.err.msg);
+	ck_assert_int_eq(hp.mech, SVFF_PAUSE_HOTPLUG);
+	ck_assert_uint_eq(fakevirt_calls(FV_QMP), qmp);
+	ck_assert(!fakevirt_holds(vm1, VF1, NULL));
+}
+END_TEST
+
+/* A guest that never answers, or refuses: the VF stays in the VM and its
+ * claim attached, the item says why, and no record is left. */
+START_TEST(guest_that_does_not_let_go_keeps_its_vf)
+{
+	static const unsigned int flags[] = { FV_NO_UNPLUG, FV_REFUSE_UNPLUG };
+	static const int codes[] = { -ETIMEDOUT, -EBUSY };
+	struct svff_error err = { 0 };
+	struct svff_pause_item it = { .vf = 1 };
+
+	fakevirt_flags(vm1, flags[_i]);
+	svff_pause_run(&s, v, &it, 1, &err);
+	ck_assert_int_eq(it.rc, codes[_i]);
+	ck_assert_msg(strstr(it.err.msg, "vm1"), "%s", it.err.msg);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+}
+END_TEST
+
+/* attach vf2 vf3 to vm2: vf2 goes, vf3 cannot (its IOMMU group holds a
+ * device on another driver), so vf2 is taken back: nothing attached, no
+ * claim, no record. Then with a VM that has no hot-plug slot left. */
+START_TEST(attach_of_several_undone_when_one_fails)
+{
+	struct svff_error err = { 0 };
+	struct fv_dom *vm2 = fakevirt_add("vm2", true, true, 0);
+	struct svff_vm vm = { 0 };
+	unsigned int vfs[] = { 2, 3 }, done[2];
+	const struct svff_claim *claims[2];
+
+	fakesys_add_dev(root, "0000:02:00.0", 0x8086, 0x10d3, 0, "e1000e", 13);
+	ck_assert_int_eq(svff_vm_lookup(v, "vm2", &vm, &err), 0);
+	struct svff_attach a = { .vm = &vm, .vfs = vfs, .n = 2, .done = done, .claims = claims };
+	ck_assert_int_lt(svff_attach_run(&s, v, &a, &err), 0);
+	ck_assert_msg(strstr(err.msg, "0000:02:00.0"), "%s", err.msg);
+	ck_assert_uint_eq(fakevirt_calls(FV_ATTACH), 1);   /* vf2 went in ... */
+	ck_assert(!fakevirt_holds(vm2, VF2, NULL));         /* ... and came out */
+	ck_assert_uint_eq(a.n_done, 0);
+	ck_assert_int_eq(a.undo_err.code, 0);
+	ck_assert_str_eq(claim_on_disk(2), "");
+	ck_assert_str_eq(claim_on_disk(3), "");
+
+	fakesys_bind(root, "0000:02:00.0", "vfio-pci");
+	fakevirt_flags(vm2, FV_NO_HOTPLUG);
+	struct svff_attach full = { .vm = &vm, .vfs = vfs, .n = 2, .done = done, .claims = claims };
+	ck_assert_int_lt(svff_attach_run(&s, v, &full, &err), 0);
+	ck_assert_msg(strstr(err.msg, "hot-plug slot"), "%s", err.msg);
+	ck_assert_str_eq(claim_on_disk(2), "");
+
+	/* with a slot, both go, each claim recorded */
+	fakevirt_flags(vm2, 0);
+	struct svff_attach ok = { .vm = &vm, .vfs = vfs, .n = 2, .done = done, .claims = claims };
+	ck_assert_msg(svff_attach_run(&s, v, &ok, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(ok.n_done, 2);
+	ck_assert(fakevirt_holds(vm2, VF2, NULL) && fakevirt_holds(vm2, VF3, NULL));
+	ck_assert_str_eq(claim_on_disk(3), "vm2:attached");
+	svff_vm_clear(&vm);
+}
+END_TEST
+
+static char fixes[2048];
+static void on_fix(void *opaque, const char *what)
+{
+	(void)opaque;
+	snprintf(fixes + strlen(fixes), sizeof(fixes) - strlen(fixes), "%s\n", what);
+}
+
+/* What an operator did by hand, mended: vf1 removed from vm1 (its claim
+ * kept, paused), vf2 plugged into vm2 (adopted); a second run finds
+ * nothing. */
+START_TEST(recover_reconciles_and_a_second_run_changes_nothing)
+{
+	struct svff_error err = { 0 };
+	struct fv_dom *vm2 = fakevirt_add("vm2", true, true, 0);
+
+	fakevirt_unplug(vm1, VF1);
+	fakevirt_plug(vm2, VF2, "", true, false);
+	fixes[0] = 0;
+	int n = svff_recover(&s, v, on_fix, NULL, &err);
+	ck_assert_msg(n == 2, "%d: %s / %s", n, err.msg, fixes);
+	ck_assert_msg(strstr(fixes, "vf1 is no longer in VM 'vm1'"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "vf2 is in VM 'vm2' with no claim"), "%s", fixes);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+	ck_assert_str_eq(claim_on_disk(2), "vm2:attached");
+	fixes[0] = 0;
+	ck_assert_int_eq(svff_recover(&s, v, on_fix, NULL, &err), 0);
+	ck_assert_str_eq(fixes, "");
+}
+END_TEST
+
+/* A pause killed after its unplug, before its record: the VF is out of
+ * the VM, the claim says attached; recover keeps it paused and ends the
+ * record, and unpause then gives it back. */
+START_TEST(recover_finishes_an_interrupted_pause)
+{
+	struct svff_error err = { 0 };
+	ck_assert_int_eq(svff_op_begin(&s, "pause", -1, -1, &err), 0);
+	ck_assert_int_eq(svff_op_step(&s, SVFF_STEP_UNPLUG, &err), 0);
+	fakevirt_unplug(vm1, VF1);
+	fixes[0] = 0;
+	int n = svff_recover(&s, v, on_fix, NULL, &err);
+	ck_assert_msg(n > 0, "%d: %s", n, err.msg);
+	ck_assert_msg(strstr(fixes, "interrupted 'pause'"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "pause: each VF is now as libvirt has it"), "%s", fixes);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+	struct svff_pause_item back = { .vf = 1 };
+	ck_assert_msg(svff_unpause_run(&s, v, &back, 1, &err) == 0, "%s", err.msg);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+}
+END_TEST
+
+/* A release killed after the suspend and the release, before its
+ * record: QEMU is the truth (x-query-vfio): the claim is paused, the VM
+ * stays suspended, and unpause re-acquires and resumes. */
+START_TEST(recover_takes_qemu_as_the_truth_for_a_release)
+{
+	struct svff_error err = { 0 };
+	struct svff_pause_item it = { .vf = 1 };
+
+	fakevirt_flags(vm1, FV_VFIO_PAUSE);
+	ck_assert_int_eq(svff_pause_run(&s, v, &it, 1, &err), 0);
+	/* as if the record pause step had not been saved */
+	struct svff_claim *c = svff_state_claim(svff_session_pf(&s), 1);
+	c->state = SVFF_VF_ATTACHED;
+	ck_assert_int_eq(svff_op_begin(&s, "pause", -1, -1, &err), 0);
+	fixes[0] = 0;
+	ck_assert_int_gt(svff_recover(&s, v, on_fix, NULL, &err), 0);
+	ck_assert_msg(strstr(fixes, "released by the QEMU of VM 'vm1'"), "%s", fixes);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+	ck_assert(fakevirt_paused(vm1));
+	struct svff_pause_item back = { .vf = 1 };
+	ck_assert_int_eq(svff_unpause_run(&s, v, &back, 1, &err), 0);
+	ck_assert_msg(back.rc == 0, "%s", back.err.msg);
+	ck_assert(!fakevirt_paused(vm1));
+	ck_assert(!fakevirt_released(vm1, VF1));
+}
+END_TEST
+
+/* The PF as the kernel has it: "count:vfio,vfio,..." (each VF's driver). */
+static const char *pf_now(void)
+{
+	static char out[256];
+	char path[1200], target[256];
+	unsigned int n = (unsigned int)atoi(fakesys_read(root, PF, "sriov_numvfs"));
+	int at = snprintf(out, sizeof(out), "%u:", n);
+	for (unsigned int i = 0; i < 8; i++) {
+		snprintf(path, sizeof(path), "%s/devices/pci0000:00/0000:01:00.%u/driver", root, i + 1);
+		ssize_t k = readlink(path, target, sizeof(target) - 1);
+		char vf[300];
+		snprintf(vf, sizeof(vf), "%s/devices/pci0000:00/%s/virtfn%u", root, PF, i);
+		if (access(vf, F_OK) != 0)
+			break;
+		target[k > 0 ? k : 0] = 0;
+		at += snprintf(out + at, sizeof(out) - (size_t)at, "%s%s", i ? "," : "",
+			       k > 0 ? strrchr(target, '/') + 1 : "none");
+	}
+	return out;
+}
+
+/* The operation recorded on disk: "verb" or "". */
+static const char *op_on_disk(void)
+{
+	static char out[32];
+	struct svff_state *st = NULL;
+	struct svff_error err = { 0 };
+	ck_assert_msg(svff_state_read(sdir, &st, &err) == 0, "%s", err.msg);
+	snprintf(out, sizeof(out), "%s", st->op ? st->op->verb : "");
+	svff_state_free(st);
+	return out;
+}
+
+#define SIX "6:vfio-pci,vfio-pci,vfio-pci,vfio-pci,vfio-pci,vfio-pci"
+#define FOUR "4:vfio-pci,vfio-pci,vfio-pci,vfio-pci"
+
+/* reconf 4 -> 6 under vm1, by hot-unplug (_i 0) or the release (_i 1):
+ * the count through 0, every VF on vfio-pci, vf1 back at its guest
+ * address, the VM running, the claim attached, no record. */
+START_TEST(reconf_gives_every_claim_back_at_the_new_count)
+{
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+	char guest[SVFF_ADDR_LEN];
+
+	if (_i)
+		fakevirt_flags(vm1, FV_VFIO_PAUSE);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert_msg(svff_reconf_run(&s, 6, false, &r, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(pf_now(), SIX);
+	ck_assert_uint_eq(kernel.numvfs_writes, 2);   /* 0, then 6 */
+	ck_assert_uint_eq(r.n_items, 1);
+	ck_assert_msg(r.items[0].rc == 0, "%s", r.items[0].err.msg);
+	ck_assert_int_eq(r.items[0].mech, _i ? SVFF_PAUSE_RELEASE : SVFF_PAUSE_HOTPLUG);
+	ck_assert(fakevirt_holds(vm1, VF1, guest));
+	ck_assert_str_eq(guest, GUEST);
+	ck_assert(!fakevirt_paused(vm1));
+	ck_assert(!fakevirt_released(vm1, VF1));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ck_assert_uint_eq(svff_session_pf(&s)->numvfs, 6);
+	svff_reconf_clear(&r);
+}
+END_TEST
+
+/* The PF driver enables 5 VFs for 6: reconf says so, goes back to 4 and
+ * gives vf1 back there; no record. */
+START_TEST(reconf_that_fails_puts_the_old_count_back)
+{
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+
+	kernel.refuse_numvfs = 1;
+	ck_assert_int_lt(svff_reconf_run(&s, 6, false, &r, &err), 0);
+	ck_assert_msg(strstr(err.msg, "(5 present) instead of 6"), "%s",
+		      err.msg);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ck_assert_uint_eq(svff_session_pf(&s)->numvfs, 4);
+	svff_reconf_clear(&r);
+}
+END_TEST
+
+/* ... and when going back fails too, the record stays (exit 4), every
+ * other verb is refused, and recover finishes the reconf: 6 VFs, vf1
+ * back; a second recover does nothing. */
+START_TEST(reconf_whose_undo_fails_is_finished_by_recover)
+{
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+
+	kernel.refuse_numvfs = 2;
+	ck_assert_int_eq(svff_reconf_run(&s, 6, false, &r, &err), -EINPROGRESS);
+	ck_assert_int_eq(err.kind, SVFF_ERR_RECOVER);
+	ck_assert_msg(strstr(err.msg, "undoing it failed too: going back to 4 VFs"), "%s", err.msg);
+	ck_assert_str_eq(op_on_disk(), "reconf");
+	ck_assert(!fakevirt_holds(vm1, VF1, NULL));
+	svff_reconf_clear(&r);
+	svff_session_close(&s);
+	struct svff_error e2 = { 0 };
+	ck_assert_int_eq(svff_session_open(ctx, PF, 0, &s, &e2), -EINPROGRESS);
+	ck_assert_int_eq(svff_session_open(ctx, PF, SVFF_SESSION_RECOVER, &s, &e2), 0);
+	fixes[0] = 0;
+	ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) > 0, "%s", err.msg);
+	ck_assert_msg(strstr(fixes, "reconf finished: 6 VFs"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "vf1 given back to VM 'vm1' at " GUEST), "%s", fixes);
+	ck_assert_str_eq(pf_now(), SIX);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	fixes[0] = 0;
+	ck_assert_int_eq(svff_recover(&s, v, on_fix, NULL, &err), 0);
+	ck_assert_str_eq(fixes, "");
+}
+END_TEST
+
+/* A guest that does not let its VF go: nothing changes, the count is
+ * never written. */
+START_TEST(reconf_under_a_guest_that_does_not_answer_changes_nothing)
+{
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+
+	fakevirt_flags(vm1, FV_NO_UNPLUG);
+	ck_assert_int_eq(svff_reconf_run(&s, 6, false, &r, &err), -ETIMEDOUT);
+	ck_assert_uint_eq(kernel.numvfs_writes, 0);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	svff_reconf_clear(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *su = suite_create("orchestration");
+	TCase *tc = tcase_create("pause");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, pause_hot_unplugs_and_unpause_plugs_back_at_the_guest_address);
+	tcase_add_test(tc, pause_releases_where_qemu_offers_it);
+	tcase_add_test(tc, mechanism_asked_for_is_kept);
+	tcase_add_loop_test(tc, guest_that_does_not_let_go_keeps_its_vf, 0, 2);
+	tcase_add_test(tc, attach_of_several_undone_when_one_fails);
+	suite_add_tcase(su, tc);
+	TCase *tr = tcase_create("recover");
+	tcase_add_checked_fixture(tr, setup, teardown);
+	tcase_set_timeout(tr, 30);
+	tcase_add_test(tr, recover_reconciles_and_a_second_run_changes_nothing);
+	tcase_add_test(tr, recover_finishes_an_interrupted_pause);
+	tcase_add_test(tr, recover_takes_qemu_as_the_truth_for_a_release);
+	suite_add_tcase(su, tr);
+	TCase *tf = tcase_create("reconf");
+	tcase_add_checked_fixture(tf, setup, teardown);
+	tcase_set_timeout(tf, 30);
+	tcase_add_loop_test(tf, reconf_gives_every_claim_back_at_the_new_count, 0, 2);
+	tcase_add_test(tf, reconf_that_fails_puts_the_old_count_back);
+	tcase_add_test(tf, reconf_whose_undo_fails_is_finished_by_recover);
+	tcase_add_test(tf, reconf_under_a_guest_that_does_not_answer_changes_nothing);
+	suite_add_tcase(su, tf);
+	return fakesys_run_suite(su);
+}
