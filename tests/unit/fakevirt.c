@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <json-c/json.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "domxml.h"
@@ -38,6 +41,7 @@ struct _virDomain { struct fv_dom *d; };
 
 struct fv_cb {
 	bool used;
+	pid_t pid;     /* the process that registered it (a killed child's stay) */
 	int event;
 	virConnectDomainEventGenericCallback cb;
 	void *opaque;
@@ -50,7 +54,10 @@ struct fv_event {
 	char alias[SVFF_ALIAS_LEN];
 };
 
-static struct {
+/* In a shared mapping, so that a child process that runs a verb and is
+ * killed in the middle (the unit tests' crash sweep) leaves its VMs as it
+ * left them, for the parent's recover. */
+static struct fv_model {
 	pthread_mutex_t lock;
 	struct fv_dom doms[FV_MAX_DOMS];
 	size_t n_doms;
@@ -59,7 +66,16 @@ static struct {
 	struct fv_event events[FV_MAX_EVENTS];
 	size_t n_events;
 	unsigned int calls[FV_NCALLS];
-} fv = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} *model;
+#define fv (*model)
+
+/* A robust lock: a child killed while it held it leaves it usable. */
+static void fv_lock(void)
+{
+	if (pthread_mutex_lock(&fv.lock) == EOWNERDEAD)
+		pthread_mutex_consistent(&fv.lock);
+}
+static void fv_unlock(void) { pthread_mutex_unlock(&fv.lock); }
 
 static struct _virConnect the_conn;
 static __thread virError last_error;
@@ -154,23 +170,23 @@ static int fv_virEventRemoveTimeout(int t) { (void)t; return 0; }
 /* Deliver the queued events in this thread, as libvirt's loop does. */
 static int fv_virEventRunDefaultImpl(void)
 {
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	while (fv.n_events) {
 		struct fv_event e = fv.events[0];
 		memmove(&fv.events[0], &fv.events[1], --fv.n_events * sizeof(e));
 		for (size_t i = 0; i < FV_MAX_CBS; i++) {
 			struct fv_cb c = fv.cbs[i];
-			if (!c.used || c.event != e.event)
+			if (!c.used || c.event != e.event || c.pid != getpid())
 				continue;
 			virDomainPtr dom = ref(e.d);
-			pthread_mutex_unlock(&fv.lock);
+			fv_unlock();
 			((virConnectDomainEventDeviceRemovedCallback)(void (*)(void))c.cb)(&the_conn, dom, e.alias,
 									   c.opaque);
 			free(dom);
-			pthread_mutex_lock(&fv.lock);
+			fv_lock();
 		}
 	}
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	usleep(2000);
 	return 0;
 }
@@ -188,14 +204,14 @@ static int fv_virConnectDomainEventRegisterAny(virConnectPtr c, virDomainPtr dom
 					       void *opaque, virFreeCallback freecb)
 {
 	(void)c; (void)dom;
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	for (int i = 0; i < FV_MAX_CBS; i++)
-		if (!fv.cbs[i].used) {
-			fv.cbs[i] = (struct fv_cb){ true, event, cb, opaque, freecb };
-			pthread_mutex_unlock(&fv.lock);
+		if (!fv.cbs[i].used || (fv.cbs[i].pid != getpid() && kill(fv.cbs[i].pid, 0) < 0)) {
+			fv.cbs[i] = (struct fv_cb){ true, getpid(), event, cb, opaque, freecb };
+			fv_unlock();
 			return i;
 		}
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	set_error(VIR_ERR_INTERNAL_ERROR, "too many callbacks");
 	return -1;
 }
@@ -203,10 +219,10 @@ static int fv_virConnectDomainEventRegisterAny(virConnectPtr c, virDomainPtr dom
 static int fv_virConnectDomainEventDeregisterAny(virConnectPtr c, int id)
 {
 	(void)c;
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	struct fv_cb cb = fv.cbs[id];
 	fv.cbs[id].used = false;
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	if (cb.used && cb.freecb)
 		cb.freecb(cb.opaque);
 	return 0;
@@ -217,25 +233,25 @@ static int fv_virConnectDomainEventDeregisterAny(virConnectPtr c, int id)
 static int fv_virConnectListAllDomains(virConnectPtr c, virDomainPtr **out, unsigned int flags)
 {
 	(void)c; (void)flags;
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	*out = calloc(fv.n_doms + 1, sizeof(**out));
 	for (size_t i = 0; i < fv.n_doms; i++)
 		(*out)[i] = ref(&fv.doms[i]);
 	int n = (int)fv.n_doms;
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	return n;
 }
 
 static virDomainPtr lookup(bool (*match)(const struct fv_dom *, const void *), const void *key)
 {
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	for (size_t i = 0; i < fv.n_doms; i++)
 		if (match(&fv.doms[i], key)) {
 			virDomainPtr p = ref(&fv.doms[i]);
-			pthread_mutex_unlock(&fv.lock);
+			fv_unlock();
 			return p;
 		}
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	set_error(VIR_ERR_NO_DOMAIN, "Domain not found");
 	return NULL;
 }
@@ -275,10 +291,10 @@ static int fv_virDomainIsPersistent(virDomainPtr d) { return d->d->persistent; }
 static int fv_virDomainGetState(virDomainPtr d, int *state, int *reason, unsigned int flags)
 {
 	(void)flags;
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	*state = !d->d->active ? VIR_DOMAIN_SHUTOFF : d->d->paused ? VIR_DOMAIN_PAUSED
 								    : VIR_DOMAIN_RUNNING;
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	if (reason)
 		*reason = 0;
 	return 0;
@@ -286,7 +302,7 @@ static int fv_virDomainGetState(virDomainPtr d, int *state, int *reason, unsigne
 
 static int run_state(virDomainPtr d, bool paused, enum fv_call c)
 {
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	fv.calls[c]++;
 	int rc = 0;
 	if (!d->d->active) {
@@ -295,7 +311,7 @@ static int run_state(virDomainPtr d, bool paused, enum fv_call c)
 	} else {
 		d->d->paused = paused;
 	}
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	return rc;
 }
 static int fv_virDomainSuspend(virDomainPtr d) { return run_state(d, true, FV_SUSPEND); }
@@ -309,7 +325,7 @@ static char *fv_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
 	char *xml = malloc(len), src[160], ga[160];
 	size_t at;
 
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	at = (size_t)snprintf(xml, len, "<domain type='kvm'%s><name>%s</name><uuid>%s</uuid>"
 			      "<devices>", "", d->name, d->uuid);
 	const struct fv_dev *list = live ? d->live : d->cfg;
@@ -325,7 +341,7 @@ static char *fv_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
 				       "</hostdev>", src, alias, ga);
 	}
 	snprintf(xml + at, len - at, "</devices></domain>");
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	return xml;
 }
 
@@ -353,7 +369,7 @@ static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsi
 		set_error(VIR_ERR_XML_ERROR, "cannot parse the device XML");
 		return -1;
 	}
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	fv.calls[FV_ATTACH]++;
 	int rc = 0;
 	if ((flags & VIR_DOMAIN_AFFECT_LIVE) && (d->flags & FV_NO_HOTPLUG)) {
@@ -369,7 +385,7 @@ static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsi
 			add_dev(d, false, hd.host_addr, hd.guest_addr[0] ? hd.guest_addr :
 				(flags & VIR_DOMAIN_AFFECT_LIVE) ? d->live[d->n_live - 1].guest : "");
 	}
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	return rc;
 }
 
@@ -378,7 +394,7 @@ static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, un
 {
 	struct fv_dom *d = dom->d;
 	(void)flags;
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	fv.calls[FV_DETACH]++;
 	struct fv_dev *x = find_dev(d, true, NULL, alias);
 	int rc = 0;
@@ -391,7 +407,7 @@ static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, un
 		drop_dev(d, true, x);
 		queue_event(VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, d, alias);
 	}
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	return rc;
 }
 
@@ -403,13 +419,13 @@ static int fv_virDomainDetachDeviceFlags(virDomainPtr dom, const char *xml, unsi
 		set_error(VIR_ERR_XML_ERROR, "cannot parse the device XML");
 		return -1;
 	}
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	fv.calls[FV_DETACH]++;
 	struct fv_dev *x = (flags & VIR_DOMAIN_AFFECT_CONFIG) ? find_dev(d, false, hd.host_addr,
 									  NULL) : NULL;
 	if (x)
 		drop_dev(d, false, x);
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	if (!x)
 		set_error(VIR_ERR_DEVICE_MISSING, "device not found");
 	return x ? 0 : -1;
@@ -479,7 +495,7 @@ static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, cha
 	(void)flags;
 	if (req)
 		json_object_object_get_ex(req, "arguments", &args);
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	fv.calls[FV_QMP]++;
 	if (!strcmp(ex, "query-commands"))
 		*result = strdup(d->flags & FV_VFIO_PAUSE ?
@@ -490,7 +506,7 @@ static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, cha
 		*result = qmp_error("CommandNotFound", "The command has not been found");
 	else
 		*result = qmp_vfio(d, ex, args);
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	json_object_put(req);
 	return 0;
 }
@@ -499,13 +515,26 @@ static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, cha
 
 void fakevirt_install(void)
 {
-	pthread_mutex_lock(&fv.lock);
+	if (!model) {
+		pthread_mutexattr_t a;
+		model = mmap(NULL, sizeof(*model), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (model == MAP_FAILED)
+			abort();
+		pthread_mutexattr_init(&a);
+		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+		pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+		pthread_mutex_init(&model->lock, &a);
+		pthread_mutexattr_destroy(&a);
+	}
+	fv_lock();
 	memset(fv.doms, 0, sizeof(fv.doms));
 	fv.n_doms = 0;
 	fv.next_id = 1;
 	fv.n_events = 0;
+	memset(fv.cbs, 0, sizeof(fv.cbs));
 	memset(fv.calls, 0, sizeof(fv.calls));
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 #define FV_SET(f) sym_##f = fv_##f;
 	SVFF_LIBVIRT_SYMS(FV_SET)
 	SVFF_LIBVIRT_QEMU_SYMS(FV_SET)
@@ -515,7 +544,7 @@ void fakevirt_install(void)
 
 struct fv_dom *fakevirt_add(const char *name, bool running, bool persistent, unsigned int flags)
 {
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	struct fv_dom *d = &fv.doms[fv.n_doms++];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", name);
@@ -524,45 +553,45 @@ struct fv_dom *fakevirt_add(const char *name, bool running, bool persistent, uns
 	d->id = running ? fv.next_id++ : -1;
 	d->persistent = persistent;
 	d->flags = flags;
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	return d;
 }
 
 void fakevirt_flags(struct fv_dom *d, unsigned int flags)
 {
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	d->flags = flags;
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 }
 
 const char *fakevirt_uuid(const struct fv_dom *d) { return d->uuid; }
 
 void fakevirt_plug(struct fv_dom *d, const char *host, const char *guest, bool live, bool config)
 {
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	if (live)
 		add_dev(d, true, host, guest);
 	if (config)
 		add_dev(d, false, host, live ? d->live[d->n_live - 1].guest : guest);
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 }
 
 void fakevirt_unplug(struct fv_dom *d, const char *host)
 {
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	struct fv_dev *x = find_dev(d, true, host, NULL);
 	if (x)
 		drop_dev(d, true, x);
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 }
 
 bool fakevirt_holds(const struct fv_dom *d, const char *host, char *guest)
 {
-	pthread_mutex_lock(&fv.lock);
+	fv_lock();
 	const struct fv_dev *x = find_dev((struct fv_dom *)d, true, host, NULL);
 	if (x && guest)
 		memcpy(guest, x->guest, SVFF_ADDR_LEN);
-	pthread_mutex_unlock(&fv.lock);
+	fv_unlock();
 	return x != NULL;
 }
 

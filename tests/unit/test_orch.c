@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -438,6 +439,160 @@ START_TEST(reconf_under_a_guest_that_does_not_answer_changes_nothing)
 }
 END_TEST
 
+/* --- the crash sweep: a verb run in a child process that dies just
+ * before its Nth save of the state file (after the host changes that
+ * the save would record), for N = 1, 2, ... until it runs to the end;
+ * after each death, recover in this process (the fake kernel's files
+ * and the fake VMs are shared) must leave vm1's claim and VF whole, and
+ * a second recover must find nothing. --- */
+
+static int kill_at, saves;
+
+static void killer(void *opaque, const char *what)
+{
+	fakesys_kernel(opaque, what);
+	if (!strncmp(what, "save state to ", 14) && ++saves == kill_at)
+		_exit(137);
+}
+
+static int verb_pause(void)
+{
+	struct svff_error err = { 0 };
+	struct svff_pause_item it = { .vf = 1 };
+	struct svff_virt *cv = NULL;
+	int rc = svff_virt_open(ctx, &cv, &err);
+	if (rc == 0)
+		rc = svff_pause_run(&s, cv, &it, 1, &err);
+	return rc < 0 ? rc : it.rc;
+}
+
+static int verb_unpause(void)
+{
+	struct svff_error err = { 0 };
+	struct svff_pause_item it = { .vf = 1 };
+	struct svff_virt *cv = NULL;
+	int rc = svff_virt_open(ctx, &cv, &err);
+	if (rc == 0)
+		rc = svff_unpause_run(&s, cv, &it, 1, &err);
+	return rc < 0 ? rc : it.rc;
+}
+
+static int verb_reconf(void)
+{
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+	return svff_reconf_run(&s, 6, false, &r, &err);
+}
+
+/* 137 when killed, else the verb's exit */
+static int run_killed(int (*verb)(void), int at)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		saves = 0;
+		kill_at = at;
+		ctx->on_step = killer;
+		_exit(verb() == 0 ? 0 : 1);
+	}
+	int st = 0;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* After recover: no record; vm1 keeps its claim; attached exactly when
+ * it holds vf1 with QEMU holding it, paused exactly when not (or QEMU
+ * holds it released); suspended only while released; every VF of the
+ * kernel's count on vfio-pci and that count recorded. */
+static void consistent(const char *what)
+{
+	const char *c = claim_on_disk(1);
+	bool held = fakevirt_holds(vm1, VF1, NULL), rel = fakevirt_released(vm1, VF1);
+	struct svff_pf_state *ps = svff_session_pf(&s);
+	char want[16];
+
+	ck_assert_msg(!strcmp(c, "vm1:attached") || !strcmp(c, "vm1:paused"), "%s: claim '%s'",
+		      what, c);
+	if (!strcmp(c, "vm1:attached"))
+		ck_assert_msg(held && !rel && !fakevirt_paused(vm1), "%s: attached, but held %d "
+			      "released %d paused %d", what, held, rel, fakevirt_paused(vm1));
+	else
+		ck_assert_msg(!held || rel, "%s: paused, but vm1 holds vf1", what);
+	if (fakevirt_paused(vm1))
+		ck_assert_msg(rel, "%s: vm1 left suspended with nothing released", what);
+	snprintf(want, sizeof(want), "%u:", ps->numvfs);
+	ck_assert_msg(!strncmp(pf_now(), want, strlen(want)) && !strstr(pf_now(), "none"),
+		      "%s: the PF has %s, the state says %u", what, pf_now(), ps->numvfs);
+}
+
+/* must_attach: recover finishes the verb, claims given back (reconf) */
+static void sweep(const char *name, int (*prep)(void), int (*verb)(void), unsigned int flags,
+		  bool must_attach)
+{
+	int kills = 0;
+	for (int at = 1; at < 40; at++) {
+		struct svff_error err = { 0 };
+		char what[64];
+		fakevirt_flags(vm1, flags);
+		ck_assert_int_eq(prep ? prep() : 0, 0);
+		int rc = run_killed(verb, at);
+		snprintf(what, sizeof(what), "killed before save %d", at);
+		if (rc != 137) {
+			ck_assert_msg(rc == 0, "the verb failed when not killed (save %d)", at);
+			break;
+		}
+		kills++;
+		svff_session_close(&s);
+		ck_assert_msg(svff_session_open(ctx, PF, SVFF_SESSION_RECOVER, &s, &err) == 0, "%s",
+			      err.msg);
+		ck_assert_msg(svff_recover(&s, v, NULL, NULL, &err) >= 0, "%s: %s", what, err.msg);
+		consistent(what);
+		if (must_attach)
+			ck_assert_msg(!strcmp(claim_on_disk(1), "vm1:attached"), "%s: recover left "
+				      "vm1's claim %s", what, claim_on_disk(1));
+		fixes[0] = 0;
+		ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) == 0, "%s: a second recover "
+			      "fixed: %s", what, fixes);
+		/* and the claim can be given back whole */
+		if (!strcmp(claim_on_disk(1), "vm1:paused")) {
+			struct svff_pause_item back = { .vf = 1 };
+			ck_assert_int_eq(svff_unpause_run(&s, v, &back, 1, &err), 0);
+			ck_assert_msg(back.rc == 0, "%s: unpause: %s", what, back.err.msg);
+		}
+		ck_assert(fakevirt_holds(vm1, VF1, NULL) && !fakevirt_paused(vm1));
+		teardown();
+		setup();
+	}
+	ck_assert_int_ge(kills, 2);
+	printf("crash sweep: %s (%s): %d kills, each recovered consistent\n", name,
+	       flags ? "release" : "hot-unplug", kills);
+}
+
+static int paused_first(void)
+{
+	return verb_pause();
+}
+
+START_TEST(crash_sweep_pause)
+{
+	sweep("pause", NULL, verb_pause, _i ? FV_VFIO_PAUSE : 0, false);
+}
+END_TEST
+
+START_TEST(crash_sweep_unpause)
+{
+	sweep("unpause", paused_first, verb_unpause, _i ? FV_VFIO_PAUSE : 0, false);
+}
+END_TEST
+
+START_TEST(crash_sweep_reconf)
+{
+	sweep("reconf", NULL, verb_reconf, _i ? FV_VFIO_PAUSE : 0, true);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("orchestration");
@@ -465,5 +620,12 @@ int main(void)
 	tcase_add_test(tf, reconf_whose_undo_fails_is_finished_by_recover);
 	tcase_add_test(tf, reconf_under_a_guest_that_does_not_answer_changes_nothing);
 	suite_add_tcase(su, tf);
+	TCase *tk = tcase_create("crash");
+	tcase_add_checked_fixture(tk, setup, teardown);
+	tcase_set_timeout(tk, 120);
+	tcase_add_loop_test(tk, crash_sweep_pause, 0, 2);
+	tcase_add_loop_test(tk, crash_sweep_unpause, 0, 2);
+	tcase_add_loop_test(tk, crash_sweep_reconf, 0, 2);
+	suite_add_tcase(su, tk);
 	return fakesys_run_suite(su);
 }
