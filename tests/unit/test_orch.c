@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "claim.h"
 #include "fakesys.h"
 #include "fakevirt.h"
 #include "pause.h"
@@ -484,6 +485,41 @@ static int verb_reconf(void)
 	return svff_reconf_run(&s, 6, false, &r, &err);
 }
 
+static int verb_attach2(void)
+{
+	struct svff_error err = { 0 };
+	struct svff_virt *cv = NULL;
+	struct svff_vm vm = { 0 };
+	unsigned int vfs[] = { 2, 3 }, done[2];
+	const struct svff_claim *claims[2];
+	int rc = svff_virt_open(ctx, &cv, &err);
+	if (rc == 0)
+		rc = svff_vm_lookup(cv, "vm1", &vm, &err);
+	struct svff_attach a = { .vm = &vm, .vfs = vfs, .n = 2, .done = done, .claims = claims };
+	return rc < 0 ? rc : svff_attach_run(&s, cv, &a, &err);
+}
+
+static int verb_detach2(void)
+{
+	struct svff_error err = { 0 };
+	struct svff_virt *cv = NULL;
+	unsigned int vfs[] = { 1, 2 };
+	int rc = svff_virt_open(ctx, &cv, &err);
+	return rc < 0 ? rc : svff_detach_run(&s, cv, vfs, 2, NULL, NULL, &err);
+}
+
+/* vm1 holds vf2 too, claimed */
+static int attached_vf2(void)
+{
+	struct svff_error err = { 0 };
+	struct svff_vm vm = { 0 };
+	int rc = svff_vm_lookup(v, "vm1", &vm, &err);
+	if (rc == 0)
+		rc = svff_claim_attach(&s, v, &vm, 2, NULL, false, NULL, NULL, &err);
+	svff_vm_clear(&vm);
+	return rc;
+}
+
 /* 137 when killed, else the verb's exit */
 static int run_killed(int (*verb)(void), int at)
 {
@@ -506,13 +542,33 @@ static int run_killed(int (*verb)(void), int at)
  * it holds vf1 with QEMU holding it, paused exactly when not (or QEMU
  * holds it released); suspended only while released; every VF of the
  * kernel's count on vfio-pci and that count recorded. */
+static bool keeps_vf1;   /* the verb never drops vf1's claim */
+
 static void consistent(const char *what)
 {
-	const char *c = claim_on_disk(1);
+	char c[300];
 	bool held = fakevirt_holds(vm1, VF1, NULL), rel = fakevirt_released(vm1, VF1);
 	struct svff_pf_state *ps = svff_session_pf(&s);
 	char want[16];
 
+	snprintf(c, sizeof(c), "%s", claim_on_disk(1));
+	snprintf(want, sizeof(want), "%u:", ps->numvfs);
+	ck_assert_msg(!strncmp(pf_now(), want, strlen(want)) && !strstr(pf_now(), "none"),
+		      "%s: the PF has %s, the state says %u", what, pf_now(), ps->numvfs);
+
+	for (unsigned int i = 0; i < ps->numvfs; i++) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "0000:01:00.%u", i + 1);
+		const char *ci = claim_on_disk(i);
+		if (fakevirt_holds(vm1, addr, NULL) && !fakevirt_released(vm1, addr))
+			ck_assert_msg(!strcmp(ci, "vm1:attached"), "%s: vm1 holds vf%u, its claim "
+				      "is '%s'", what, i, ci);
+		else
+			ck_assert_msg(strcmp(ci, "vm1:attached"), "%s: vf%u claimed attached, not in "
+				      "vm1", what, i);
+	}
+	if (!keeps_vf1)
+		return;
 	ck_assert_msg(!strcmp(c, "vm1:attached") || !strcmp(c, "vm1:paused"), "%s: claim '%s'",
 		      what, c);
 	if (!strcmp(c, "vm1:attached"))
@@ -523,8 +579,6 @@ static void consistent(const char *what)
 	if (fakevirt_paused(vm1))
 		ck_assert_msg(rel, "%s: vm1 left suspended with nothing released", what);
 	snprintf(want, sizeof(want), "%u:", ps->numvfs);
-	ck_assert_msg(!strncmp(pf_now(), want, strlen(want)) && !strstr(pf_now(), "none"),
-		      "%s: the PF has %s, the state says %u", what, pf_now(), ps->numvfs);
 }
 
 /* must_attach: recover finishes the verb, claims given back (reconf) */
@@ -532,6 +586,7 @@ static void sweep(const char *name, int (*prep)(void), int (*verb)(void), unsign
 		  bool must_attach)
 {
 	int kills = 0;
+	keeps_vf1 = verb != verb_detach2;
 	for (int at = 1; at < 40; at++) {
 		struct svff_error err = { 0 };
 		char what[64];
@@ -556,6 +611,11 @@ static void sweep(const char *name, int (*prep)(void), int (*verb)(void), unsign
 		ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) == 0, "%s: a second recover "
 			      "fixed: %s", what, fixes);
 		/* and the claim can be given back whole */
+		if (!keeps_vf1) {
+			teardown();
+			setup();
+			continue;
+		}
 		if (!strcmp(claim_on_disk(1), "vm1:paused")) {
 			struct svff_pause_item back = { .vf = 1 };
 			ck_assert_int_eq(svff_unpause_run(&s, v, &back, 1, &err), 0);
@@ -567,7 +627,7 @@ static void sweep(const char *name, int (*prep)(void), int (*verb)(void), unsign
 	}
 	ck_assert_int_ge(kills, 2);
 	printf("crash sweep: %s (%s): %d kills, each recovered consistent\n", name,
-	       flags ? "release" : "hot-unplug", kills);
+	       flags ? "QEMU with the VFIO pause" : "stock QEMU", kills);
 }
 
 static int paused_first(void)
@@ -590,6 +650,15 @@ END_TEST
 START_TEST(crash_sweep_reconf)
 {
 	sweep("reconf", NULL, verb_reconf, _i ? FV_VFIO_PAUSE : 0, true);
+}
+END_TEST
+
+START_TEST(crash_sweep_attach_and_detach)
+{
+	if (_i)
+		sweep("detach vf1 vf2", attached_vf2, verb_detach2, 0, false);
+	else
+		sweep("attach vf2 vf3", NULL, verb_attach2, 0, false);
 }
 END_TEST
 
@@ -626,6 +695,7 @@ int main(void)
 	tcase_add_loop_test(tk, crash_sweep_pause, 0, 2);
 	tcase_add_loop_test(tk, crash_sweep_unpause, 0, 2);
 	tcase_add_loop_test(tk, crash_sweep_reconf, 0, 2);
+	tcase_add_loop_test(tk, crash_sweep_attach_and_detach, 0, 2);
 	suite_add_tcase(su, tk);
 	return fakesys_run_suite(su);
 }
