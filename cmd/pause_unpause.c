@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "pause_unpause.h"
-#include "release.h"
+#include "qmp.h"
 
 static int cmp_vf(const void *a, const void *b)
 {

@@ -47,7 +47,7 @@ static int detach_done(struct svff_run *r, struct svff_error *err)
 
 	for (size_t i = a->n_done; i-- > 0;) {
 		struct svff_error e = { 0 };
-		if (svff_claim_release(r->s, r->v, a->done[i], &e) < 0 && !a->undo_err.code)
+		if (svff_claim_detach(r->s, r->v, a->done[i], &e) < 0 && !a->undo_err.code)
 			a->undo_err = e;
 	}
 	a->n_done = 0;
@@ -96,7 +96,7 @@ static int detach_each(struct svff_run *r, struct svff_error *err)
 		if (s->st->op)
 			rc = svff_op_step(s, step, err);
 		if (rc == 0)
-			rc = svff_claim_release(s, r->v, d->vfs[i], err);
+			rc = svff_claim_detach(s, r->v, d->vfs[i], err);
 		if (rc == 0 && d->done)
 			d->done(d->opaque, d->vfs[i], vm);
 	}

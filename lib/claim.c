@@ -9,8 +9,7 @@
 
 const struct svff_vf_info *svff_session_vf(struct svff_session *s, unsigned int vf)
 {
-	struct svff_vf_ref ref = { .index = vf };
-	return svff_pf_vf(&s->info, &ref);
+	return svff_pf_vf_at(&s->info, vf);
 }
 
 int svff_vf_usable(struct svff_session *s, const struct svff_vf_info *info,
@@ -66,7 +65,7 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
 	return svff_session_save(s, err);
 }
 
-int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int vf,
+int svff_claim_detach(struct svff_session *s, struct svff_virt *v, unsigned int vf,
 		       struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);

@@ -28,7 +28,7 @@ int svff_claim_attach(struct svff_session *s, struct svff_virt *v, struct svff_v
  * persistent configuration when the claim is persistent), then forget
  * the claim. A VM that no longer exists just loses the claim. (pause.h
  * releases a VF and keeps the claim.) */
-int svff_claim_release(struct svff_session *s, struct svff_virt *v, unsigned int vf,
+int svff_claim_detach(struct svff_session *s, struct svff_virt *v, unsigned int vf,
 		       struct svff_error *err);
 
 /* A VF can go to a VM: bound to vfio-pci, and its IOMMU group clean. */

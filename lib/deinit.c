@@ -32,7 +32,7 @@ static int drop_claims(struct svff_run *r, struct svff_error *err)
 		snprintf(step, sizeof(step), SVFF_STEP_DROP_CLAIM, vf);
 		rc = svff_op_step(s, step, err);
 		if (rc == 0)
-			rc = svff_claim_release(s, v, vf, err);
+			rc = svff_claim_detach(s, v, vf, err);
 		if (rc == 0 && !s->ctx->dry_run && d->dropped)
 			d->dropped(d->opaque, vf, vm, paused);
 		if (s->ctx->dry_run)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 
+#include "dl.h"
 #include "libvirt-dl.h"
 
 #define SVFF_SYM_DEF(f) __typeof__(f) *sym_##f;
@@ -16,34 +16,15 @@ static char load_msg[256];   /* empty when loaded */
 
 /* The sonames of Debian's libvirt0 package; the headers svff is built
  * against fix the ABI. */
-static void *open_lib(const char *soname)
-{
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		snprintf(load_msg, sizeof(load_msg), "%s", dlerror());
-	return h;
-}
-
-#define SVFF_SYM_LOAD(f)                                                   \
-	if (!(sym_##f = (__typeof__(f) *)dlsym(h, #f))) {                   \
-		snprintf(load_msg, sizeof(load_msg), "no symbol '%s' in %s", #f, \
-			 soname);                                           \
-		return;                                                     \
-	}
-
 static void load(void)
 {
-	const char *soname = "libvirt.so.0";
-	void *h = open_lib(soname);
-	if (!h)
-		return;
-	SVFF_LIBVIRT_SYMS(SVFF_SYM_LOAD)
-	soname = "libvirt-qemu.so.0";
-	h = open_lib(soname);
-	if (!h)
-		return;
-	SVFF_LIBVIRT_QEMU_SYMS(SVFF_SYM_LOAD)
-	/* the handles stay open for the life of the process, on purpose */
+	static const struct svff_dl_sym lv[] = { SVFF_LIBVIRT_SYMS(SVFF_DL_SYM) };
+	static const struct svff_dl_sym lvq[] = { SVFF_LIBVIRT_QEMU_SYMS(SVFF_DL_SYM) };
+
+	if (svff_dl_load("libvirt.so.0", lv, sizeof(lv) / sizeof(lv[0]), load_msg,
+			 sizeof(load_msg)) == 0)
+		svff_dl_load("libvirt-qemu.so.0", lvq, sizeof(lvq) / sizeof(lvq[0]), load_msg,
+			     sizeof(load_msg));
 }
 
 static void keep(void) {}

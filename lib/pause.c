@@ -11,7 +11,7 @@
 #include "claim.h"
 #include "journal.h"
 #include "pause.h"
-#include "release.h"
+#include "qmp.h"
 #include "sriov.h"
 
 const char *svff_pause_mech_name(enum svff_pause_mech m)
@@ -337,7 +337,7 @@ static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 	return it->mech == SVFF_PAUSE_RELEASE ? 2 : 1;
 }
 
-/* Step 2: the re-acquires (lib/release.h), each VM resumed after them. */
+/* Step 2: the re-acquires (lib/qmp.h), each VM resumed after them. */
 static int unpause_reacquire(struct svff_session *s, struct svff_virt *v,
 			     struct svff_pause_item *items, size_t n, struct plug *p)
 {

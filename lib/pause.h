@@ -7,7 +7,7 @@
  * device in a guest while the host releases it, so svff hot-unplugs it
  * and, on unpause, hot-plugs the (possibly re-created) VF at the same
  * guest address: the guest must answer, and its driver sees the device
- * go. A QEMU with svff's VFIO pause (qemu/README, lib/release.h) lets
+ * go. A QEMU with svff's VFIO pause (qemu/README, lib/qmp.h) lets
  * the guest keep the device: svff suspends the VM, QEMU releases the
  * host device, and on unpause re-acquires the VF at its current address
  * before svff resumes the VM. Whether the VM's QEMU offers it is asked

@@ -313,6 +313,12 @@ const struct svff_vf_info *svff_pf_vf(const struct svff_pf_info *pf,
 	return NULL;
 }
 
+const struct svff_vf_info *svff_pf_vf_at(const struct svff_pf_info *pf, unsigned int index)
+{
+	struct svff_vf_ref ref = { .index = index };
+	return svff_pf_vf(pf, &ref);
+}
+
 int svff_pf_vf_addr(const struct svff_pf_info *pf, unsigned int i, char out[SVFF_ADDR_LEN])
 {
 	struct svff_pci_addr a;

@@ -65,5 +65,7 @@ int svff_pf_vf_addr(const struct svff_pf_info *pf, unsigned int i,
 /* The VF of a PF that ref names; -ENOENT when it does not exist. */
 const struct svff_vf_info *svff_pf_vf(const struct svff_pf_info *pf,
 				      const struct svff_vf_ref *ref);
+/* The VF of index index; NULL when the PF does not have it. */
+const struct svff_vf_info *svff_pf_vf_at(const struct svff_pf_info *pf, unsigned int index);
 
 #endif

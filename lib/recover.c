@@ -8,7 +8,7 @@
 #include "claim.h"
 #include "journal.h"
 #include "recover.h"
-#include "release.h"
+#include "qmp.h"
 #include "sriov.h"
 #include "vfset.h"
 

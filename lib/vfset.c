@@ -43,8 +43,7 @@ int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_erro
 	if (rc < 0)
 		return rc;
 	for (unsigned int i = 0; i < count; i++) {
-		struct svff_vf_ref ref = { .index = i };
-		const struct svff_vf_info *vf = svff_pf_vf(&s->info, &ref);
+		const struct svff_vf_info *vf = svff_pf_vf_at(&s->info, i);
 		if (vf)
 			memcpy(addr, vf->addr, sizeof(addr));
 		else if (s->ctx->dry_run)
@@ -64,8 +63,7 @@ int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_erro
 	}
 	rc = svff_pf_refresh(s->ctx, &s->info, err);
 	for (unsigned int i = 0; rc == 0 && i < count && !s->ctx->dry_run; i++) {
-		struct svff_vf_ref ref = { .index = i };
-		const struct svff_vf_info *vf = svff_pf_vf(&s->info, &ref);
+		const struct svff_vf_info *vf = svff_pf_vf_at(&s->info, i);
 		rc = vf ? svff_iommu_group_check(s->ctx, vf->addr, err) : 0;
 	}
 	return rc;
@@ -98,11 +96,10 @@ int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error
 		rc = svff_pf_refresh(s->ctx, &s->info, err);
 	for (size_t i = 0; rc >= 0 && i < ps->n_claims; i++) {
 		const struct svff_claim *c = ps->claims[i];
-		struct svff_vf_ref ref = { .index = c->vf };
 		char what[128];
 		if (!c->net.set || c->vf >= count)
 			continue;
-		if (!svff_pf_vf(&s->info, &ref)) {
+		if (!svff_pf_vf_at(&s->info, c->vf)) {
 			if (!s->ctx->dry_run) {
 				rc = svff_err(err, -ENODEV, "VF %u of %s vanished", c->vf, s->pf);
 				break;
@@ -197,8 +194,7 @@ int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff
 	for (unsigned int i = 0; rc >= 0 && i < count; i++) {
 		struct svff_res asked = ps ? svff_state_res(ps, i) : (struct svff_res){ 0 };
 		struct svff_res want = svff_res_want(&pool, &asked);
-		struct svff_vf_ref ref = { .index = i };
-		const struct svff_vf_info *vf = svff_pf_vf(&s->info, &ref);
+		const struct svff_vf_info *vf = svff_pf_vf_at(&s->info, i);
 		const struct svff_claim *c = ps ? svff_state_claim(ps, i) : NULL;
 		sum.queues += want.queues;
 		sum.vectors += want.vectors;
@@ -278,8 +274,7 @@ int svff_vfset_res_check(struct svff_session *s, unsigned int count, const bool 
 		if (!mine)
 			continue;
 		n++;
-		struct svff_vf_ref ref = { .index = i };
-		const struct svff_vf_info *vf = svff_pf_vf(&s->info, &ref);
+		const struct svff_vf_info *vf = svff_pf_vf_at(&s->info, i);
 		struct svff_res_vf now;
 		if (vf && (rc = svff_res_get(d, vf, &now, err)) == 0 && now.known) {
 			held.queues += now.r.queues;

@@ -158,9 +158,8 @@ int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
 	}
 	for (unsigned int i = 0; i < max; i++) {
 		struct svff_row *r = &v.rows[v.n_rows];
-		struct svff_vf_ref ref = { .index = i };
 		r->vf = i;
-		r->live = svff_pf_vf(&v.pf, &ref);
+		r->live = svff_pf_vf_at(&v.pf, i);
 		r->claim = svff_state_claim(v.managed, i);
 		if (!r->live && !r->claim)
 			continue;

@@ -421,33 +421,13 @@ static void wait_unplugs(struct wait_all *w, int timeout_s)
 	pthread_mutex_unlock(&w->lock);
 }
 
-int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, int timeout_s)
+/* Ask every guest first, then wait for them together: the guests answer
+ * in parallel, so the longest wait bounds the whole. What the callbacks
+ * read (alias, done) is set under the lock. */
+static void ask_unplugs(struct svff_virt *v, struct wait_all *w, int timeout_s)
 {
-	struct wait_all *w;
-	int failed = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		u[i].rc = 0;
-		u[i].done = 0;
-		u[i].alias[0] = '\0';
-		memset(&u[i].err, 0, sizeof(u[i].err));
-	}
-	w = wait_new(u, n);
-	if (!w) {
-		for (size_t i = 0; i < n; i++)
-			u[i].rc = svff_err(&u[i].err, -ENOMEM, "out of memory");
-		return (int)n;
-	}
-	/* Listen before asking, for all VMs at once. */
-	int cb1 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-			     VIR_DOMAIN_EVENT_CALLBACK(on_removed), w);
-	int cb2 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
-			     VIR_DOMAIN_EVENT_CALLBACK(on_failed), w);
-	/* Ask every guest first, then wait for them together: the guests
-	 * answer in parallel, so the longest wait bounds the whole. What the
-	 * callbacks read (alias, done) is set under the lock. */
-	for (size_t i = 0; i < n; i++) {
-		struct svff_unplug *x = &u[i];
+	for (size_t i = 0; i < w->n; i++) {
+		struct svff_unplug *x = &w->u[i];
 		char alias[SVFF_ALIAS_LEN] = "";
 		int rc = x->vm->active ? live_alias(x->vm, x->vf_addr, alias, &x->err) : 0;
 		pthread_mutex_lock(&w->lock);
@@ -477,16 +457,12 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 			pthread_mutex_unlock(&w->lock);
 		}
 	}
-	wait_unplugs(w, timeout_s);
-	if (cb1 >= 0)
-		sym_virConnectDomainEventDeregisterAny(v->conn, cb1);
-	if (cb2 >= 0)
-		sym_virConnectDomainEventDeregisterAny(v->conn, cb2);
-	/* a callback still under way finds nothing to mark */
-	pthread_mutex_lock(&w->lock);
-	w->u = NULL;
-	pthread_mutex_unlock(&w->lock);
-	wait_unref(w);
+}
+
+/* What a guest that refused or did not answer means; how many failed. */
+static int unplug_results(struct svff_unplug *u, size_t n, int timeout_s)
+{
+	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct svff_unplug *x = &u[i];
 		if (x->rc == 0 && x->done < 0)
@@ -501,6 +477,41 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 		failed += x->rc < 0;
 	}
 	return failed;
+}
+
+int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, int timeout_s)
+{
+	struct wait_all *w;
+
+	for (size_t i = 0; i < n; i++) {
+		u[i].rc = 0;
+		u[i].done = 0;
+		u[i].alias[0] = '\0';
+		memset(&u[i].err, 0, sizeof(u[i].err));
+	}
+	w = wait_new(u, n);
+	if (!w) {
+		for (size_t i = 0; i < n; i++)
+			u[i].rc = svff_err(&u[i].err, -ENOMEM, "out of memory");
+		return (int)n;
+	}
+	/* Listen before asking, for all VMs at once. */
+	int cb1 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+			     VIR_DOMAIN_EVENT_CALLBACK(on_removed), w);
+	int cb2 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+			     VIR_DOMAIN_EVENT_CALLBACK(on_failed), w);
+	ask_unplugs(v, w, timeout_s);
+	wait_unplugs(w, timeout_s);
+	if (cb1 >= 0)
+		sym_virConnectDomainEventDeregisterAny(v->conn, cb1);
+	if (cb2 >= 0)
+		sym_virConnectDomainEventDeregisterAny(v->conn, cb2);
+	/* a callback still under way finds nothing to mark */
+	pthread_mutex_lock(&w->lock);
+	w->u = NULL;
+	pthread_mutex_unlock(&w->lock);
+	wait_unref(w);
+	return unplug_results(u, n, timeout_s);
 }
 
 int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,

@@ -41,7 +41,7 @@ int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error
 /* A QMP command to the VM's QEMU (libvirt-qemu); the reply is JSON.
  * libvirt logs the domain as tainted (custom-monitor), even for a
  * read-only command: svff sends query-commands, and the VFIO pause's
- * commands (lib/release.h) to a QEMU that offers them. */
+ * commands (lib/qmp.h) to a QEMU that offers them. */
 int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err);
 
 /* Stop and continue the VM's vCPUs (virsh suspend, resume): libvirt

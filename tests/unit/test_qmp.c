@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "release.h"
+#include "qmp.h"
 #include "fakesys.h"
 
 START_TEST(return_is_taken)

@@ -6,8 +6,8 @@
  * re-created VF. Sent through libvirt's monitor passthrough (lib/virt.h):
  * libvirt has no API for it.
  */
-#ifndef SVFF_RELEASE_H
-#define SVFF_RELEASE_H
+#ifndef SVFF_QMP_H
+#define SVFF_QMP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The release half of the pause seam (lib/release.h, lib/pause.h). */
+/* The release half of the pause seam (lib/qmp.h, lib/pause.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include "claim.h"
 #include "journal.h"
 #include "pause.h"
-#include "release.h"
+#include "qmp.h"
 
 static bool same_vm(const struct svff_claim *c, const struct svff_vm *vm)
 {

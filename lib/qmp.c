@@ -6,7 +6,7 @@
 
 #include <json-c/json.h>
 
-#include "release.h"
+#include "qmp.h"
 
 json_object *svff_qmp_return(const char *reply, const char *cmd, const char *vm,
 			     struct svff_error *err)
