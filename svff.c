@@ -284,6 +284,33 @@ static int run_cmd(struct svff_inv *inv, struct svff_error *err)
 	return rc;
 }
 
+/* SIGINT, SIGTERM, SIGHUP (man SIGNALS): while a journalled operation
+ * runs, the first is kept for the engine, which stops at the next step
+ * boundary and undoes what it can; a second one, or one outside an
+ * operation, does what it always does (the record stays for recover). */
+static struct svff_ctx *sig_ctx;
+
+static void on_stop_signal(int sig)
+{
+	if (!sig_ctx || !sig_ctx->in_op || sig_ctx->interrupt) {
+		signal(sig, SIG_DFL);
+		raise(sig);   /* delivered once this handler returns */
+		return;
+	}
+	sig_ctx->interrupt = sig;
+}
+
+static void catch_stop_signals(struct svff_ctx *ctx)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESTART };
+
+	sig_ctx = ctx;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct svff_error err = { 0 };
@@ -299,6 +326,7 @@ int main(int argc, char **argv)
 		fputs("svff: out of memory\n", stderr);
 		return SVFF_EXIT_FAIL;
 	}
+	catch_stop_signals(inv.ctx);
 	rc = parse_global(argc, argv, &inv, &err);
 	if (rc == 0)
 		rc = parse_cmd(argc - optind, argv + optind, &inv, &err);
@@ -311,6 +339,7 @@ int main(int argc, char **argv)
 	svff_out_end(&inv.out, inv.ctx->dry_run, rc, &err);
 	report(&inv, rc, &err);
 	svff_targets_clear(&inv.tg);
+	sig_ctx = NULL;
 	svff_ctx_free(inv.ctx);
 	if (fflush(stdout) != 0 && rc >= 0)
 		rc = svff_err(&err, -EIO, "cannot write output"), svff_print_err(&err);

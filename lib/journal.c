@@ -108,17 +108,53 @@ static int unwind(const struct svff_verb *verb, struct svff_run *r, unsigned int
 	return 0;
 }
 
+/* Stopped by a signal before step `next` (the number of steps begun and
+ * done): those undone where they can be, and the error says which. */
+static int interrupted(const struct svff_verb *verb, struct svff_run *r, unsigned int next,
+		       struct svff_error *err)
+{
+	const char *sig = strsignal(r->s->ctx->interrupt);
+	bool undo = false;
+
+	for (unsigned int i = 0; i < next; i++)
+		undo |= verb->steps[i].undo != NULL;
+	if (undo)
+		svff_err(err, -EINTR, "interrupted by a signal (%s): what '%s' had done is undone",
+			 sig, verb->name);
+	else
+		svff_err(err, -EINTR, "interrupted by a signal (%s): '%s' stopped after its step "
+			 "%u; what it did stays, and the state file says so", sig, verb->name, next);
+	return next ? unwind(verb, r, next - 1, err) : 0;
+}
+
+/* The record ended; on failure rc says what failed. */
+static int end(struct svff_run *r, bool rec, int rc, struct svff_error *err)
+{
+	struct svff_error e2 = { 0 };
+	if (!rec)
+		return rc;
+	if (rc < 0) {
+		svff_op_end(r->s, &e2);
+		return rc;
+	}
+	return svff_op_end(r->s, err);
+}
+
 int svff_journal_run(const struct svff_verb *verb, struct svff_run *r, struct svff_error *err)
 {
 	struct svff_session *s = r->s;
-	struct svff_error e2 = { 0 };
+	struct svff_ctx *ctx = s->ctx;
 	bool rec = !r->unrecorded;
 	int rc = rec ? svff_op_begin(s, verb->name, r->from, r->to, err) : 0;
+	unsigned int i;
 
 	if (rc < 0)
 		return rc;
-	for (unsigned int i = 0; verb->steps[i].run; i++) {
+	ctx->in_op = 1;
+	for (i = 0; verb->steps[i].run; i++) {
 		const struct svff_step *st = &verb->steps[i];
+		if (ctx->interrupt && !(st->flags & SVFF_STEP_KEEP))
+			break;
 		rc = st->name && rec ? svff_op_step(s, st->name, err) : 0;
 		if (rc == 0)
 			rc = st->run(r, err);
@@ -126,12 +162,26 @@ int svff_journal_run(const struct svff_verb *verb, struct svff_run *r, struct sv
 			continue;
 		r->failed_at = i;
 		if (!(st->flags & SVFF_STEP_KEEP) && unwind(verb, r, i, err) < 0)
-			return err->code;   /* the record stays for recover */
-		if (rec)
-			svff_op_end(s, &e2);  /* rc says what failed */
-		return rc;
+			goto left;   /* the record stays for recover */
+		ctx->in_op = 0;
+		return end(r, rec, rc, err);
 	}
-	return rec ? svff_op_end(s, err) : 0;
+	rc = 0;
+	if (ctx->interrupt && verb->steps[i].run) {
+		rc = interrupted(verb, r, i, err);
+		if (rc == -EINPROGRESS)
+			goto left;
+		rc = -EINTR;
+	} else if (ctx->interrupt) {
+		rc = svff_err(err, -EINTR, "interrupted by a signal (%s): '%s' was finished, the "
+			      "signal having come where it could no longer stop",
+			      strsignal(ctx->interrupt), verb->name);
+	}
+	ctx->in_op = 0;
+	return end(r, rec, rc, err);
+left:
+	ctx->in_op = 0;
+	return err->code;
 }
 
 const struct svff_verb *svff_verb_find(const char *name)

@@ -13,6 +13,7 @@
 #include "pause.h"
 #include "qmp.h"
 #include "sriov.h"
+#include "thread.h"
 
 const char *svff_pause_mech_name(enum svff_pause_mech m)
 {
@@ -379,7 +380,7 @@ static int unpause_plug(struct svff_session *s, struct svff_virt *v,
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (how[i] == 1 && pthread_create(&tid[i], NULL, plug_thread, &p[i]) == 0)
+		if (how[i] == 1 && svff_thread_start(&tid[i], plug_thread, &p[i]) == 0)
 			p[i].run = true;
 		else if (how[i] == 1)
 			plug_thread(&p[i]);   /* no thread: do it here */
@@ -466,10 +467,44 @@ static const struct svff_step items_steps[] = {
 	{ 0 }
 };
 
+/* A pause stopped by a signal gives back what it paused (a failed item
+ * is no reason to: the others stay paused, each with its result). */
+static int give_back(struct svff_run *r, struct svff_error *err)
+{
+	struct items_run *it = r->data;
+	struct svff_pause_item *back = calloc(it->n + 1, sizeof(*back));
+	size_t nb = 0;
+
+	if (!back)
+		return svff_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < it->n; i++)
+		if (it->items[i].rc == 0 && !it->items[i].already)
+			back[nb++].vf = it->items[i].vf;
+	svff_claims_unpause(r->s, r->v, back, nb);
+	for (size_t i = 0; i < nb; i++)
+		if (back[i].rc < 0 && !err->code)
+			*err = back[i].err;
+	free(back);
+	return err->code;
+}
+
+static int paused(struct svff_run *r, struct svff_error *err)
+{
+	return 0;
+}
+
+static const struct svff_step pause_steps[] = {
+	{ .run = items_step, .undo = give_back },
+	/* the boundary where a signal that came during the pause still
+	 * undoes it */
+	{ .run = paused },
+	{ 0 }
+};
+
 /* The record only names the verb, so that a kill in the middle sends the
  * next verb to recover, whose reconcile puts the VF in flight right. */
 const struct svff_verb svff_verb_pause = {
-	.name = "pause", .steps = items_steps,
+	.name = "pause", .steps = pause_steps,
 	.recovered = "pause: each VF is now as libvirt has it (run the command again to "
 		     "finish it)",
 };

@@ -12,6 +12,7 @@
 #define SVFF_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 
 #define SVFF_VERSION "0.1.0"
@@ -62,6 +63,11 @@ struct svff_ctx {
 	bool dry_run;
 	svff_step_fn on_step;
 	void *step_opaque;
+	/* Signals (svff.c, man SIGNALS): the journal engine sets in_op while
+	 * an operation runs; the first SIGINT, SIGTERM or SIGHUP meanwhile is
+	 * kept in interrupt, and the engine stops at the next step boundary. */
+	volatile sig_atomic_t in_op;
+	volatile sig_atomic_t interrupt;
 };
 
 /* Report a change about to be made; returns true when it must really be
