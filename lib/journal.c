@@ -14,7 +14,8 @@
  * verb, or the step of that name (SVFF_TEST_KILL_AT=verb:N or
  * verb:name), to prove that recover finishes what was interrupted at any
  * step; or sleep there for S seconds, holding the lock
- * (SVFF_TEST_STALL_AT=verb:N:S), to prove that waiters are bounded. */
+ * (SVFF_TEST_STALL_AT=verb:N:S or verb:name:S), to prove that waiters
+ * are bounded and to send signals at a known step. */
 static void test_kill_hook(const struct svff_op *op)
 {
 #ifdef SVFF_TEST_HOOKS
@@ -22,11 +23,14 @@ static void test_kill_hook(const struct svff_op *op)
 	const char *stall = getenv("SVFF_TEST_STALL_AT");
 	char want[64], named[64];
 	int n = snprintf(want, sizeof(want), "%s:%u", op->verb, op->step);
-	snprintf(named, sizeof(named), "%s:%s", op->verb, op->step_name);
+	int nn = snprintf(named, sizeof(named), "%s:%s", op->verb, op->step_name);
 	if (at && (!strcmp(at, want) || !strcmp(at, named)))
 		raise(SIGKILL);
+	/* a signal ends the sleep early: the run goes on from there */
 	if (stall && !strncmp(stall, want, (size_t)n) && stall[n] == ':')
 		sleep((unsigned int)atoi(stall + n + 1));
+	else if (stall && !strncmp(stall, named, (size_t)nn) && stall[nn] == ':')
+		sleep((unsigned int)atoi(stall + nn + 1));
 #else
 	(void)op;
 #endif

@@ -398,14 +398,16 @@ static bool pending(const struct wait_all *w)
 
 /* Until nothing is pending or the deadline: woken by each event, and
  * polling the live XML every 250 ms. */
-static void wait_unplugs(const struct svff_ctx *ctx, struct wait_all *w, int timeout_s)
+static void wait_unplugs(struct wait_all *w, int timeout_s)
 {
 	struct timespec now, end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += timeout_s;
 	pthread_mutex_lock(&w->lock);
 	poll_live(w);
-	while (pending(w) && !ctx->interrupt) {   /* a signal stops the wait (man SIGNALS) */
+	/* a signal does not cut it short: the guests were asked, and their
+	 * answer is what the claims must record (man SIGNALS) */
+	while (pending(w)) {
 		struct timespec at;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
@@ -461,8 +463,7 @@ static void ask_unplugs(struct svff_virt *v, struct wait_all *w, int timeout_s)
 }
 
 /* What a guest that refused or did not answer means; how many failed. */
-static int unplug_results(const struct svff_ctx *ctx, struct svff_unplug *u, size_t n,
-			  int timeout_s)
+static int unplug_results(struct svff_unplug *u, size_t n, int timeout_s)
 {
 	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -470,11 +471,6 @@ static int unplug_results(const struct svff_ctx *ctx, struct svff_unplug *u, siz
 		if (x->rc == 0 && x->done < 0)
 			x->rc = svff_err(&x->err, -EBUSY, "the guest in VM '%s' refused to release '%s'",
 					 x->vm->name, x->vf_addr);
-		else if (x->rc == 0 && !x->done && ctx->interrupt)
-			x->rc = svff_err(&x->err, -EINTR, "the wait for VM '%s' to release '%s' was "
-					 "interrupted by a signal (%s): its claim stays attached, and "
-					 "'svff recover' sees whether the guest let it go since",
-					 x->vm->name, x->vf_addr, strsignal(ctx->interrupt));
 		else if (x->rc == 0 && !x->done)
 			x->rc = svff_err(&x->err, -ETIMEDOUT,
 					 "VM '%s' did not release '%s' within %d s: its guest did not "
@@ -508,7 +504,7 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 	int cb2 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
 			     VIR_DOMAIN_EVENT_CALLBACK(on_failed), w);
 	ask_unplugs(v, w, timeout_s);
-	wait_unplugs(v->ctx, w, timeout_s);
+	wait_unplugs(w, timeout_s);
 	if (cb1 >= 0)
 		sym_virConnectDomainEventDeregisterAny(v->conn, cb1);
 	if (cb2 >= 0)
@@ -518,7 +514,7 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 	w->u = NULL;
 	pthread_mutex_unlock(&w->lock);
 	wait_unref(w);
-	return unplug_results(v->ctx, u, n, timeout_s);
+	return unplug_results(u, n, timeout_s);
 }
 
 int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,

@@ -97,6 +97,65 @@ crash_sweep pause "$PF" baseline baseline consistent pause g1 off1
 crash_sweep unpause "$PF" paused baseline consistent unpause g1 off1
 crash_sweep reconf "$PF" baseline baseline consistent reconf 6
 crash_sweep resources "$PF" res_base res_base consistent resources vf1 vf2 --queues 3
-consistent "at the end"
+consistent "after the sweeps"
 echo "crash sweep: killed at $SWEEP_KILLED steps, $SWEEP_RECOVERED recoveries consistent"
 expect_eq "$SWEEP_RECOVERED" "$SWEEP_KILLED" "recoveries"
+
+# Signals (svff(8), SIGNALS): SIG to `svff ARGS` while it stalls right
+# after recording the step named (the hooks build's SVFF_TEST_STALL_AT),
+# TIMES times. Sets rc and err as sv does.
+signal_at() { # VERB STEP SIG TIMES ARGS...
+	local verb=$1 step=$2 sig=$3 times=$4 pid i
+	shift 4
+	SVFF_TEST_STALL_AT="$verb:$step:60" "$SVFF" -d "$PF" -t 120 "$@" \
+		>/run/e2e-sig.o 2>/run/e2e-sig.e &
+	pid=$!
+	for ((i = 0; i < 900; i++)); do   # until the record names the step (0.1 s each)
+		grep -q "\"step_name\": \"$step\"" /run/svff/state 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || fail "svff $* ended before step '$step'"
+		sleep 0.1
+	done
+	for ((i = 0; i < times; i++)); do
+		kill "-$sig" "$pid"
+		sleep 0.2
+	done
+	rc=0
+	wait "$pid" || rc=$?
+	IFS= read -r -d '' err </run/e2e-sig.e || true
+	echo "\$ svff $* <- SIG$sig x$times at '$step' -> $rc"
+	printf '  ! %s\n' "${err//$'\n'/$'\n'  ! }"
+}
+
+# One signal: stopped at the next step boundary, exit 1 saying so, no
+# record left (the next verb is not sent to recover), and the host as
+# the message says.
+signalled() { # WHAT COUNT CLAIMS
+	expect_rc 1
+	expect_contains "$err" "interrupted by a signal" "$1"
+	grep -q '"op": null' /run/svff/state || fail "$1: a record was left: $(cat /run/svff/state)"
+	consistent "$1"
+	expect_eq "$(numvfs "$PF")" "$2" "$1: the VF count"
+	expect_eq "$(claims)" "$3" "$1: the claims"
+	SIGNALS=$((SIGNALS + 1))
+}
+SIGNALS=0
+baseline
+signal_at reconf unplug TERM 1 reconf 6
+expect_contains "$err" "what 'reconf' had done is undone" "SIGTERM during reconf's pause"
+signalled "SIGTERM during reconf's pause" 4 "0:g1:attached 3:off1:attached"
+baseline
+signal_at reconf "set numvfs 0" TERM 1 reconf 6
+expect_contains "$err" "'reconf' was finished" "SIGTERM during reconf's count"
+signalled "SIGTERM during reconf's count" 6 "0:g1:attached 3:off1:attached"
+baseline
+signal_at pause unplug INT 1 pause g1 off1
+expect_contains "$err" "what 'pause' had done is undone" "SIGINT during pause"
+signalled "SIGINT during pause" 4 "0:g1:attached 3:off1:attached"
+baseline
+# A second signal is the hard way out: the record stays for recover.
+signal_at reconf unplug TERM 2 reconf 6
+expect_rc 143
+crash_recovered reconf "unplug (two SIGTERMs)" "$PF" consistent
+baseline
+consistent "at the end"
+echo "signals: $SIGNALS stopped at a step boundary with no recover needed, one hard stop recovered"
