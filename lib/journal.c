@@ -90,13 +90,16 @@ void svff_run_say(struct svff_run *r, const char *fmt, ...)
 	r->say(r->say_opaque, buf);
 }
 
-/* Steps 0..last undone, last first. The first undo that fails stops the
- * ladder: what is left is recover's, from the record. */
+/* Steps 0..last undone, last first, down to a step past the point of no
+ * return (nothing before it is undone). The first undo that fails stops
+ * the ladder: what is left is recover's, from the record. */
 static int unwind(const struct svff_verb *verb, struct svff_run *r, unsigned int last,
 		  struct svff_error *err)
 {
 	for (unsigned int i = last + 1; i-- > 0;) {
 		const struct svff_step *st = &verb->steps[i];
+		if (st->flags & SVFF_STEP_KEEP)
+			break;
 		if (!st->undo)
 			continue;
 		struct svff_error e2 = { 0 };

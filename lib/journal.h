@@ -50,8 +50,9 @@ struct svff_virt;
 struct svff_run;
 
 enum {
-	/* Past the point of no return: a failure of this step is reported
-	 * and the operation ends; nothing before it is undone. */
+	/* Past the point of no return: a failure of this step, or of one
+	 * after it, is reported and the operation ends; nothing before it is
+	 * undone. A signal does not stop the run before it. */
 	SVFF_STEP_KEEP = 1,
 };
 
@@ -99,7 +100,10 @@ struct svff_run {
 /* Record the operation, run verb's steps in order, end the record. On a
  * failure the undos of the steps begun run last first and the record is
  * ended: the step's error is returned. When an undo fails too, the record
- * stays and -EINPROGRESS (of kind SVFF_ERR_RECOVER) names both failures. */
+ * stays and -EINPROGRESS (of kind SVFF_ERR_RECOVER) names both failures.
+ * A signal kept in ctx->interrupt (svff.c) stops the run before its next
+ * step as a failure would, or, past the point of no return, lets it
+ * finish: -EINTR either way, saying which. */
 int svff_journal_run(const struct svff_verb *verb, struct svff_run *r,
 		     struct svff_error *err);
 

@@ -2,10 +2,12 @@
 /* The operations engine (lib/journal.h): each step recorded before it
  * runs, the undos of the steps begun run last first on a failure, a
  * failed undo leaves the record for recover, a step past the point of no
- * return is not unwound; every verb found by its record's name; and
+ * return is not unwound; a signal stops the run at its next step
+ * boundary; every verb found by its record's name; and
  * init's and resources' undo on fake sysfs trees. */
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +188,52 @@ START_TEST(step_past_the_point_of_no_return_is_not_unwound)
 }
 END_TEST
 
+/* A signal kept while step 1 runs (as svff.c's handler keeps it): step 2
+ * is not run, steps 1 and 0 are undone, -EINTR, no record; with the next
+ * step past the point of no return, that step runs and the run is
+ * finished, -EINTR all the same. */
+static int run1_signalled(struct svff_run *r, struct svff_error *e)
+{
+	r->s->ctx->interrupt = SIGTERM;
+	return run_n(r, 1, e);
+}
+static const struct svff_step signalled[] = {
+	{ .name = "first", .run = run0, .undo = undo0 },
+	{ .name = "second", .run = run1_signalled, .undo = undo1 },
+	{ .name = "third", .run = run2, .undo = undo2 },
+	{ 0 }
+};
+static const struct svff_verb fake_signalled = { .name = "fake", .steps = signalled };
+static const struct svff_step signalled_kept[] = {
+	{ .name = "first", .run = run0, .undo = undo0 },
+	{ .name = "second", .run = run1_signalled, .undo = undo1 },
+	{ .name = "give back", .run = run2, .flags = SVFF_STEP_KEEP },
+	{ 0 }
+};
+static const struct svff_verb fake_signalled_kept = { .name = "fake", .steps = signalled_kept };
+
+START_TEST(signal_stops_at_the_next_step_boundary)
+{
+	struct svff_error err = { 0 };
+	open_session();
+	fail_at = undo_fails_at = -1;
+	ctx->in_op = 0;
+	ck_assert_int_eq(run_fake(&fake_signalled, false, &err), -EINTR);
+	ck_assert_str_eq(trace, "run0[fake:first] run1[fake:second] undo1 undo0");
+	ck_assert_msg(strstr(err.msg, "interrupted by a signal (Terminated): what 'fake' had "
+			     "done is undone"), "%s", err.msg);
+	ck_assert_str_eq(on_disk(), "");
+	ck_assert_int_eq(ctx->in_op, 0);
+
+	ctx->interrupt = 0;
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(run_fake(&fake_signalled_kept, false, &err), -EINTR);
+	ck_assert_str_eq(trace, "run0[fake:first] run1[fake:second] run2[fake:give back]");
+	ck_assert_msg(strstr(err.msg, "'fake' was finished"), "%s", err.msg);
+	ck_assert_str_eq(on_disk(), "");
+}
+END_TEST
+
 START_TEST(unrecorded_run_writes_no_record)
 {
 	struct svff_error err = { 0 };
@@ -325,6 +373,7 @@ int main(void)
 	tcase_add_test(tc, failed_undo_leaves_the_record_for_recover);
 	tcase_add_test(tc, step_past_the_point_of_no_return_is_not_unwound);
 	tcase_add_test(tc, unrecorded_run_writes_no_record);
+	tcase_add_test(tc, signal_stops_at_the_next_step_boundary);
 	tcase_add_test(tc, every_verb_found_by_its_record_name);
 	suite_add_tcase(su, tc);
 	TCase *ti = tcase_create("init");
