@@ -214,6 +214,8 @@ static size_t pause_record(struct svff_session *s, struct svff_pause_item *items
 			c->op_paused = false;
 		if (it->rc < 0)
 			failed++;
+		if (it->already && c && !by_op)
+			c->op_paused = false;   /* the operator's pause now */
 		if (it->rc < 0 || it->already)
 			continue;
 		c->state = SVFF_VF_PAUSED;

@@ -119,13 +119,10 @@ static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int c
 	int rc = todo ? paused_by_op(s, count, r, todo, &nt, err)
 		      : svff_err(err, -ENOMEM, "out of memory");
 
+	/* one given back is no longer the operation's; one that is not stays
+	 * marked, and recover gives it back once it can */
 	if (rc == 0)
 		failed = svff_claims_unpause(s, v, todo, nt);
-	for (size_t i = 0; rc == 0 && i < nt; i++) {   /* given back or not: done */
-		struct svff_claim *c = svff_state_claim(svff_session_pf(s), todo[i].vf);
-		if (c)
-			c->op_paused = false;
-	}
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
 		struct svff_pause_item *it = item_of(r, todo[i].vf);
 		if (!it && add_item(r, todo[i].vf) == 0)
@@ -137,8 +134,8 @@ static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int c
 	if (rc == 0)
 		rc = svff_session_save(s, err);
 	if (rc == 0 && failed)
-		rc = svff_err(err, -EIO, "%zu VF(s) could not be given back: they stay paused "
-			      "('svff unpause' retries)", failed);
+		rc = svff_err(err, -EIO, "%zu VF(s) could not be given back: they stay paused, "
+			      "and 'svff recover' gives them back once it can", failed);
 	return rc;
 }
 

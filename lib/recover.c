@@ -7,6 +7,7 @@
 
 #include "claim.h"
 #include "journal.h"
+#include "pause.h"
 #include "recover.h"
 #include "qmp.h"
 #include "sriov.h"
@@ -322,6 +323,48 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 	return 0;
 }
 
+/* Claims an operation paused and could not give back (libvirtd gone at
+ * reconf's give-back): the operation's to give back, not the operator's
+ * pauses. One that cannot be given back now keeps its mark, and the
+ * next recover tries again. */
+static int give_back_left(struct svff_session *s, struct svff_virt *v, struct fixer *f,
+			  struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+	struct svff_pause_item *items = calloc(ps->n_claims + 1, sizeof(*items));
+	size_t n = 0, failed = 0;
+	int rc = 0;
+
+	if (!items)
+		return svff_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < ps->n_claims; i++) {
+		struct svff_claim *c = ps->claims[i];
+		if (c->op_paused && c->state == SVFF_VF_PAUSED && svff_session_vf(s, c->vf))
+			items[n++].vf = c->vf;
+		else
+			c->op_paused = false;   /* attached again, or its VF is gone */
+	}
+	bool own = n && !s->st->op;   /* the hot-plugs are journal steps */
+	if (own)
+		rc = svff_op_begin(s, svff_verb_unpause.name, -1, -1, err);
+	if (rc == 0 && n)
+		failed = svff_claims_unpause(s, v, items, n);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (items[i].rc == 0)
+			say(f, "vf%u given back to VM '%s' at %s: the operation that paused it could "
+			    "not", items[i].vf, items[i].vm, items[i].guest_addr);
+		else
+			say(f, "vf%u stays paused: %s", items[i].vf, items[i].err.msg);
+	}
+	if (own && rc == 0)
+		rc = svff_op_end(s, err);
+	free(items);
+	if (rc == 0 && failed)
+		rc = svff_err(err, -EIO, "%zu VF(s) an operation had paused could not be given "
+			      "back to their VMs: 'svff recover' tries again", failed);
+	return rc;
+}
+
 int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 		 void *opaque, struct svff_error *err)
 {
@@ -346,11 +389,10 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 	if (rc == 0 && had_op)
 		rc = finish_op(s, v, &op, verb, &f, err);
 	free(f.resume);
+	if (rc == 0)
+		rc = give_back_left(s, v, &f, err);
 	if (rc < 0)
 		return rc;     /* the record stays: recover can be run again */
-	struct svff_pf_state *ps = svff_session_pf(s);
-	for (size_t i = 0; ps && i < ps->n_claims; i++)
-		ps->claims[i]->op_paused = false;
 	rc = had_op ? svff_op_end(s, err) : (f.n ? svff_session_save(s, err) : 0);
 	return rc < 0 ? rc : f.n;
 }

@@ -424,6 +424,40 @@ START_TEST(reconf_whose_undo_fails_is_finished_by_recover)
 }
 END_TEST
 
+/* The give-back fails (libvirt refuses the hot-plug, as when libvirtd is
+ * gone): reconf exits with the count changed and the claim paused, no
+ * record; recover gives it back once it can, and a second finds nothing.
+ * An operator's own pause is never given back by recover. */
+START_TEST(recover_gives_back_what_an_operation_could_not)
+{
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+
+	fakevirt_flags(vm1, FV_NO_HOTPLUG);
+	ck_assert_int_eq(svff_reconf_run(&s, 6, false, &r, &err), -EIO);
+	ck_assert_msg(strstr(err.msg, "'svff recover' gives them back"), "%s", err.msg);
+	svff_reconf_clear(&r);
+	ck_assert_str_eq(pf_now(), SIX);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+	fixes[0] = 0;
+	ck_assert_int_lt(svff_recover(&s, v, on_fix, NULL, &err), 0);   /* still refused */
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+	fakevirt_flags(vm1, 0);
+	fixes[0] = 0;
+	ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) == 1, "%s / %s", err.msg, fixes);
+	ck_assert_msg(strstr(fixes, "vf1 given back to VM 'vm1' at " GUEST), "%s", fixes);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	fixes[0] = 0;
+	ck_assert_int_eq(svff_recover(&s, v, on_fix, NULL, &err), 0);
+
+	struct svff_pause_item it = { .vf = 1 };
+	ck_assert_int_eq(svff_pause_run(&s, v, &it, 1, &err), 0);
+	ck_assert_int_eq(svff_recover(&s, v, on_fix, NULL, &err), 0);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+}
+END_TEST
+
 /* A guest that does not let its VF go: nothing changes, the count is
  * never written. */
 START_TEST(reconf_under_a_guest_that_does_not_answer_changes_nothing)
@@ -787,6 +821,7 @@ int main(void)
 	tcase_add_test(tf, reconf_that_fails_puts_the_old_count_back);
 	tcase_add_test(tf, reconf_whose_undo_fails_is_finished_by_recover);
 	tcase_add_test(tf, reconf_under_a_guest_that_does_not_answer_changes_nothing);
+	tcase_add_test(tf, recover_gives_back_what_an_operation_could_not);
 	suite_add_tcase(su, tf);
 	TCase *tk = tcase_create("crash");
 	tcase_add_checked_fixture(tk, setup, teardown);
