@@ -164,6 +164,12 @@ int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
 		if (!r->live && !r->claim)
 			continue;
 		row_problem(&v, r);
+		/* left paused by an operation that has ended (its give-back
+		 * refused): recover's to give back */
+		if (!r->problem[0] && r->claim && r->claim->state == SVFF_VF_PAUSED &&
+		    r->claim->op_paused && !(st && st->op))
+			snprintf(r->problem, sizeof(r->problem), "paused by an operation that could not "
+				 "give it back: 'svff recover' gives it back");
 		v.n_rows++;
 	}
 	pf_problem(st, &v);

@@ -20,6 +20,7 @@
 #include "pause.h"
 #include "reconf.h"
 #include "recover.h"
+#include "view.h"
 
 #define PF "0000:01:00.0"
 #define VF1 "0000:01:00.2"   /* vf1 */
@@ -439,6 +440,14 @@ START_TEST(recover_gives_back_what_an_operation_could_not)
 	svff_reconf_clear(&r);
 	ck_assert_str_eq(pf_now(), SIX);
 	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+	struct svff_view view;
+	ck_assert_int_eq(svff_view_build(ctx, s.st, PF, &view, &err), 0);
+	bool said = false;
+	for (size_t i = 0; i < view.n_rows; i++)
+		said |= view.rows[i].vf == 1 && strstr(view.rows[i].problem, "'svff recover' gives "
+						       "it back");
+	svff_view_clear(&view);
+	ck_assert_msg(said, "list does not say that recover gives vf1 back");
 	fixes[0] = 0;
 	ck_assert_int_lt(svff_recover(&s, v, on_fix, NULL, &err), 0);   /* still refused */
 	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
