@@ -74,6 +74,9 @@ struct svff_verb {
 	/* The verb sets the VF count itself: recover's reconcile takes the
 	 * kernel's count as the truth only for the other verbs. */
 	bool sets_count;
+	/* The verb pauses claims only to give them back (reconf): recover
+	 * gives back a claim whose VF left its VM while the verb ran. */
+	bool gives_back;
 	/* recover: finish (or roll back) a run interrupted anywhere, from
 	 * the record op and the state as the kill left it (reconciled with
 	 * sysfs and libvirt first). NULL: reconcile is enough. */

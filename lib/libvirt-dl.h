@@ -20,6 +20,8 @@
 	X(virConnectDomainEventRegisterAny)  \
 	X(virConnectListAllDomains)          \
 	X(virConnectOpen)                    \
+	X(virConnectRegisterCloseCallback)   \
+	X(virConnectUnregisterCloseCallback) \
 	X(virConnSetErrorFunc)               \
 	X(virDomainAttachDeviceFlags)        \
 	X(virDomainDetachDeviceAlias)        \

@@ -210,17 +210,31 @@ static int unpause_step(struct svff_run *run, struct svff_error *err)
 
 	if (!back)
 		return svff_err(err, -ENOMEM, "out of memory");
+	if (svff_virt_lost(run->v)) {
+		/* what the VMs hold is unknown until libvirtd is back: the
+		 * record stays, and recover finds out and gives back */
+		free(back);
+		return svff_err(err, -ECONNRESET, "libvirt's connection is lost: nothing can be "
+				"given back now");
+	}
 	for (size_t i = 0; i < ps->n_claims; i++) {
 		struct svff_claim *c = ps->claims[i];
 		if (c->op_paused && c->state == SVFF_VF_PAUSED && item_of(r, c->vf))
 			back[nb++].vf = c->vf;
 		c->op_paused = false;
 	}
-	/* a VF not given back stays paused with its claim: the VM loses
-	 * nothing, 'svff unpause' retries, and the step's error stands */
-	svff_claims_unpause(run->s, run->v, back, nb);
+	/* a VF not given back stays paused with its claim and its mark, and
+	 * the record stays: recover gives it back */
+	size_t failed = svff_claims_unpause(run->s, run->v, back, nb);
+	for (size_t i = 0; i < nb; i++) {
+		struct svff_claim *c = svff_state_claim(ps, back[i].vf);
+		if (back[i].rc < 0 && c)
+			c->op_paused = true;
+		if (back[i].rc < 0 && !err->code)
+			*err = back[i].err;
+	}
 	free(back);
-	return 0;
+	return failed ? err->code : 0;
 }
 
 static int make_step(struct svff_run *run, struct svff_error *err)
@@ -286,7 +300,8 @@ static const struct svff_step reconf_steps[] = {
 };
 
 const struct svff_verb svff_verb_reconf = {
-	.name = "reconf", .steps = reconf_steps, .sets_count = true, .finish = reconf_finish,
+	.name = "reconf", .steps = reconf_steps, .sets_count = true, .gives_back = true,
+	.finish = reconf_finish,
 };
 
 int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,

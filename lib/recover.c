@@ -21,6 +21,8 @@ struct fixer {
 	 * more): resumed once the claims are right (resume_vms) */
 	char (*resume)[SVFF_UUID_LEN];
 	size_t n_resume;
+	/* the interrupted verb pauses claims only to give them back */
+	bool gives_back;
 };
 
 static void __attribute__((format(printf, 2, 3))) say(struct fixer *f, const char *fmt, ...)
@@ -174,7 +176,10 @@ static int reconcile_claim(struct svff_session *s, struct svff_virt *v, struct s
 		snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", h->guest_addr);
 	}
 	if (!h && c->state == SVFF_VF_ATTACHED) {
-		if (vf)
+		if (vf && f->gives_back)
+			say(f, "vf%u is no longer in VM '%s': the interrupted operation took it, "
+			    "and gives it back", c->vf, c->vm_name);
+		else if (vf)
 			say(f, "vf%u is no longer in VM '%s' (removed outside svff, or an "
 			    "interrupted operation): claim kept paused ('svff unpause %s' gives "
 			    "it back)", c->vf, c->vm_name, c->vm_name);
@@ -182,6 +187,7 @@ static int reconcile_claim(struct svff_session *s, struct svff_virt *v, struct s
 			say(f, "vf%u no longer exists on the PF: the claim of VM '%s' is kept "
 			    "paused ('svff detach vf%u' drops it)", c->vf, c->vm_name, c->vf);
 		c->state = SVFF_VF_PAUSED;
+		c->op_paused = f->gives_back;
 	}
 	return 1;
 }
@@ -385,6 +391,7 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 	if (!svff_session_pf(s))
 		return svff_err(err, -ENOENT, "svff does not manage %s: nothing to recover", s->pf);
 	const struct svff_verb *verb = had_op ? svff_verb_find(op.verb) : NULL;
+	f.gives_back = verb && verb->gives_back;
 	rc = reconcile(s, v, verb && verb->sets_count, &f, err);
 	if (rc == 0 && had_op)
 		rc = finish_op(s, v, &op, verb, &f, err);

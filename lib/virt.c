@@ -19,6 +19,7 @@ struct svff_virt {
 	pthread_t loop;         /* runs libvirt's event loop (loop_run) */
 	bool loop_started;
 	atomic_bool quit;
+	atomic_bool lost;       /* libvirt closed the connection (on_close) */
 };
 
 /* libvirtd pings a client that can run events (keepalive: by default
@@ -36,6 +37,21 @@ static void *loop_run(void *opaque)
 }
 
 static void loop_wake(int timer, void *opaque) { (void)timer; (void)opaque; }
+
+/* libvirtd stopped or restarted: the event loop says so at once, and
+ * every wait ends with that reason rather than a guest's silence. */
+static void on_close(virConnectPtr c, int reason, void *opaque)
+{
+	struct svff_virt *v = opaque;
+	(void)c;
+	(void)reason;
+	atomic_store(&v->lost, true);
+}
+
+bool svff_virt_lost(const struct svff_virt *v)
+{
+	return v && atomic_load(&v->lost);
+}
 
 static void quiet(void *opaque, virErrorPtr e) { (void)opaque; (void)e; }
 
@@ -74,6 +90,8 @@ int svff_virt_open(const struct svff_ctx *ctx, struct svff_virt **out,
 	sym_virConnSetErrorFunc(v->conn, NULL, quiet);
 	v->ctx = ctx;
 	atomic_init(&v->quit, false);
+	atomic_init(&v->lost, false);
+	sym_virConnectRegisterCloseCallback(v->conn, on_close, v, NULL);
 	rc = svff_thread_start(&v->loop, loop_run, v);
 	if (rc != 0) {
 		sym_virConnectClose(v->conn);
@@ -89,8 +107,10 @@ void svff_virt_close(struct svff_virt *v)
 {
 	if (!v)
 		return;
-	if (v->conn)
+	if (v->conn) {
+		sym_virConnectUnregisterCloseCallback(v->conn, on_close);
 		sym_virConnectClose(v->conn);
+	}
 	if (v->loop_started) {
 		/* a timer due now makes the loop return and see quit */
 		atomic_store(&v->quit, true);
@@ -398,7 +418,7 @@ static bool pending(const struct wait_all *w)
 
 /* Until nothing is pending or the deadline: woken by each event, and
  * polling the live XML every 250 ms. */
-static void wait_unplugs(struct wait_all *w, int timeout_s)
+static void wait_unplugs(const struct svff_virt *v, struct wait_all *w, int timeout_s)
 {
 	struct timespec now, end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -407,7 +427,7 @@ static void wait_unplugs(struct wait_all *w, int timeout_s)
 	poll_live(w);
 	/* a signal does not cut it short: the guests were asked, and their
 	 * answer is what the claims must record (man SIGNALS) */
-	while (pending(w)) {
+	while (pending(w) && !svff_virt_lost(v)) {
 		struct timespec at;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
@@ -463,7 +483,8 @@ static void ask_unplugs(struct svff_virt *v, struct wait_all *w, int timeout_s)
 }
 
 /* What a guest that refused or did not answer means; how many failed. */
-static int unplug_results(struct svff_unplug *u, size_t n, int timeout_s)
+static int unplug_results(const struct svff_virt *v, struct svff_unplug *u, size_t n,
+			  int timeout_s)
 {
 	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -471,6 +492,11 @@ static int unplug_results(struct svff_unplug *u, size_t n, int timeout_s)
 		if (x->rc == 0 && x->done < 0)
 			x->rc = svff_err(&x->err, -EBUSY, "the guest in VM '%s' refused to release '%s'",
 					 x->vm->name, x->vf_addr);
+		else if (x->rc == 0 && !x->done && svff_virt_lost(v))
+			x->rc = svff_err(&x->err, -ECONNRESET, "lost the connection to libvirt while "
+					 "VM '%s' was asked to release '%s' (libvirtd stopped or "
+					 "restarted): once it is back, 'svff recover' records what the "
+					 "VM holds", x->vm->name, x->vf_addr);
 		else if (x->rc == 0 && !x->done)
 			x->rc = svff_err(&x->err, -ETIMEDOUT,
 					 "VM '%s' did not release '%s' within %d s: its guest did not "
@@ -504,7 +530,7 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 	int cb2 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
 			     VIR_DOMAIN_EVENT_CALLBACK(on_failed), w);
 	ask_unplugs(v, w, timeout_s);
-	wait_unplugs(w, timeout_s);
+	wait_unplugs(v, w, timeout_s);
 	if (cb1 >= 0)
 		sym_virConnectDomainEventDeregisterAny(v->conn, cb1);
 	if (cb2 >= 0)
@@ -514,7 +540,7 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 	w->u = NULL;
 	pthread_mutex_unlock(&w->lock);
 	wait_unref(w);
-	return unplug_results(u, n, timeout_s);
+	return unplug_results(v, u, n, timeout_s);
 }
 
 int svff_vm_detach(struct svff_virt *v, struct svff_vm *vm, const char *vf_addr,

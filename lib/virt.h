@@ -29,6 +29,9 @@ struct svff_vm {
 int svff_virt_open(const struct svff_ctx *ctx, struct svff_virt **out,
 		   struct svff_error *err);
 void svff_virt_close(struct svff_virt *v);
+/* Whether libvirt closed the connection (libvirtd stopped, restarted, or
+ * dropped us): what waits on it stops, naming that. */
+bool svff_virt_lost(const struct svff_virt *v);
 
 /* A VM by name, UUID or id; -ENOENT when there is none. */
 int svff_vm_lookup(struct svff_virt *v, const char *ref, struct svff_vm *out,

@@ -65,6 +65,9 @@ static struct fv_model {
 	struct fv_cb cbs[FV_MAX_CBS];
 	struct fv_event events[FV_MAX_EVENTS];
 	size_t n_events;
+	bool down;            /* libvirtd is gone: every call fails */
+	bool closing;         /* the close callbacks are due */
+	struct { bool used; pid_t pid; virConnectCloseFunc cb; void *opaque; } close_cbs[FV_MAX_CBS];
 	unsigned int calls[FV_NCALLS];
 } *model;
 #define fv (*model)
@@ -167,10 +170,21 @@ static int fv_virEventAddTimeout(int freq, virEventTimeoutCallback cb, void *o, 
 }
 static int fv_virEventRemoveTimeout(int t) { (void)t; return 0; }
 
-/* Deliver the queued events in this thread, as libvirt's loop does. */
+/* Deliver the queued events in this thread, as libvirt's loop does;
+ * and a connection's end, to those who asked to hear of it. */
 static int fv_virEventRunDefaultImpl(void)
 {
 	fv_lock();
+	for (size_t i = 0; fv.closing && i < FV_MAX_CBS; i++) {
+		if (!fv.close_cbs[i].used || fv.close_cbs[i].pid != getpid())
+			continue;
+		virConnectCloseFunc cb = fv.close_cbs[i].cb;
+		void *o = fv.close_cbs[i].opaque;
+		fv.close_cbs[i].used = false;
+		fv_unlock();
+		cb(&the_conn, VIR_CONNECT_CLOSE_REASON_EOF, o);
+		fv_lock();
+	}
 	while (fv.n_events) {
 		struct fv_event e = fv.events[0];
 		memmove(&fv.events[0], &fv.events[1], --fv.n_events * sizeof(e));
@@ -191,10 +205,55 @@ static int fv_virEventRunDefaultImpl(void)
 	return 0;
 }
 
+/* libvirtd is gone: the call fails as libvirt's client library fails it */
+static bool gone(void)
+{
+	if (!fv.down)
+		return false;
+	set_error(VIR_ERR_SYSTEM_ERROR, "Cannot write data: Broken pipe");
+	return true;
+}
+
 static virConnectPtr fv_virConnectOpen(const char *uri)
 {
 	(void)uri;
+	if (fv.down) {
+		set_error(VIR_ERR_SYSTEM_ERROR, "Failed to connect socket to "
+			  "'/var/run/libvirt/virtqemud-sock': Connection refused");
+		return NULL;
+	}
 	return &the_conn;
+}
+
+static int fv_virConnectRegisterCloseCallback(virConnectPtr c, virConnectCloseFunc cb,
+					      void *opaque, virFreeCallback freecb)
+{
+	(void)c; (void)freecb;
+	fv_lock();
+	for (size_t i = 0; i < FV_MAX_CBS; i++)
+		if (!fv.close_cbs[i].used || kill(fv.close_cbs[i].pid, 0) < 0) {
+			fv.close_cbs[i].used = true;
+			fv.close_cbs[i].pid = getpid();
+			fv.close_cbs[i].cb = cb;
+			fv.close_cbs[i].opaque = opaque;
+			break;
+		}
+	fv_unlock();
+	return 0;
+}
+
+static int fv_virConnectUnregisterCloseCallback(virConnectPtr c, virConnectCloseFunc cb)
+{
+	(void)c;
+	fv_lock();
+	for (size_t i = 0; i < FV_MAX_CBS; i++)
+		if (fv.close_cbs[i].used && fv.close_cbs[i].pid == getpid() &&
+		    fv.close_cbs[i].cb == cb) {
+			fv.close_cbs[i].used = false;
+			break;
+		}
+	fv_unlock();
+	return 0;
 }
 
 static int fv_virConnectClose(virConnectPtr c) { (void)c; return 0; }
@@ -232,6 +291,8 @@ static int fv_virConnectDomainEventDeregisterAny(virConnectPtr c, int id)
 
 static int fv_virConnectListAllDomains(virConnectPtr c, virDomainPtr **out, unsigned int flags)
 {
+	if (gone())
+		return -1;
 	(void)c; (void)flags;
 	fv_lock();
 	*out = calloc(fv.n_doms + 1, sizeof(**out));
@@ -244,6 +305,8 @@ static int fv_virConnectListAllDomains(virConnectPtr c, virDomainPtr **out, unsi
 
 static virDomainPtr lookup(bool (*match)(const struct fv_dom *, const void *), const void *key)
 {
+	if (gone())
+		return NULL;
 	fv_lock();
 	for (size_t i = 0; i < fv.n_doms; i++)
 		if (match(&fv.doms[i], key)) {
@@ -290,6 +353,8 @@ static int fv_virDomainIsPersistent(virDomainPtr d) { return d->d->persistent; }
 
 static int fv_virDomainGetState(virDomainPtr d, int *state, int *reason, unsigned int flags)
 {
+	if (gone())
+		return -1;
 	(void)flags;
 	fv_lock();
 	*state = !d->d->active ? VIR_DOMAIN_SHUTOFF : d->d->paused ? VIR_DOMAIN_PAUSED
@@ -302,6 +367,8 @@ static int fv_virDomainGetState(virDomainPtr d, int *state, int *reason, unsigne
 
 static int run_state(virDomainPtr d, bool paused, enum fv_call c)
 {
+	if (gone())
+		return -1;
 	fv_lock();
 	fv.calls[c]++;
 	int rc = 0;
@@ -319,6 +386,8 @@ static int fv_virDomainResume(virDomainPtr d) { return run_state(d, false, FV_RE
 
 static char *fv_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
 {
+	if (gone())
+		return NULL;
 	struct fv_dom *d = dom->d;
 	bool live = d->active && !(flags & VIR_DOMAIN_XML_INACTIVE);
 	size_t len = 4096 + FV_MAX_DEVS * 512;
@@ -362,6 +431,8 @@ static int parse_hostdev(const char *xml, struct svff_hostdev *out)
 
 static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsigned int flags)
 {
+	if (gone())
+		return -1;
 	struct fv_dom *d = dom->d;
 	struct svff_hostdev hd;
 
@@ -392,6 +463,8 @@ static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsi
 /* Asynchronous, as with QEMU: the guest's answer comes as an event. */
 static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, unsigned int flags)
 {
+	if (gone())
+		return -1;
 	struct fv_dom *d = dom->d;
 	(void)flags;
 	fv_lock();
@@ -403,6 +476,9 @@ static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, un
 		rc = -1;
 	} else if (d->flags & FV_REFUSE_UNPLUG) {
 		queue_event(VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, d, alias);
+	} else if (d->flags & FV_DROP_ON_UNPLUG) {
+		drop_dev(d, true, x);   /* the guest lets go, but libvirtd dies first */
+		fv.down = fv.closing = true;
 	} else if (!(d->flags & FV_NO_UNPLUG) && !d->paused) {
 		drop_dev(d, true, x);
 		queue_event(VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, d, alias);
@@ -413,6 +489,8 @@ static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, un
 
 static int fv_virDomainDetachDeviceFlags(virDomainPtr dom, const char *xml, unsigned int flags)
 {
+	if (gone())
+		return -1;
 	struct fv_dom *d = dom->d;
 	struct svff_hostdev hd;
 	if (parse_hostdev(xml, &hd) < 0) {
@@ -488,6 +566,8 @@ static char *qmp_vfio(struct fv_dom *d, const char *cmd, json_object *args)
 static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
 					  unsigned int flags)
 {
+	if (gone())
+		return -1;
 	struct fv_dom *d = dom->d;
 	json_object *req = json_tokener_parse(cmd), *f, *args = NULL;
 	const char *ex = req && json_object_object_get_ex(req, "execute", &f) ?
@@ -533,6 +613,8 @@ void fakevirt_install(void)
 	fv.next_id = 1;
 	fv.n_events = 0;
 	memset(fv.cbs, 0, sizeof(fv.cbs));
+	memset(fv.close_cbs, 0, sizeof(fv.close_cbs));
+	fv.down = fv.closing = false;
 	memset(fv.calls, 0, sizeof(fv.calls));
 	fv_unlock();
 #define FV_SET(f) sym_##f = fv_##f;
@@ -610,3 +692,11 @@ const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host)
 }
 
 unsigned int fakevirt_calls(enum fv_call c) { return fv.calls[c]; }
+
+void fakevirt_libvirtd(bool up)
+{
+	fv_lock();
+	fv.down = !up;
+	fv.closing = !up;
+	fv_unlock();
+}

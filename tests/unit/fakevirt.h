@@ -22,6 +22,8 @@ enum {
 	FV_REFUSE_UNPLUG = 1 << 1,  /* the guest refuses it (DEVICE_REMOVAL_FAILED) */
 	FV_VFIO_PAUSE = 1 << 2,     /* its QEMU offers x-vfio-pause (qemu/patches) */
 	FV_NO_HOTPLUG = 1 << 3,     /* no free hot-plug slot: attach fails */
+	FV_DROP_ON_UNPLUG = 1 << 4, /* libvirtd dies as it asks the guest to let go
+				       (the guest does, unheard) */
 };
 
 /* Point svff's libvirt at this one, with no VM (call once per test). */
@@ -46,5 +48,8 @@ const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host);
 /* How many calls svff made of the given kind since install. */
 enum fv_call { FV_ATTACH, FV_DETACH, FV_SUSPEND, FV_RESUME, FV_QMP, FV_NCALLS };
 unsigned int fakevirt_calls(enum fv_call c);
+/* libvirtd stops (every call fails; connections hear they are closed)
+ * or is back. */
+void fakevirt_libvirtd(bool up);
 
 #endif

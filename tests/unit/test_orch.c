@@ -467,6 +467,48 @@ START_TEST(recover_gives_back_what_an_operation_could_not)
 }
 END_TEST
 
+/* libvirtd dies as reconf asks the guest to let go (the guest does,
+ * unheard): the lost connection is seen at once and named, not waited
+ * out and blamed on the guest; nothing can be given back, so the record
+ * stays; once libvirtd is back, recover finishes the reconf and gives the
+ * VM its VF back. */
+START_TEST(reconf_when_libvirtd_dies_during_the_unplug)
+{
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+	char guest[SVFF_ADDR_LEN];
+
+	ctx->timeout_s = 30;
+	fakevirt_flags(vm1, FV_DROP_ON_UNPLUG);
+	double t0 = svff_now();
+	ck_assert_int_eq(svff_reconf_run(&s, 6, false, &r, &err), -EINPROGRESS);
+	double waited = svff_now() - t0;
+	svff_reconf_clear(&r);
+	ck_assert_msg(waited < 5, "waited %.1f s for a connection that was gone", waited);
+	ck_assert_msg(strstr(err.msg, "lost the connection to libvirt"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "run 'svff recover'"), "%s", err.msg);
+	ck_assert_str_eq(op_on_disk(), "reconf");
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert(!fakevirt_holds(vm1, VF1, NULL));
+
+	fakevirt_libvirtd(true);
+	fakevirt_flags(vm1, 0);
+	svff_virt_close(v);
+	ck_assert_msg(svff_virt_open(ctx, &v, &err) == 0, "%s", err.msg);
+	svff_session_close(&s);
+	ck_assert_int_eq(svff_session_open(ctx, PF, SVFF_SESSION_RECOVER, &s, &err), 0);
+	fixes[0] = 0;
+	ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) > 0, "%s", err.msg);
+	ck_assert_msg(strstr(fixes, "the interrupted operation took it"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "reconf finished: 6 VFs"), "%s", fixes);
+	ck_assert(fakevirt_holds(vm1, VF1, guest));
+	ck_assert_str_eq(guest, GUEST);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	fixes[0] = 0;
+	ck_assert_int_eq(svff_recover(&s, v, on_fix, NULL, &err), 0);
+}
+END_TEST
+
 /* A guest that does not let its VF go: nothing changes, the count is
  * never written. */
 START_TEST(reconf_under_a_guest_that_does_not_answer_changes_nothing)
@@ -831,6 +873,7 @@ int main(void)
 	tcase_add_test(tf, reconf_whose_undo_fails_is_finished_by_recover);
 	tcase_add_test(tf, reconf_under_a_guest_that_does_not_answer_changes_nothing);
 	tcase_add_test(tf, recover_gives_back_what_an_operation_could_not);
+	tcase_add_test(tf, reconf_when_libvirtd_dies_during_the_unplug);
 	suite_add_tcase(su, tf);
 	TCase *tk = tcase_create("crash");
 	tcase_add_checked_fixture(tk, setup, teardown);
