@@ -11,6 +11,8 @@
 log=/run/e2e-syslog
 [ ! -e /dev/log ] || fail "/dev/log exists already: another logger runs"
 command -v busybox >/dev/null || fail "no busybox (busybox-static, tests/deps.sh)"
+# the file first: busybox's syslogd makes it only at the first line
+: >"$log"
 busybox syslogd -n -O "$log" &
 syslogd=$!
 trap 'kill $syslogd 2>/dev/null; wait $syslogd 2>/dev/null || true; rm -f /dev/log' EXIT
