@@ -9,7 +9,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +33,7 @@
 #define GUEST "0000:07:00.0"
 
 static char *root;
-static char sdir[256];
+static char sdir[512];
 static struct svff_ctx *ctx;
 static struct svff_session s;
 static struct svff_virt *v;
@@ -888,6 +892,127 @@ START_TEST(signal_stops_pause_and_reconf_at_a_step_boundary)
 }
 END_TEST
 
+/* --- a full /run: the state directory on a small tmpfs that fills up
+ * just before the Nth save. The save fails whole (the previous state file
+ * stays, whole), the verb fails saying why, and once there is room
+ * recover leaves every claim as the VMs hold it. --- */
+
+static char filler[512];
+static int fill_at;
+
+static void fill(const char *path)
+{
+	static const char zero[4096];
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	ck_assert_int_ge(fd, 0);
+	while (write(fd, zero, sizeof(zero)) > 0)
+		;
+	while (write(fd, zero, 1) > 0)   /* the last bytes too */
+		;
+	close(fd);
+}
+
+static void filling(void *opaque, const char *what)
+{
+	fakesys_kernel(opaque, what);
+	if (!strncmp(what, "save state to ", 14) && ++saves == fill_at)
+		fill(filler);
+}
+
+/* The state directory moved onto a 256 KiB tmpfs of a mount namespace
+ * of this test's own. */
+static void state_on_tmpfs(void)
+{
+	struct svff_error err = { 0 };
+	char dir[300], cmd[700];
+	snprintf(dir, sizeof(dir), "%s/run", root);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_int_eq(mount("tmpfs", dir, "tmpfs", 0, "size=256k,mode=0755"), 0);
+	svff_session_close(&s);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s/svff'", sdir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(sdir, sizeof(sdir), "%s/svff", dir);
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	ck_assert_int_eq(svff_ctx_set(&ctx->state_dir, sdir), 0);
+	ck_assert_msg(svff_session_open(ctx, PF, 0, &s, &err) == 0, "%s", err.msg);
+}
+
+static void unmount_state(void)
+{
+	char dir[300];
+	snprintf(dir, sizeof(dir), "%s/run", root);
+	umount2(dir, MNT_DETACH);
+}
+
+static int full_reconf(struct svff_error *err)
+{
+	struct svff_reconf r;
+	int rc = svff_reconf_run(&s, 6, false, &r, err);
+	svff_reconf_clear(&r);
+	return rc;
+}
+
+static int full_pause(struct svff_error *err)
+{
+	struct svff_pause_item it = { .vf = 1 };
+	int rc = svff_pause_run(&s, v, &it, 1, err);
+	if (rc == 0 && it.rc < 0)
+		*err = it.err;
+	return rc < 0 ? rc : it.rc;
+}
+
+START_TEST(full_run_at_every_save_loses_nothing)
+{
+	int (*verb)(struct svff_error *) = _i ? full_pause : full_reconf;
+	int fails = 0;
+	keeps_vf1 = true;
+	for (int at = 1; at < 40; at++) {
+		struct svff_error err = { 0 };
+		char what[64];
+		state_on_tmpfs();
+		saves = 0;
+		fill_at = at;
+		ctx->on_step = filling;
+		int rc = verb(&err);
+		ctx->on_step = fakesys_kernel;
+		snprintf(what, sizeof(what), "/run full before save %d", at);
+		if (saves < at) {
+			ck_assert_msg(rc == 0, "%s: %s", what, err.msg);
+			unmount_state();
+			break;
+		}
+		fails++;
+		ck_assert_msg(rc < 0 && strstr(err.msg, "No space left on device"), "%s: %d %s",
+			      what, rc, err.msg);
+		struct svff_state *st = NULL;   /* the file on disk is whole */
+		ck_assert_msg(svff_state_read(sdir, &st, &err) == 0, "%s: %s", what, err.msg);
+		svff_state_free(st);
+		ck_assert_int_eq(unlink(filler), 0);
+		svff_session_close(&s);
+		ck_assert_msg(svff_session_open(ctx, PF, SVFF_SESSION_RECOVER, &s, &err) == 0, "%s",
+			      err.msg);
+		ck_assert_msg(svff_recover(&s, v, NULL, NULL, &err) >= 0, "%s: %s", what, err.msg);
+		consistent(what);
+		fixes[0] = 0;
+		ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) == 0, "%s: a second recover "
+			      "fixed: %s", what, fixes);
+		if (!strcmp(claim_on_disk(1), "vm1:paused")) {
+			struct svff_pause_item back = { .vf = 1 };
+			ck_assert_int_eq(svff_unpause_run(&s, v, &back, 1, &err), 0);
+		}
+		ck_assert(fakevirt_holds(vm1, VF1, NULL));
+		unmount_state();
+		teardown();
+		setup();
+	}
+	ck_assert_int_ge(fails, 2);
+	printf("full /run: %s: the save failed at %d points, nothing lost\n",
+	       _i ? "pause" : "reconf", fails);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("orchestration");
@@ -925,6 +1050,7 @@ int main(void)
 	tcase_add_loop_test(tk, crash_sweep_reconf, 0, 2);
 	tcase_add_loop_test(tk, crash_sweep_attach_and_detach, 0, 2);
 	tcase_add_loop_test(tk, signal_stops_pause_and_reconf_at_a_step_boundary, 0, 4);
+	tcase_add_loop_test(tk, full_run_at_every_save_loses_nothing, 0, 2);
 	suite_add_tcase(su, tk);
 	return fakesys_run_suite(su);
 }
