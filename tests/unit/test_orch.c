@@ -924,7 +924,7 @@ static void filling(void *opaque, const char *what)
 static void state_on_tmpfs(void)
 {
 	struct svff_error err = { 0 };
-	char dir[300], cmd[700];
+	char dir[300], cmd[1100];
 	snprintf(dir, sizeof(dir), "%s/run", root);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
