@@ -337,10 +337,13 @@ static int give_back_left(struct svff_session *s, struct svff_virt *v, struct fi
 			  struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
-	struct svff_pause_item *items = calloc(ps->n_claims + 1, sizeof(*items));
+	struct svff_pause_item *items;
 	size_t n = 0, failed = 0;
 	int rc = 0;
 
+	if (!ps)
+		return 0;   /* a deinit finished: the PF is no longer managed */
+	items = calloc(ps->n_claims + 1, sizeof(*items));
 	if (!items)
 		return svff_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < ps->n_claims; i++) {

@@ -81,7 +81,8 @@ static int record(struct svff_run *r, struct svff_error *err)
 	c->old = calloc(c->old_n + 1, sizeof(*c->old));
 	if (!c->old)
 		return svff_err(err, -ENOMEM, "out of memory");
-	memcpy(c->old, ps->res, c->old_n * sizeof(*c->old));
+	if (c->old_n)
+		memcpy(c->old, ps->res, c->old_n * sizeof(*c->old));
 	c->recorded = true;
 	if ((c->asked ? edit(ps, r->s->info.numvfs, c) : replace(ps, c)) < 0)
 		return svff_err(err, -ENOMEM, "out of memory");

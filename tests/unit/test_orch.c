@@ -99,6 +99,9 @@ static const char *claim_on_disk(unsigned int vf)
 	return out;
 }
 
+static const char *pf_now(void);
+static const char *op_on_disk(void);
+
 START_TEST(pause_hot_unplugs_and_unpause_plugs_back_at_the_guest_address)
 {
 	struct svff_error err = { 0 };
@@ -285,6 +288,28 @@ START_TEST(recover_finishes_an_interrupted_pause)
 	struct svff_pause_item back = { .vf = 1 };
 	ck_assert_msg(svff_unpause_run(&s, v, &back, 1, &err) == 0, "%s", err.msg);
 	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+}
+END_TEST
+
+/* A deinit killed at its first step, with no claim left: recover
+ * finishes it (no VFs, autoprobe as before init, the PF forgotten), and
+ * its own end finds the PF no longer managed. */
+START_TEST(recover_finishes_an_interrupted_deinit)
+{
+	struct svff_error err = { 0 };
+	fakevirt_unplug(vm1, VF1);
+	svff_state_claim_remove(svff_session_pf(&s), 1);
+	ck_assert_int_eq(svff_op_begin(&s, "deinit", 4, 0, &err), 0);
+	fixes[0] = 0;
+	ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) > 0, "%s", err.msg);
+	ck_assert_msg(strstr(fixes, "deinit finished"), "%s", fixes);
+	ck_assert_str_eq(op_on_disk(), "");
+	ck_assert_str_eq(pf_now(), "0:");
+	ck_assert_int_eq(fakesys_read(root, PF, "sriov_drivers_autoprobe")[0], '1');
+	struct svff_state *st = NULL;
+	ck_assert_int_eq(svff_state_read(sdir, &st, &err), 0);
+	ck_assert_ptr_null(svff_state_pf(st, PF));
+	svff_state_free(st);
 }
 END_TEST
 
@@ -1031,6 +1056,7 @@ int main(void)
 	tcase_add_test(tr, recover_reconciles_and_a_second_run_changes_nothing);
 	tcase_add_test(tr, recover_finishes_an_interrupted_pause);
 	tcase_add_test(tr, recover_takes_qemu_as_the_truth_for_a_release);
+	tcase_add_test(tr, recover_finishes_an_interrupted_deinit);
 	suite_add_tcase(su, tr);
 	TCase *tf = tcase_create("reconf");
 	tcase_add_checked_fixture(tf, setup, teardown);
