@@ -363,6 +363,31 @@ START_TEST(resources_undone_when_the_device_refuses)
 }
 END_TEST
 
+/* apply: the whole record replaced by the file's (here none before):
+ * given to every VF but the attached one, the new record on disk. */
+START_TEST(apply_replaces_the_record_and_gives_it)
+{
+	struct svff_error err = { 0 };
+	struct svff_res def = { .vectors = 3 };
+	unsigned int changed = 0;
+
+	open_session();
+	struct svff_pf_state *ps = svff_session_pf(&s);
+	free(ps->res);
+	ps->res = NULL;
+	ps->n_res = 0;
+	ck_assert_msg(svff_res_replace(&s, &def, NULL, 0, &changed, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(changed, 3);   /* vf1 is attached: never changed under its guest */
+	ck_assert_str_eq(fakesys_read(root, "0000:01:00.1", "sriov_vf_msix_count"), "3");
+	ck_assert_str_eq(fakesys_read(root, "0000:01:00.2", "sriov_vf_msix_count"), "2");
+	struct svff_state *st = NULL;
+	ck_assert_int_eq(svff_state_read(sdir, &st, &err), 0);
+	ck_assert_uint_eq(svff_state_pf(st, PF)->res_default.vectors, 3);
+	ck_assert_ptr_null(st->op);
+	svff_state_free(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("journal");
@@ -384,6 +409,7 @@ int main(void)
 	TCase *tr = tcase_create("resources");
 	tcase_add_checked_fixture(tr, msix_setup, teardown);
 	tcase_add_test(tr, resources_undone_when_the_device_refuses);
+	tcase_add_test(tr, apply_replaces_the_record_and_gives_it);
 	suite_add_tcase(su, tr);
 	return fakesys_run_suite(su);
 }
