@@ -111,7 +111,7 @@ signal_at() { # VERB STEP SIG TIMES ARGS...
 		>/run/e2e-sig.o 2>/run/e2e-sig.e &
 	pid=$!
 	for ((i = 0; i < 900; i++)); do   # until the record names the step (0.1 s each)
-		grep -q "\"step_name\": \"$step\"" /run/svff/state 2>/dev/null && break
+		grep -q "\"step_name\": \"$step\"" "$SVFF_STATE_DIR/state" 2>/dev/null && break
 		kill -0 "$pid" 2>/dev/null || fail "svff $* ended before step '$step'"
 		sleep 0.1
 	done
@@ -132,7 +132,7 @@ signal_at() { # VERB STEP SIG TIMES ARGS...
 signalled() { # WHAT COUNT CLAIMS
 	expect_rc 1
 	expect_contains "$err" "interrupted by a signal" "$1"
-	grep -q '"op": null' /run/svff/state || fail "$1: a record was left: $(cat /run/svff/state)"
+	grep -q '"op": null' "$SVFF_STATE_DIR/state" || fail "$1: a record was left: $(cat "$SVFF_STATE_DIR/state")"
 	consistent "$1"
 	expect_eq "$(numvfs "$PF")" "$2" "$1: the VF count"
 	expect_eq "$(claims)" "$3" "$1: the claims"
