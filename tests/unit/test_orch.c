@@ -953,7 +953,7 @@ static void state_on_tmpfs(void)
 	snprintf(dir, sizeof(dir), "%s/run", root);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
-	ck_assert_int_eq(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_int_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0);
 	ck_assert_int_eq(mount("tmpfs", dir, "tmpfs", 0, "size=256k,mode=0755"), 0);
 	svff_session_close(&s);
 	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s/svff'", sdir, dir);
