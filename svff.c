@@ -16,7 +16,8 @@
 #include "session.h"
 
 extern const struct svff_cmd svff_cmd_init, svff_cmd_deinit, svff_cmd_attach,
-	svff_cmd_detach, svff_cmd_pause, svff_cmd_unpause, svff_cmd_reconf, svff_cmd_recover, svff_cmd_list, svff_cmd_resources,
+	svff_cmd_detach, svff_cmd_pause, svff_cmd_unpause, svff_cmd_reconf, svff_cmd_reprogram,
+	svff_cmd_recover, svff_cmd_list, svff_cmd_resources,
 	svff_cmd_apply, svff_cmd_save, svff_cmd_help_desc;
 
 const struct svff_cmd *const svff_cmds[] = {
@@ -27,6 +28,7 @@ const struct svff_cmd *const svff_cmds[] = {
 	&svff_cmd_pause,
 	&svff_cmd_unpause,
 	&svff_cmd_reconf,
+	&svff_cmd_reprogram,
 	&svff_cmd_recover,
 	&svff_cmd_list,
 	&svff_cmd_resources,
@@ -202,6 +204,14 @@ static int parse_cmd(int argc, char **argv, struct svff_inv *inv, struct svff_er
 	int c, rc;
 
 	cmd_opts(cmd, lopts, sopts);
+	/* getopt moves the positional arguments to the end, in order; those
+	 * after a "--" stay last */
+	inv->after_dashdash = -1;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			inv->after_dashdash = argc - i - 1;
+			break;
+		}
 	optind = 0;   /* 0, not 1: glibc then re-reads the optstring, so options may follow arguments */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {

@@ -47,6 +47,8 @@ struct svff_inv {
 	struct svff_global *g;
 	int argc;               /* positional arguments only */
 	char **argv;
+	/* the arguments after a "--" (the last of argv), -1: no "--" */
+	int after_dashdash;
 	bool set[SVFF_MAX_CMD_OPTS];        /* indexed like cmd->opts */
 	const char *val[SVFF_MAX_CMD_OPTS];
 	struct svff_targets tg; /* the VMs and VFs named, as cmd->targets says */
@@ -90,6 +92,11 @@ void svff_print_err(const struct svff_error *err);
  * replaces: a command that goes on after a failure returns the last one,
  * and each is said once, in order. Returns *rc. */
 int svff_err_keep(int *rc, struct svff_error *err, int rc2, const struct svff_error *e2);
+
+/* cmd/reconf.c: the claims a reconf or reprogram paused and gave back,
+ * and those it displaced ("restored", "displaced") */
+struct svff_reconf;
+void svff_reconf_report(struct svff_inv *inv, const struct svff_reconf *r);
 
 /* cmd/common.c */
 struct svff_session;

@@ -181,6 +181,16 @@ void svff_log_change(struct svff_inv *inv, const char *what)
 	pthread_mutex_unlock(&lock);
 }
 
+void svff_log_output(struct svff_inv *inv, bool on_err, const char *line)
+{
+	if (!inv->log.on || inv->ctx->dry_run)
+		return;
+	pthread_mutex_lock(&lock);
+	log_line(inv, on_err ? LOG_WARNING : LOG_INFO, on_err ? "command stderr: " : "command: ",
+		 line, false);
+	pthread_mutex_unlock(&lock);
+}
+
 void svff_log_end(struct svff_inv *inv, int rc, const struct svff_error *err)
 {
 	char what[64];

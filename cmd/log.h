@@ -44,6 +44,9 @@ void svff_log_start(struct svff_inv *inv);
 void svff_log_pf(struct svff_inv *inv, const struct svff_session *s);
 /* One change, as the step's words say it; VF and VM are read from them. */
 void svff_log_change(struct svff_inv *inv, const char *what);
+/* A line a command svff runs wrote (reprogram's): priority warning for
+ * its stderr. */
+void svff_log_output(struct svff_inv *inv, bool on_err, const char *line);
 /* main, after the command: "failed: ..." or "done: N changes". */
 void svff_log_end(struct svff_inv *inv, int rc, const struct svff_error *err);
 

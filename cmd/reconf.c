@@ -41,15 +41,8 @@ static void report_items(struct svff_inv *inv, const struct svff_reconf *r)
 	svff_out_close(inv);
 }
 
-static void report(struct svff_inv *inv, struct svff_session *s, const struct svff_reconf *r)
+void svff_reconf_report(struct svff_inv *inv, const struct svff_reconf *r)
 {
-	svff_print_uint(inv, "from", NULL, r->from);
-	svff_print_uint(inv, "to", NULL, r->to);
-	svff_print_bool(inv, "changed", NULL, r->changed);
-	if (!r->changed && !inv->ctx->dry_run)
-		svff_say(inv, "%s: nothing to do: %u VFs on vfio-pci already", s->pf, r->to);
-	else if (!inv->ctx->dry_run)
-		svff_say(inv, "%s: %u -> %u VFs on vfio-pci", s->pf, r->from, r->to);
 	report_items(inv, r);
 	svff_out_open_array(inv, "displaced");
 	for (size_t i = 0; i < r->n_displaced; i++) {
@@ -60,6 +53,18 @@ static void report(struct svff_inv *inv, struct svff_session *s, const struct sv
 		svff_print_uint(inv, NULL, NULL, r->displaced[i]);
 	}
 	svff_out_close(inv);
+}
+
+static void report(struct svff_inv *inv, struct svff_session *s, const struct svff_reconf *r)
+{
+	svff_print_uint(inv, "from", NULL, r->from);
+	svff_print_uint(inv, "to", NULL, r->to);
+	svff_print_bool(inv, "changed", NULL, r->changed);
+	if (!r->changed && !inv->ctx->dry_run)
+		svff_say(inv, "%s: nothing to do: %u VFs on vfio-pci already", s->pf, r->to);
+	else if (!inv->ctx->dry_run)
+		svff_say(inv, "%s: %u -> %u VFs on vfio-pci", s->pf, r->from, r->to);
+	svff_reconf_report(inv, r);
 }
 
 static int run(struct svff_inv *inv, struct svff_error *err)

@@ -168,6 +168,9 @@ int svff_journal_run(const struct svff_verb *verb, struct svff_run *r, struct sv
 		if (rc >= 0)
 			continue;
 		r->failed_at = i;
+		/* a step that only recover can finish (the PF is not back) */
+		if (err->kind == SVFF_ERR_RECOVER)
+			goto left;
 		if (!(st->flags & SVFF_STEP_KEEP) && unwind(verb, r, i, err) < 0)
 			goto left;   /* the record stays for recover */
 		ctx->in_op = 0;
@@ -196,7 +199,7 @@ const struct svff_verb *svff_verb_find(const char *name)
 	static const struct svff_verb *const verbs[] = {
 		&svff_verb_init, &svff_verb_deinit, &svff_verb_reconf, &svff_verb_resources,
 		&svff_verb_apply, &svff_verb_attach, &svff_verb_detach, &svff_verb_pause,
-		&svff_verb_unpause,
+		&svff_verb_unpause, &svff_verb_reprogram,
 	};
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (!strcmp(verbs[i]->name, name))

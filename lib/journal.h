@@ -46,6 +46,9 @@ struct svff_virt;
 #define SVFF_STEP_RELEASE "release"
 #define SVFF_STEP_REACQUIRE "re-acquire"
 #define SVFF_STEP_RESUME "resume"
+#define SVFF_STEP_REMOVE_PF "remove pf"
+#define SVFF_STEP_COMMAND "run command"
+#define SVFF_STEP_RESCAN "rescan"
 
 struct svff_run;
 
@@ -60,7 +63,9 @@ struct svff_step {
 	/* Recorded before run; NULL when run records its own sub-steps
 	 * (those that are needed: "set numvfs 0" only from another count). */
 	const char *name;
-	/* 0, or a negative errno with err filled. */
+	/* 0, or a negative errno with err filled; an error of kind
+	 * SVFF_ERR_RECOVER leaves the record as it is, for recover, and
+	 * nothing is undone (the PF is not back on the bus). */
 	int (*run)(struct svff_run *r, struct svff_error *err);
 	/* Put back what run did, even when it failed half-way; NULL when it
 	 * changes nothing that must be put back. */
@@ -81,6 +86,9 @@ struct svff_verb {
 	 * the record op and the state as the kill left it (reconciled with
 	 * sysfs and libvirt first). NULL: reconcile is enough. */
 	int (*finish)(struct svff_run *r, const struct svff_op *op, struct svff_error *err);
+	/* recover, before its reconcile: bring back what reconcile must see
+	 * (a PF the verb took off the bus). NULL: nothing. */
+	int (*prepare)(struct svff_run *r, const struct svff_op *op, struct svff_error *err);
 	/* What the report says of an interrupted run that needed no finish. */
 	const char *recovered;
 };
@@ -130,6 +138,6 @@ int svff_op_end(struct svff_session *s, struct svff_error *err);
 /* The verbs (each beside its steps). */
 extern const struct svff_verb svff_verb_init, svff_verb_deinit, svff_verb_reconf,
 	svff_verb_resources, svff_verb_apply, svff_verb_attach, svff_verb_detach,
-	svff_verb_pause, svff_verb_unpause;
+	svff_verb_pause, svff_verb_unpause, svff_verb_reprogram;
 
 #endif

@@ -168,16 +168,10 @@ static int finish(struct svff_session *s, struct svff_virt *v, unsigned int coun
 	return rc < 0 ? rc : give_back(s, v, count, r, err);
 }
 
-/* The steps of a run: the verb's own data. */
-struct reconf_run {
-	struct svff_reconf *r;
-	unsigned int count;
-};
-
 /* Every attached VF paused, all VMs at once. */
-static int pause_step(struct svff_run *run, struct svff_error *err)
+int svff_reconf_pause_step(struct svff_run *run, struct svff_error *err)
 {
-	struct reconf_run *rr = run->data;
+	struct svff_reconf_run *rr = run->data;
 	struct svff_reconf *r = rr->r;
 	struct svff_pf_state *ps = svff_session_pf(run->s);
 	int rc = r->n_items ? svff_op_step(run->s, SVFF_STEP_PAUSE, err) : 0;
@@ -201,9 +195,9 @@ static int pause_step(struct svff_run *run, struct svff_error *err)
 
 /* The VFs this run paused given back where they were; the claims the
  * operation only reported are no longer its. */
-static int unpause_step(struct svff_run *run, struct svff_error *err)
+int svff_reconf_unpause_step(struct svff_run *run, struct svff_error *err)
 {
-	struct svff_reconf *r = ((struct reconf_run *)run->data)->r;
+	struct svff_reconf *r = ((struct svff_reconf_run *)run->data)->r;
 	struct svff_pf_state *ps = svff_session_pf(run->s);
 	struct svff_pause_item *back = calloc(r->n_items + 1, sizeof(*back));
 	size_t nb = 0;
@@ -237,16 +231,16 @@ static int unpause_step(struct svff_run *run, struct svff_error *err)
 	return failed ? err->code : 0;
 }
 
-static int make_step(struct svff_run *run, struct svff_error *err)
+int svff_reconf_make_step(struct svff_run *run, struct svff_error *err)
 {
-	struct reconf_run *rr = run->data;
+	struct svff_reconf_run *rr = run->data;
 	return make(run->s, run->v, rr->count, rr->r, err);
 }
 
 /* Back to the old count (the VMs get their VFs there: pause's undo). */
-static int unmake_step(struct svff_run *run, struct svff_error *err)
+int svff_reconf_unmake_step(struct svff_run *run, struct svff_error *err)
 {
-	struct svff_reconf *r = ((struct reconf_run *)run->data)->r;
+	struct svff_reconf *r = ((struct svff_reconf_run *)run->data)->r;
 	struct svff_reconf back = { .from = r->to, .to = r->from };
 	int rc = make(run->s, run->v, r->from, &back, err);
 
@@ -259,10 +253,28 @@ static int unmake_step(struct svff_run *run, struct svff_error *err)
 	return rc;
 }
 
-static int give_back_step(struct svff_run *run, struct svff_error *err)
+int svff_reconf_give_back_step(struct svff_run *run, struct svff_error *err)
 {
-	struct reconf_run *rr = run->data;
+	struct svff_reconf_run *rr = run->data;
 	return give_back(run->s, run->v, rr->count, rr->r, err);
+}
+
+int svff_reconf_finish_to(struct svff_run *run, const struct svff_op *op, unsigned int count,
+			  struct svff_error *err)
+{
+	struct svff_reconf r = { .from = (unsigned int)op->count_from, .to = count };
+	int rc = finish(run->s, run->v, count, &r, err);
+	for (size_t i = 0; rc == 0 && i < r.n_items; i++)
+		if (r.items[i].rc == 0 && !r.items[i].already)
+			svff_run_say(run, "vf%u given back to VM '%s' at %s", r.items[i].vf,
+				     r.items[i].vm, r.items[i].guest_addr);
+	for (size_t i = 0; rc == 0 && i < r.n_displaced; i++)
+		svff_run_say(run, "vf%u no longer exists: its VM's claim stays paused",
+			     r.displaced[i]);
+	if (rc == 0)
+		svff_run_say(run, "%s finished: %u VFs on %s", op->verb, count, SVFF_VFIO_DRIVER);
+	svff_reconf_clear(&r);
+	return rc;
 }
 
 /* Recover: a reconf killed anywhere goes on to its new count, and every
@@ -273,29 +285,16 @@ static int reconf_finish(struct svff_run *run, const struct svff_op *op, struct 
 		svff_run_say(run, "%s: each VF is now as libvirt has it", op->verb);
 		return 0;
 	}
-	struct svff_reconf r = { .from = (unsigned int)op->count_from,
-				 .to = (unsigned int)op->count_to };
-	int rc = finish(run->s, run->v, (unsigned int)op->count_to, &r, err);
-	for (size_t i = 0; rc == 0 && i < r.n_items; i++)
-		if (r.items[i].rc == 0 && !r.items[i].already)
-			svff_run_say(run, "vf%u given back to VM '%s' at %s", r.items[i].vf,
-				     r.items[i].vm, r.items[i].guest_addr);
-	for (size_t i = 0; rc == 0 && i < r.n_displaced; i++)
-		svff_run_say(run, "vf%u no longer exists: its VM's claim stays paused",
-			     r.displaced[i]);
-	if (rc == 0)
-		svff_run_say(run, "reconf finished: %d VFs on %s", op->count_to, SVFF_VFIO_DRIVER);
-	svff_reconf_clear(&r);
-	return rc;
+	return svff_reconf_finish_to(run, op, (unsigned int)op->count_to, err);
 }
 
 /* Pause, change the count, give back. A failure before the count changed
  * puts the old count back and gives the VMs their VFs there; once it has
  * changed, a VF that cannot be given back stays paused and is reported. */
 static const struct svff_step reconf_steps[] = {
-	{ .run = pause_step, .undo = unpause_step },
-	{ .run = make_step, .undo = unmake_step },
-	{ .name = SVFF_STEP_UNPAUSE, .run = give_back_step, .flags = SVFF_STEP_KEEP },
+	{ .run = svff_reconf_pause_step, .undo = svff_reconf_unpause_step },
+	{ .run = svff_reconf_make_step, .undo = svff_reconf_unmake_step },
+	{ .name = SVFF_STEP_UNPAUSE, .run = svff_reconf_give_back_step, .flags = SVFF_STEP_KEEP },
 	{ 0 }
 };
 
@@ -303,6 +302,16 @@ const struct svff_verb svff_verb_reconf = {
 	.name = "reconf", .steps = reconf_steps, .sets_count = true, .gives_back = true,
 	.finish = reconf_finish,
 };
+
+int svff_reconf_items(struct svff_session *s, struct svff_reconf *r, struct svff_error *err)
+{
+	struct svff_pf_state *ps = svff_session_pf(s);
+
+	for (size_t i = 0; i < ps->n_claims; i++)
+		if (ps->claims[i]->state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i]->vf) < 0)
+			return svff_err(err, -ENOMEM, "out of memory");
+	return 0;
+}
 
 int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
 		    struct svff_reconf *r, struct svff_error *err)
@@ -324,11 +333,10 @@ int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
 	/* libvirt only when a VM holds a VF */
 	if (ps->n_claims)
 		rc = svff_virt_open(s->ctx, &v, err);
-	for (size_t i = 0; rc == 0 && i < ps->n_claims; i++)
-		if (ps->claims[i]->state == SVFF_VF_ATTACHED && add_item(r, ps->claims[i]->vf) < 0)
-			rc = svff_err(err, -ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = svff_reconf_items(s, r, err);
 	if (rc == 0) {
-		struct reconf_run rr = { .r = r, .count = count };
+		struct svff_reconf_run rr = { .r = r, .count = count };
 		struct svff_run run = { .s = s, .v = v, .data = &rr, .from = (int)r->from,
 					.to = (int)count };
 		rc = svff_journal_run(&svff_verb_reconf, &run, err);

@@ -35,4 +35,25 @@ int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
 
 void svff_reconf_clear(struct svff_reconf *r);
 
+/* reconf's steps, which reprogram shares (lib/journal.h): run->data is a
+ * struct svff_reconf_run, or a verb's own that begins with one. */
+struct svff_run;
+struct svff_reconf_run {
+	struct svff_reconf *r;
+	unsigned int count;            /* the count it goes to */
+};
+/* r->items: one for each attached claim, to pause (r->to set first). */
+int svff_reconf_items(struct svff_session *s, struct svff_reconf *r, struct svff_error *err);
+/* Every attached VF paused; its undo gives back what it paused. */
+int svff_reconf_pause_step(struct svff_run *run, struct svff_error *err);
+int svff_reconf_unpause_step(struct svff_run *run, struct svff_error *err);
+/* The count made (VFs, resources, binding); its undo goes back to r->from. */
+int svff_reconf_make_step(struct svff_run *run, struct svff_error *err);
+int svff_reconf_unmake_step(struct svff_run *run, struct svff_error *err);
+/* What the run paused given back; one that cannot be stays paused. */
+int svff_reconf_give_back_step(struct svff_run *run, struct svff_error *err);
+/* recover: on to count, and every claim the operation paused given back. */
+int svff_reconf_finish_to(struct svff_run *run, const struct svff_op *op, unsigned int count,
+			  struct svff_error *err);
+
 #endif

@@ -329,6 +329,14 @@ static int finish_op(struct svff_session *s, struct svff_virt *v, const struct s
 	return 0;
 }
 
+/* What the verb must bring back before reconcile can see the host. */
+static int prepare_op(struct svff_session *s, struct svff_virt *v, const struct svff_op *op,
+		      const struct svff_verb *verb, struct fixer *f, struct svff_error *err)
+{
+	struct svff_run r = { .s = s, .v = v, .say = fixed, .say_opaque = f };
+	return verb->prepare(&r, op, err);
+}
+
 /* Claims an operation paused and could not give back (libvirtd gone at
  * reconf's give-back): the operation's to give back, not the operator's
  * pauses. One that cannot be given back now keeps its mark, and the
@@ -395,7 +403,9 @@ int svff_recover(struct svff_session *s, struct svff_virt *v, svff_step_fn fn,
 		return svff_err(err, -ENOENT, "svff does not manage %s: nothing to recover", s->pf);
 	const struct svff_verb *verb = had_op ? svff_verb_find(op.verb) : NULL;
 	f.gives_back = verb && verb->gives_back;
-	rc = reconcile(s, v, verb && verb->sets_count, &f, err);
+	rc = verb && verb->prepare ? prepare_op(s, v, &op, verb, &f, err) : 0;
+	if (rc == 0)
+		rc = reconcile(s, v, verb && verb->sets_count, &f, err);
 	if (rc == 0 && had_op)
 		rc = finish_op(s, v, &op, verb, &f, err);
 	free(f.resume);

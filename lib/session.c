@@ -5,6 +5,26 @@
 #include <string.h>
 
 #include "session.h"
+#include "sysfs.h"
+
+/* recover of an operation that took its PF off the bus (reprogram
+ * --remove): the PF may be absent, and the verb's prepare brings it
+ * back; until then s->info holds its address only. */
+static bool removed_by_op(struct svff_session *s, const char *device, unsigned int flags)
+{
+	const struct svff_op *op = s->st->op;
+	char canon[SVFF_ADDR_LEN];
+
+	if (!(flags & SVFF_SESSION_RECOVER) || !op || !op->removed.vendor || !device ||
+	    svff_parse_pci_addr(device, NULL, canon, NULL) < 0 || strcmp(canon, op->pf) ||
+	    svff_dev_exists(s->ctx, op->pf) > 0)
+		return false;
+	snprintf(s->pf, sizeof(s->pf), "%s", op->pf);
+	snprintf(s->info.addr, sizeof(s->info.addr), "%s", op->pf);
+	s->info.autoprobe = -1;
+	s->info.iommu_group = -1;
+	return true;
+}
 
 int svff_session_open(struct svff_ctx *ctx, const char *device, unsigned int flags,
 		      struct svff_session *s, struct svff_error *err)
@@ -45,6 +65,8 @@ int svff_session_open(struct svff_ctx *ctx, const char *device, unsigned int fla
 	}
 	if (!device && s->st->op) /* recover works on the PF of the operation */
 		device = s->st->op->pf;
+	if (removed_by_op(s, device, flags))
+		return 0;
 	rc = svff_pf_resolve(ctx, device, s->st, s->pf, err);
 	if (rc < 0)
 		goto fail;

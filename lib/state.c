@@ -514,6 +514,33 @@ static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)
 	return 0;
 }
 
+/* The identity of a PF an operation took off the bus (absent: none). */
+static int parse_pf_id(struct parser *p, json_object *o, struct svff_pf_id *id)
+{
+	long long v[5] = { 0 };
+	static const char *const keys[] = { "vendor", "device", "subsystem_vendor",
+					    "subsystem_device", "totalvfs" };
+	int rc = 0;
+
+	if (!o || json_object_is_type(o, json_type_null))
+		return 0;
+	snprintf(p->where, sizeof(p->where), "op.removed");
+	if (!json_object_is_type(o, json_type_object))
+		return fail(p, "'op.removed' is not an object or null");
+	for (size_t i = 0; i < 5 && rc == 0; i++)
+		rc = get_int(p, o, keys[i], 0, i == 4 ? MAX_VF : 0xffff, i < 2, &v[i]);
+	if (rc == 0)
+		rc = get_str(p, o, "driver", false, id->driver, sizeof(id->driver));
+	if (rc == 0 && !v[0])
+		return fail(p, "'op.removed.vendor' is 0");
+	id->vendor = (unsigned int)v[0];
+	id->device = (unsigned int)v[1];
+	id->sub_vendor = (unsigned int)v[2];
+	id->sub_device = (unsigned int)v[3];
+	id->totalvfs = (unsigned int)v[4];
+	return rc;
+}
+
 static int parse_op(struct parser *p, json_object *o, struct svff_op *op)
 {
 	long long pid = 0, started = 0, from = -1, to = -1, step = 0;
@@ -529,7 +556,9 @@ static int parse_op(struct parser *p, json_object *o, struct svff_op *op)
 	    (rc = get_int(p, o, "count_from", -1, MAX_VF, false, &from)) < 0 ||
 	    (rc = get_int(p, o, "count_to", -1, MAX_VF, false, &to)) < 0 ||
 	    (rc = get_int(p, o, "step", 0, 1 << 20, true, &step)) < 0 ||
-	    (rc = get_str(p, o, "step_name", false, op->step_name, sizeof(op->step_name))) < 0)
+	    (rc = get_str(p, o, "step_name", false, op->step_name, sizeof(op->step_name))) < 0 ||
+	    (rc = get_bool(p, o, "ran", &op->ran)) < 0 ||
+	    (rc = parse_pf_id(p, field(o, "removed"), &op->removed)) < 0)
 		return rc;
 	if (!op->verb[0])
 		return fail(p, "'op.verb' is empty");
@@ -748,6 +777,19 @@ static json_object *op_json(const struct svff_op *op)
 	json_object_object_add(o, "count_to", json_object_new_int(op->count_to));
 	json_object_object_add(o, "step", json_object_new_int64(op->step));
 	json_object_object_add(o, "step_name", json_object_new_string(op->step_name));
+	if (op->ran)
+		json_object_object_add(o, "ran", json_object_new_boolean(true));
+	if (op->removed.vendor) {
+		const struct svff_pf_id *id = &op->removed;
+		json_object *r = json_object_new_object();
+		json_object_object_add(r, "vendor", json_object_new_int((int)id->vendor));
+		json_object_object_add(r, "device", json_object_new_int((int)id->device));
+		json_object_object_add(r, "subsystem_vendor", json_object_new_int((int)id->sub_vendor));
+		json_object_object_add(r, "subsystem_device", json_object_new_int((int)id->sub_device));
+		json_object_object_add(r, "totalvfs", json_object_new_int((int)id->totalvfs));
+		json_object_object_add(r, "driver", json_object_new_string(id->driver));
+		json_object_object_add(o, "removed", r);
+	}
 	return o;
 }
 

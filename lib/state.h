@@ -21,8 +21,10 @@
 /* 2: per-VF resources are queues and vectors, with a PF-wide default
  * (1 had a queue count "qmax" only; still read). 3: a claim may carry
  * VF network settings ("net"). 4: a claim may be paused by the VFIO
- * release ("release"). 2 and 3 are still read. */
-#define SVFF_STATE_SCHEMA 4
+ * release ("release"). 5: an operation may hold the identity of a PF it
+ * took off the bus ("removed") and whether its command ran ("ran":
+ * reprogram). 2 to 4 are still read. */
+#define SVFF_STATE_SCHEMA 5
 #define SVFF_STATE_FILE "state"
 #define SVFF_LOCK_FILE "lock"
 
@@ -111,6 +113,15 @@ struct svff_pf_state {
 	size_t n_res;
 };
 
+/* What makes a PF the same device when it comes back to the bus after a
+ * remove and a rescan (reprogram --remove): a new image may change it. */
+struct svff_pf_id {
+	unsigned int vendor, device;      /* vendor 0: no identity recorded */
+	unsigned int sub_vendor, sub_device;
+	unsigned int totalvfs;
+	char driver[64];                  /* the PF's driver, "" when none */
+};
+
 /* A multi-step operation in flight; recorded before its first step and
  * updated before each later one, removed when it completes. */
 struct svff_op {
@@ -122,6 +133,10 @@ struct svff_op {
 	int count_to;
 	unsigned int step;                /* index of the step about to run */
 	char step_name[32];
+	/* reprogram: its command was started, so recover never runs it
+	 * again and goes on to the new count */
+	bool ran;
+	struct svff_pf_id removed;        /* the PF it took off the bus */
 };
 
 struct svff_state {
