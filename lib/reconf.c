@@ -10,7 +10,7 @@
 #include "sriov.h"
 #include "vfset.h"
 
-int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
+int svff_reconf_check(struct svff_session *s, const char *what, unsigned int count, bool force,
 		      struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
@@ -28,8 +28,8 @@ int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
 						svff_vf_state_name(c->state));
 	}
 	if (n && !force)
-		return svff_err(err, -EBUSY, "reconf %u would remove VFs that VMs hold: %s; detach "
-				"them first, or use --force to keep those claims paused", count, list);
+		return svff_err(err, -EBUSY, "%s would remove VFs that VMs hold: %s; detach "
+				"them first, or use --force to keep those claims paused", what, list);
 	return 0;
 }
 
@@ -323,7 +323,9 @@ int svff_reconf_run(struct svff_session *s, unsigned int count, bool force,
 	memset(r, 0, sizeof(*r));
 	r->from = ps->numvfs;
 	r->to = count;
-	rc = svff_reconf_check(s, count, force, err);
+	char what[32];
+	snprintf(what, sizeof(what), "reconf %u", count);
+	rc = svff_reconf_check(s, what, count, force, err);
 	if (rc == 0)  /* the VFs it creates must get their resources */
 		rc = svff_vfset_res_check(s, count, NULL, &(struct svff_res){ 0 }, err);
 	if (rc < 0)

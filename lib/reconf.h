@@ -20,8 +20,9 @@ struct svff_reconf {
 	size_t n_displaced;
 };
 
-/* Claims on VFs at or above count: -EBUSY listing them unless force. */
-int svff_reconf_check(struct svff_session *s, unsigned int count, bool force,
+/* Claims on VFs at or above count: -EBUSY listing them unless force;
+ * what names the request ("reconf 2"). */
+int svff_reconf_check(struct svff_session *s, const char *what, unsigned int count, bool force,
 		      struct svff_error *err);
 
 /* Run it (the verb "reconf" of lib/journal.h): refuse

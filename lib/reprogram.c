@@ -25,7 +25,9 @@ int svff_reprogram_check(struct svff_session *s, const struct svff_reprogram *p,
 	if (p->count > total)
 		return svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -EINVAL, "VF count '%u' is "
 				     "out of range: %s offers 0 to %u VFs", p->count, s->pf, total));
-	rc = svff_reconf_check(s, p->count, p->force, err);
+	char what[48];
+	snprintf(what, sizeof(what), "reprogram --vfs %u", p->count);
+	rc = svff_reconf_check(s, what, p->count, p->force, err);
 	if (rc == 0)
 		rc = svff_vfset_res_check(s, p->count, NULL, &(struct svff_res){ 0 }, err);
 	return rc;

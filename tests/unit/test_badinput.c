@@ -26,7 +26,7 @@ enum fixture {
 	F_TRUNCATED,     /* its first 60 bytes */
 	F_NOT_JSON,
 	F_WRONG_TYPE,    /* numvfs is a string */
-	F_NEWER,         /* schema 4 */
+	F_NEWER,         /* schema SVFF_STATE_SCHEMA + 1 */
 	F_NO_SCHEMA,
 	F_DUP_CLAIM,
 	F_BAD_ADDR,      /* a PF address that is not one */
@@ -79,6 +79,24 @@ static const struct bad {
 	{ F_GOOD, { "reconf", "0" }, 2, "svff: VF count '0' is out of range" },
 	{ F_GOOD, { "reconf", " 4" }, 2, "svff: invalid VF count ' 4'" },
 	{ F_GOOD, { "reconf", "2" }, 1, "svff: reconf 2 would remove VFs that VMs hold: vf3 (vm2, paused)" },
+	/* reprogram */
+	{ F_GOOD, { "reprogram", "true" }, 2, "svff: 'reprogram' needs '--' before its command" },
+	{ F_GOOD, { "reprogram", "--" }, 2, "svff: 'reprogram' needs an argument: -- COMMAND" },
+	{ F_GOOD, { "reprogram", "--", "" }, 2, "svff: the command after '--' is empty" },
+	{ F_GOOD, { "reprogram", "now", "--", "true" }, 2, "svff: unexpected argument 'now' before '--'" },
+	{ F_GOOD, { "reprogram", "--vfs", "200", "--", "true" }, 2,
+	  "svff: VF count '200' is out of range: 0000:01:00.0 offers 0 to 127 VFs" },
+	{ F_GOOD, { "reprogram", "--vfs", "x", "--", "true" }, 2, "svff: invalid --vfs 'x'" },
+	{ F_GOOD, { "reprogram", "--vfs", "2", "--", "true" }, 1,
+	  "svff: reprogram --vfs 2 would remove VFs that VMs hold: vf3 (vm2, paused)" },
+	{ F_GOOD, { "reprogram", "--", "svff-no-such-tool" }, 2,
+	  "svff: command 'svff-no-such-tool' is not found in $PATH" },
+	{ F_GOOD, { "reprogram", "--", "./no/such/tool", "-x" }, 2,
+	  "svff: command './no/such/tool' is not found" },
+	{ F_GOOD, { "reprogram", "--", "/etc/passwd" }, 2,
+	  "svff: command '/etc/passwd' is not an executable file" },
+	{ F_GOOD, { "-d", "0000:02:00.0", "reprogram", "--", "true" }, 1,
+	  "svff: svff does not manage 0000:02:00.0" },
 	/* VFs */
 	{ F_GOOD, { "attach", "vm1", "vf-1" }, 2, "svff: invalid VF 'vf-1'" },
 	{ F_GOOD, { "attach", "vm1", "vf99999" }, 2, "svff: VF index '99999' is out of range" },
