@@ -68,8 +68,8 @@ expect() { # line expected
 }
 
 # verbs
-expect "svff " "apply attach deinit detach help init list pause reconf recover res resources save status unpause"
-expect "svff re" "reconf recover res resources"
+expect "svff " "apply attach deinit detach help init list pause reconf recover reprogram res resources save status unpause"
+expect "svff re" "reconf recover reprogram res resources"
 expect "svff -j l" "list"
 expect "svff -d 3b:00.0 de" "deinit detach"
 expect "svff help un" "unpause"
@@ -121,6 +121,30 @@ expect "svff reconf " ""
 mkdir "$t/cfg" && touch "$t/cfg/night.xml" "$t/cfg/day.xml"
 expect "svff apply $t/cfg/n" "$t/cfg/night.xml"
 expect "svff save $t/cfg/d" "$t/cfg/day.xml"
+# reprogram: its options, '--' and nothing else before the command; after
+# '--' a command name (a stand-in tool on PATH, a path to one), then files,
+# with svff's own options (-d, --vfs) read as the command's there
+cat >"$t/bin/fpgaprog-stand-in" <<<'#!/bin/sh'
+chmod +x "$t/bin/fpgaprog-stand-in"
+mkdir "$t/img" && touch "$t/img/new.bin" "$t/img/new.xclbin" "$t/img/old.bin"
+expect "svff reprogram --r" "--remove"
+expect "svff reprogram --remove --v" "--verbose --version --vfs"
+expect "svff reprogram --vfs " ""
+expect "svff reprogram -f" "-f"
+expect "svff reprogram " "--"
+expect "svff -d 3b:00.0 reprogram --remove --vfs 4 " "--"
+expect "svff reprogram -- fpgaprog-st" "fpgaprog-stand-in"
+expect "svff -t 900 reprogram --remove -- fpgaprog-st" "fpgaprog-stand-in"
+expect "svff reprogram -- $t/bin/fpgaprog-s" "$t/bin/fpgaprog-stand-in"
+expect "svff reprogram -- fpgaprog-stand-in $t/img/new" "$t/img/new.bin $t/img/new.xclbin"
+expect "svff reprogram -- fpgaprog-stand-in -d 0000:3b:00.0 -u $t/img/o" "$t/img/old.bin"
+expect "svff reprogram -- fpgaprog-stand-in --image=$t/img/o" "$t/img/old.bin"
+expect "svff reprogram --vfs 2 -- fpgaprog-stand-in --vfs $t/img/new.x" "$t/img/new.xclbin"
+cd "$t/img" || exit 1
+expect "svff reprogram -- fpgaprog-stand-in -d " "new.bin new.xclbin old.bin"
+expect "svff reprogram -- sh -c " "new.bin new.xclbin old.bin"
+cd "$top" || exit 1
+expect "svff help rep" "reprogram"
 
 # Held to the program: what --help and help VERB list is offered.
 "$SVFF_BIN" --help >"$t/help" || bad "svff --help failed"
