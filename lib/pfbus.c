@@ -98,8 +98,15 @@ int svff_pf_rescan(const struct svff_ctx *ctx, const char *addr, const struct sv
 	char what[256];
 	int rc = 0;
 
-	if (svff_dev_exists(ctx, addr) <= 0)
+	char drv[64];
+	bool there = svff_dev_exists(ctx, addr) > 0;
+
+	if (!there || ctx->dry_run)
 		rc = svff_sys_write(ctx, "bus/pci/rescan", "1");
+	/* there without its driver (svff stopped between the unbind and the
+	 * remove): probed again */
+	else if (was->driver[0] && svff_dev_link(ctx, addr, "driver", drv, sizeof(drv)) < 0)
+		rc = svff_sys_write(ctx, "bus/pci/drivers_probe", addr);
 	if (rc < 0)
 		return svff_err_errno(err, rc, "cannot rescan the PCI bus for %s", addr);
 	if (ctx->dry_run)

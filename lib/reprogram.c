@@ -120,9 +120,9 @@ static int rescan(struct svff_run *run, struct svff_error *err)
 	if (rc < 0) {
 		char why[sizeof(err->msg)];
 		snprintf(why, sizeof(why), "%s", err->msg);
-		svff_err(err, rc, "%s: every claim stays paused, and no VM gets a VF of a device "
-			 "that may not be the same; once the PF is back as it was, 'svff recover' "
-			 "finishes", why);
+		svff_err(err, -EINPROGRESS, "%s: every claim stays paused, and no VM gets a VF of a "
+			 "device that may not be the same; once the PF is back as it was, 'svff "
+			 "recover' finishes", why);
 		return svff_err_kind(err, SVFF_ERR_RECOVER, -EINPROGRESS);
 	}
 	return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -98,6 +99,8 @@ char *fakesys_new(void)
 	}
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers_probe", root);
 	write_file(path, "");
+	snprintf(path, sizeof(path), "%s/bus/pci/rescan", root);
+	write_file(path, "");
 	return root;
 }
 
@@ -144,7 +147,7 @@ static void write_config(const char *dir, unsigned int vendor, unsigned int devi
 
 void fakesys_bind(const char *root, const char *addr, const char *driver)
 {
-	char dir[1024], path[1100], target[1100];
+	char dir[1024], path[1200], target[1100];
 	devdir(root, addr, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/driver", dir);
 	unlink(path);
@@ -152,6 +155,10 @@ void fakesys_bind(const char *root, const char *addr, const char *driver)
 		return;
 	snprintf(target, sizeof(target), "%s/bus/pci/drivers/%s", root, driver);
 	mkdirs(target);
+	snprintf(path, sizeof(path), "%s/unbind", target);
+	if (access(path, F_OK) != 0)
+		write_file(path, "");
+	snprintf(path, sizeof(path), "%s/driver", dir);
 	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
 	symlink_force(target, path);
 }
@@ -368,6 +375,55 @@ static void set_numvfs(const char *root, const char *pf, unsigned int n)
 		fakesys_set_vfs(root, pf, n, NULL, 10);
 }
 
+/* The device off the bus: its directory aside in <root>/removed. */
+static void remove_dev(const char *root, const char *addr)
+{
+	char from[1100], to[1100];
+	snprintf(to, sizeof(to), "%s/removed", root);
+	mkdirs(to);
+	devdir(root, addr, from, sizeof(from));
+	snprintf(to, sizeof(to), "%s/removed/%s", root, addr);
+	if (rename(from, to) < 0)
+		DIE("remove %s: %s", addr, strerror(errno));
+	snprintf(from, sizeof(from), "%s/bus/pci/devices/%s", root, addr);
+	unlink(from);
+}
+
+/* What was removed, enumerated again as a fresh device. */
+static void rescan(struct fakesys_kernel *k)
+{
+	char dir[1100], from[1400], to[1100];
+	snprintf(dir, sizeof(dir), "%s/removed", k->root);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	k->rescans++;
+	if (!d || k->rescan_lost) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(from, sizeof(from), "%s/%s", dir, de->d_name);
+		devdir(k->root, de->d_name, to, sizeof(to));
+		if (rename(from, to) < 0)
+			DIE("rescan %s: %s", de->d_name, strerror(errno));
+		snprintf(from, sizeof(from), "%s/bus/pci/devices/%s", k->root, de->d_name);
+		snprintf(to, sizeof(to), "../../../devices/pci0000:00/%s", de->d_name);
+		symlink_force(to, from);
+		set_numvfs(k->root, de->d_name, 0);
+		fakesys_write(k->root, de->d_name, "sriov_drivers_autoprobe", "1");
+		if (k->rescan_device) {
+			char id[16];
+			snprintf(id, sizeof(id), "0x%04x\n", k->rescan_device);
+			fakesys_write(k->root, de->d_name, "device", id);
+		}
+		fakesys_bind(k->root, de->d_name, k->rescan_driver);
+	}
+	closedir(d);
+}
+
 void fakesys_kernel(void *opaque, const char *what)
 {
 	struct fakesys_kernel *k = opaque;
@@ -397,7 +453,13 @@ void fakesys_kernel(void *opaque, const char *what)
 		drv[strcspn(drv, "\n")] = 0;
 		if (drv[0] && strcmp(drv, "(null)"))
 			fakesys_bind(k->root, value, drv);
+		else if (k->rescan_driver && fakesys_read(k->root, value, "sriov_totalvfs")[0])
+			fakesys_bind(k->root, value, k->rescan_driver);   /* a PF's own */
 	} else if (!strcmp(attr, "unbind")) {
 		fakesys_bind(k->root, value, NULL);
+	} else if (!strcmp(attr, "remove") && addr[0]) {
+		remove_dev(k->root, addr);
+	} else if (!strcmp(attr, "rescan")) {
+		rescan(k);
 	}
 }

@@ -61,6 +61,14 @@ struct fakesys_kernel {
 	const char *root;
 	int refuse_numvfs;
 	unsigned int numvfs_writes;
+	/* remove takes a device off the bus (its directory kept aside);
+	 * rescan brings back what was removed, with no VFs, autoprobe on and
+	 * rescan_driver bound (NULL: none), unless rescan_lost; rescan_device
+	 * (non-zero): it comes back with that device ID (another image) */
+	const char *rescan_driver;
+	bool rescan_lost;
+	unsigned int rescan_device;
+	unsigned int rescans;
 };
 void fakesys_kernel(void *opaque, const char *what);
 

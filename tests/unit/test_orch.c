@@ -23,6 +23,7 @@
 #include "fakevirt.h"
 #include "pause.h"
 #include "reconf.h"
+#include "reprogram.h"
 #include "recover.h"
 #include "view.h"
 
@@ -56,7 +57,7 @@ static void setup(void)
 	ck_assert_int_eq(svff_ctx_set(&ctx->uri, "fake:///"), 0);
 	ctx->lock_wait_s = 1;
 	ctx->timeout_s = 20;   /* the fake guests answer at once; memcheck is slow */
-	kernel = (struct fakesys_kernel){ .root = root };
+	kernel = (struct fakesys_kernel){ .root = root, .rescan_driver = "ixgbe" };
 	ctx->on_step = fakesys_kernel;
 	ctx->step_opaque = &kernel;
 	fakevirt_install();
@@ -553,6 +554,244 @@ START_TEST(reconf_under_a_guest_that_does_not_answer_changes_nothing)
 	ck_assert(fakevirt_holds(vm1, VF1, NULL));
 	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
 	svff_reconf_clear(&r);
+}
+END_TEST
+
+/* --- reprogram: the card reloaded under vm1. The command is a script
+ * that checks what it must find while it runs (no VF; with --remove no
+ * PF either) and leaves a line in a mark file for each run. --- */
+
+static char mark[600], script[600];
+
+/* The script, and argv for it: MODE remove|keep, exit STATUS ("sleep":
+ * sleeps 30 s, "kill": killed by SIGKILL). */
+static char **command(const char *mode, const char *status)
+{
+	static char *argv[8];
+	static char m[16], st[16];
+	snprintf(mark, sizeof(mark), "%s/mark", root);
+	snprintf(script, sizeof(script), "%s/program.sh", root);
+	write_file(script,
+		   "#!/bin/sh\n"
+		   "echo \"$SVFF_PF $SVFF_VFS $SVFF_OP\" >>\"$2\"\n"
+		   "[ ! -e \"$1/bus/pci/devices/0000:01:00.1\" ] || exit 10\n"
+		   "if [ \"$3\" = remove ]; then [ ! -e \"$1/bus/pci/devices/$SVFF_PF\" ] || exit 11\n"
+		   "else [ \"$(cat \"$1/bus/pci/devices/$SVFF_PF/sriov_numvfs\")\" = 0 ] || exit 12; fi\n"
+		   "echo programmed; echo warned >&2\n"
+		   "case $4 in sleep) exec sleep 30;; kill) kill -9 $$;; esac\n"
+		   "exit $4\n");
+	chmod(script, 0755);
+	snprintf(m, sizeof(m), "%s", mode);
+	snprintf(st, sizeof(st), "%s", status);
+	argv[0] = script;
+	argv[1] = root;
+	argv[2] = mark;
+	argv[3] = m;
+	argv[4] = st;
+	argv[5] = NULL;
+	return argv;
+}
+
+static char lines[8192];
+static void on_line(void *opaque, bool on_err, const char *line)
+{
+	(void)opaque;
+	snprintf(lines + strlen(lines), sizeof(lines) - strlen(lines), "%s%s\n",
+		 on_err ? "E:" : "O:", line);
+}
+
+/* How many times the command ran (lines in the mark file). */
+static int runs(void)
+{
+	char *m = slurp(mark);
+	int n = 0;
+	for (char *p = m; p && *p; p++)
+		n += *p == '\n';
+	free(m);
+	return n;
+}
+
+static int reprogram(bool remove, unsigned int count, const char *status,
+		     struct svff_reprogram *p, struct svff_error *err)
+{
+	*p = (struct svff_reprogram){ .remove = remove, .count = count, .op_id = "0123456789ab" };
+	p->cmd = (struct svff_command){ .argv = command(remove ? "remove" : "keep", status),
+					.on_line = on_line };
+	lines[0] = 0;
+	return svff_reprogram_run(&s, p, err);
+}
+
+/* _i: bit 0 the VFIO pause, bit 1 --remove. vf1 back in vm1 at its guest
+ * address on a PF with the new count, the command run once with its
+ * environment, its lines handed over; no record. */
+START_TEST(reprogram_gives_every_claim_back)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+	char guest[SVFF_ADDR_LEN], want[64];
+	bool remove = _i & 2;
+
+	if (_i & 1)
+		fakevirt_flags(vm1, FV_VFIO_PAUSE);
+	ck_assert_msg(reprogram(remove, remove ? 6 : 4, "0", &p, &err) == 0, "%s", err.msg);
+	ck_assert(p.ran && p.done);
+	ck_assert_int_eq(p.cmd.status, 0);
+	ck_assert_str_eq(pf_now(), remove ? SIX : FOUR);
+	ck_assert_uint_eq(kernel.rescans, remove ? 1 : 0);
+	ck_assert_int_eq(runs(), 1);
+	snprintf(want, sizeof(want), PF " %u 0123456789ab\n", remove ? 6 : 4);
+	char *m = slurp(mark);
+	ck_assert_str_eq(m, want);
+	free(m);
+	ck_assert_str_eq(lines, "O:programmed\nE:warned\n");
+	ck_assert_uint_eq(p.rc.n_items, 1);
+	ck_assert_int_eq(p.rc.items[0].mech, _i & 1 ? SVFF_PAUSE_RELEASE : SVFF_PAUSE_HOTPLUG);
+	ck_assert(fakevirt_holds(vm1, VF1, guest));
+	ck_assert_str_eq(guest, GUEST);
+	ck_assert(!fakevirt_paused(vm1) && !fakevirt_released(vm1, VF1));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ck_assert_str_eq(fakesys_read(root, PF, "sriov_drivers_autoprobe"), "0");
+	svff_reprogram_clear(&p);
+}
+END_TEST
+
+/* A command that fails (_i 0: exit 3; 1: killed; 2: timed out; 3: exit 3
+ * with --remove): the old count back (the PF found again first), vf1
+ * back in vm1, the command's failure returned, no record. */
+START_TEST(reprogram_whose_command_fails_goes_back)
+{
+	static const char *const how[] = { "3", "kill", "sleep", "3" };
+	static const char *const said[] = { "exited 3", "was killed by signal 9",
+					    "timed out after 1 s", "exited 3" };
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+
+	ctx->timeout_s = _i == 2 ? 1 : ctx->timeout_s;
+	double t0 = svff_now();
+	int rc = reprogram(_i == 3, 6, how[_i], &p, &err);
+	ck_assert_int_eq(rc, _i == 0 || _i == 3 ? -ECHILD : _i == 1 ? -EINTR : -ETIME);
+	ck_assert_msg(strstr(err.msg, said[_i]), "%s", err.msg);
+	if (_i == 2)   /* SIGTERM ended the sleep: no grace needed */
+		ck_assert_double_lt(svff_now() - t0, 1 + SVFF_COMMAND_GRACE_S);
+	ck_assert(p.ran && !p.done);
+	ck_assert_int_eq(runs(), 1);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ck_assert_uint_eq(svff_session_pf(&s)->numvfs, 4);
+	svff_reprogram_clear(&p);
+}
+END_TEST
+
+/* The PF does not come back after the rescan (_i 0), or comes back as
+ * another device (_i 1): the record stays (exit 4), vf1's claim stays
+ * paused, other verbs are refused; recover fails while the PF is not
+ * back as it was, and once it is, finishes without running the command
+ * again; a second recover does nothing. */
+START_TEST(reprogram_whose_pf_does_not_come_back_is_left_for_recover)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+	struct svff_session s2;
+
+	kernel.rescan_lost = _i == 0;
+	kernel.rescan_device = _i == 1 ? 0x1234 : 0;
+	ck_assert_int_eq(reprogram(true, 4, "0", &p, &err), -EINPROGRESS);
+	ck_assert_int_eq(err.kind, SVFF_ERR_RECOVER);
+	ck_assert_msg(strstr(err.msg, _i ? "came back as another device: device 0x1234 (was 0x10fb)"
+				     : "did not come back to the PCI bus"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "every claim stays paused"), "%s", err.msg);
+	ck_assert_str_eq(op_on_disk(), "reprogram");
+	ck_assert(!fakevirt_holds(vm1, VF1, NULL));
+	svff_reprogram_clear(&p);
+	svff_session_close(&s);
+	ck_assert_int_eq(svff_session_open(ctx, PF, 0, &s2, &err), -EINPROGRESS);
+	ck_assert_msg(svff_session_open(ctx, NULL, SVFF_SESSION_RECOVER, &s, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_int_lt(svff_recover(&s, v, on_fix, NULL, &err), 0);
+	ck_assert_str_eq(op_on_disk(), "reprogram");
+	/* the card is right again */
+	kernel.rescan_lost = false;
+	kernel.rescan_device = 0;
+	if (_i == 1)
+		fakesys_write(root, PF, "device", "0x10fb\n");
+	svff_session_close(&s);
+	ck_assert_msg(svff_session_open(ctx, NULL, SVFF_SESSION_RECOVER, &s, &err) == 0, "%s",
+		      err.msg);
+	fixes[0] = 0;
+	ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) > 0, "%s", err.msg);
+	ck_assert_msg(strstr(fixes, "its command had been started: it is not run again"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "vf1 given back to VM 'vm1' at " GUEST), "%s", fixes);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_int_eq(runs(), 1);
+	fixes[0] = 0;
+	ck_assert_int_eq(svff_recover(&s, v, on_fix, NULL, &err), 0);
+	ck_assert_str_eq(fixes, "");
+}
+END_TEST
+
+/* A signal before the command: undone, the command never run; during
+ * it: the command finishes, and so does the reprogram. */
+static char signal_when[32];
+static void signal_on(void *opaque, const char *what)
+{
+	fakesys_kernel(opaque, what);
+	if (strstr(what, signal_when))
+		ctx->interrupt = SIGTERM;
+}
+
+START_TEST(reprogram_signalled_before_or_during_its_command)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+
+	snprintf(signal_when, sizeof(signal_when), "%s", _i ? "run '" : "sriov_numvfs");
+	ctx->on_step = signal_on;
+	ck_assert_int_eq(reprogram(true, 4, "0", &p, &err), -EINTR);
+	ctx->on_step = fakesys_kernel;
+	ck_assert_msg(strstr(err.msg, _i ? "'reprogram' was finished" : "what 'reprogram' had "
+			     "done is undone"), "%s", err.msg);
+	ck_assert_int_eq(runs(), _i ? 1 : 0);
+	ck_assert_int_eq(p.done, _i == 1);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ctx->interrupt = 0;
+	svff_reprogram_clear(&p);
+}
+END_TEST
+
+/* -n: the plan, the command line included; nothing changes, nothing runs. */
+static void plan(void *opaque, const char *what)
+{
+	(void)opaque;
+	snprintf(lines + strlen(lines), sizeof(lines) - strlen(lines), "%s\n", what);
+}
+
+START_TEST(reprogram_dry_run_runs_nothing)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p = { .remove = true, .count = 4 };
+
+	p.cmd = (struct svff_command){ .argv = command("remove", "0") };
+	lines[0] = 0;
+	ctx->dry_run = true;
+	ctx->on_step = plan;
+	ck_assert_msg(svff_reprogram_run(&s, &p, &err) == 0, "%s", err.msg);
+	ctx->dry_run = false;
+	ctx->on_step = fakesys_kernel;
+	ck_assert_msg(strstr(lines, "/remove\n"), "%s", lines);
+	ck_assert_msg(strstr(lines, "bus/pci/rescan\n"), "%s", lines);
+	char want[2048];
+	snprintf(want, sizeof(want), "run '%s' '%s' '%s' 'remove' '0'", script, root, mark);
+	ck_assert_msg(strstr(lines, want), "%s", lines);
+	ck_assert_int_eq(runs(), 0);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	svff_reprogram_clear(&p);
 }
 END_TEST
 
@@ -1068,6 +1307,15 @@ int main(void)
 	tcase_add_test(tf, recover_gives_back_what_an_operation_could_not);
 	tcase_add_test(tf, reconf_when_libvirtd_dies_during_the_unplug);
 	suite_add_tcase(su, tf);
+	TCase *tp = tcase_create("reprogram");
+	tcase_add_checked_fixture(tp, setup, teardown);
+	tcase_set_timeout(tp, 60);
+	tcase_add_loop_test(tp, reprogram_gives_every_claim_back, 0, 4);
+	tcase_add_loop_test(tp, reprogram_whose_command_fails_goes_back, 0, 4);
+	tcase_add_loop_test(tp, reprogram_whose_pf_does_not_come_back_is_left_for_recover, 0, 2);
+	tcase_add_loop_test(tp, reprogram_signalled_before_or_during_its_command, 0, 2);
+	tcase_add_test(tp, reprogram_dry_run_runs_nothing);
+	suite_add_tcase(su, tp);
 	TCase *tk = tcase_create("crash");
 	tcase_add_checked_fixture(tk, setup, teardown);
 	tcase_set_timeout(tk, 120);
