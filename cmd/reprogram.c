@@ -102,7 +102,8 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	inv->argv[0] = path;
 	p.cmd = (struct svff_command){ .argv = inv->argv, .on_line = on_line, .opaque = inv };
 	rc = svff_reprogram_run(inv->s, &p, err);
-	if (rc < 0 && p.ran && !p.done && err->kind != SVFF_ERR_RECOVER) {
+	/* failed by the command itself: the run went back */
+	if (rc < 0 && p.ran && !p.done && err->kind != SVFF_ERR_RECOVER && p.cmd_failed) {
 		char why[sizeof(err->msg)];
 		snprintf(why, sizeof(why), "%s", err->msg);
 		svff_err(err, rc, "%s: %u VFs are back as before, and the VMs have theirs", why,

@@ -103,6 +103,7 @@ static int run_command(struct svff_run *run, struct svff_error *err)
 	int rc = svff_command_run(s->ctx, &d->p->cmd, err);
 	d->p->cmd.env = NULL;
 	/* failed: the run goes back to the old count, and so would recover */
+	d->p->cmd_failed = rc < 0;
 	if (rc < 0 && s->st->op && !s->ctx->dry_run) {
 		struct svff_error e2 = { 0 };
 		s->st->op->count_to = s->st->op->count_from;

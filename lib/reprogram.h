@@ -27,6 +27,7 @@ struct svff_reprogram {
 	struct svff_reconf rc;        /* from, to, the claims paused and given back */
 	struct svff_pf_id id;         /* the PF's identity before (remove) */
 	bool ran;                     /* the command was started */
+	bool cmd_failed;              /* it failed (the run went back) */
 	bool done;                    /* the VFs are back at count */
 	double t_start, t_end;        /* the run, CLOCK_MONOTONIC seconds */
 };

@@ -907,6 +907,26 @@ static int verb_detach2(void)
 	return rc < 0 ? rc : svff_detach_run(&s, cv, vfs, 2, NULL, NULL, &err);
 }
 
+/* reprogram to 6 VFs (the script checks what it must find, exit 0) */
+static int verb_reprogram(bool remove)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+	int rc = reprogram(remove, 6, "0", &p, &err);
+	svff_reprogram_clear(&p);
+	return rc;
+}
+
+static int verb_reprogram_keep(void)
+{
+	return verb_reprogram(false);
+}
+
+static int verb_reprogram_remove(void)
+{
+	return verb_reprogram(true);
+}
+
 /* vm1 holds vf2 too, claimed */
 static int attached_vf2(void)
 {
@@ -1015,6 +1035,8 @@ static void sweep(const char *name, int (*prep)(void), int (*verb)(void), unsign
 		fixes[0] = 0;
 		ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) == 0, "%s: a second recover "
 			      "fixed: %s", what, fixes);
+		/* recover never runs reprogram's command */
+		ck_assert_msg(runs() <= 1, "%s: the command ran %d times", what, runs());
 		/* and the claim can be given back whole */
 		if (!keeps_vf1) {
 			teardown();
@@ -1055,6 +1077,15 @@ END_TEST
 START_TEST(crash_sweep_reconf)
 {
 	sweep("reconf", NULL, verb_reconf, _i ? FV_VFIO_PAUSE : 0, true);
+}
+END_TEST
+
+/* _i: bit 0 the VFIO pause, bit 1 --remove */
+START_TEST(crash_sweep_reprogram)
+{
+	sweep(_i & 2 ? "reprogram --remove" : "reprogram", NULL,
+	      _i & 2 ? verb_reprogram_remove : verb_reprogram_keep, _i & 1 ? FV_VFIO_PAUSE : 0,
+	      true);
 }
 END_TEST
 
@@ -1151,8 +1182,11 @@ START_TEST(signal_stops_pause_and_reconf_at_a_step_boundary)
 {
 	if (_i < 2)
 		signal_sweep("pause", NULL, verb_pause, _i ? FV_VFIO_PAUSE : 0);
-	else
+	else if (_i < 4)
 		signal_sweep("reconf", NULL, verb_reconf, _i == 3 ? FV_VFIO_PAUSE : 0);
+	else
+		signal_sweep("reprogram --remove", NULL, verb_reprogram_remove,
+			     _i == 5 ? FV_VFIO_PAUSE : 0);
 }
 END_TEST
 
@@ -1323,7 +1357,8 @@ int main(void)
 	tcase_add_loop_test(tk, crash_sweep_unpause, 0, 2);
 	tcase_add_loop_test(tk, crash_sweep_reconf, 0, 2);
 	tcase_add_loop_test(tk, crash_sweep_attach_and_detach, 0, 2);
-	tcase_add_loop_test(tk, signal_stops_pause_and_reconf_at_a_step_boundary, 0, 4);
+	tcase_add_loop_test(tk, crash_sweep_reprogram, 0, 4);
+	tcase_add_loop_test(tk, signal_stops_pause_and_reconf_at_a_step_boundary, 0, 6);
 	tcase_add_loop_test(tk, full_run_at_every_save_loses_nothing, 0, 2);
 	suite_add_tcase(su, tk);
 	return fakesys_run_suite(su);
