@@ -108,6 +108,8 @@ static int primary_caps(struct svff_res_dev *d, struct nvme_primary_ctrl_cap *ca
 			"NVMe Identify Primary Controller Capabilities", err);
 }
 
+static int wait_live(struct svff_res_dev *d, struct svff_error *err);
+
 static int open_(struct svff_res_dev *d, const struct svff_pf_info *pf, struct svff_error *err)
 {
 	struct nvme_priv *p = P(d);
@@ -117,7 +119,9 @@ static int open_(struct svff_res_dev *d, const struct svff_pf_info *pf, struct s
 	int rc;
 
 	p->fd = -1;
-	if ((rc = svff_nvme_load(err)) < 0 || (rc = ctrl_name(d, p->ctrl, sizeof(p->ctrl), err)) < 0)
+	/* just probed (a rescan, a bind): its node refuses opens (EAGAIN) until live */
+	if ((rc = svff_nvme_load(err)) < 0 || (rc = ctrl_name(d, p->ctrl, sizeof(p->ctrl), err)) < 0 ||
+	    (rc = wait_live(d, err)) < 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/%s", d->ctx->dev_root, p->ctrl);
 	p->fd = open(path, O_RDWR | O_CLOEXEC);
