@@ -13,6 +13,16 @@
 #    the start of reconf to its data read back) is printed:
 #    "stall: release N s, hot-unplug M s". bare1 runs on its new VF (QEMU's
 #    own x-query-vfio says which host device it holds).
+#  - reprogram --remove under the same three VMs, its command a script
+#    of the case's: each VF paused by the mechanism its VM's QEMU offers,
+#    as reprogram -j says. While the script runs, the PF and its VFs are
+#    off the bus, rel1 and bare1 suspended and hot1 without a hostdev; it
+#    runs once, with SVFF_PF, SVFF_VFS and SVFF_OP. The PF comes back as a
+#    new device (new sysfs directories for it and its NVMe controller),
+#    nvme bound, the same TotalVFs; each VM holds its VF again at the same
+#    guest address (live XML, list -j, x-query-vfio) and both guests read
+#    their data back, rel1's through its own controller reset. Printed:
+#    the command's time, svff's downtime per VM, each guest's stall.
 #  - svff pause -> reconf -> unpause by hand: rel1 and bare1 suspended
 #    (virsh domstate paused), their hostdevs still in libvirt's live XML,
 #    list says "released", a second pause changes nothing, detach is
@@ -20,6 +30,19 @@
 #    resumes them; rel1's guest again keeps its device and reads its data
 #    back.
 #  - pause --mechanism release of the stock VM is refused, changing nothing.
+#  - reprogram under bare1 alone, holding two VFs: without --remove (the
+#    command sees the PF with sriov_numvfs 0 and no VF); a command that
+#    fails and one past -t (exit 1, the old VFs given back; the late one
+#    and its child gone); one not found (exit 2, list -j, numvfs and the
+#    state file unchanged); a PF that comes back without its driver (the
+#    command unloads nvme): exit 4, the record and the paused claims stay,
+#    pause and reconf are refused; with nvme back, recover finishes
+#    without running the command again, and a second recover does
+#    nothing. Then reprogram --remove is killed (hooks build) right after
+#    its step "rescan" is recorded (the command ran, the PF is off the
+#    bus): recover rescans and finishes, without running the command
+#    again. After each, bare1 holds its VFs at its guest addresses and its
+#    QEMU holds them (x-query-vfio).
 # The guests' nvme timeouts are shortened on their kernel command line
 # (nvme_core.io_timeout, admin_timeout: 30 s by default), so that the
 # guest notices the device's reset within seconds. The guest kernel's
@@ -32,6 +55,8 @@
 Q=${SVFF_VFIO_QEMU:-}
 [ -n "$Q" ] || fail "SVFF_VFIO_QEMU is empty: make e2e passes the patched QEMU of qemu/build"
 [ -x "$Q" ] || fail "SVFF_VFIO_QEMU '$Q' is not an executable"
+[ -x "${SVFF_HOOKS_BIN:-}" ] ||
+	fail "SVFF_HOOKS_BIN (the build with -DSVFF_TEST_HOOKS, made by 'make e2e') is missing: reprogram is killed once"
 NV='^0x1b36:0x0010@'
 TMO=5   # the rel1 guest's nvme I/O and admin timeouts, seconds
 
@@ -85,6 +110,90 @@ qemu_alias() { # VM HOST
 	            print a
 	        } }'
 }
+# The VFs in each VM's live XML, as libvirt has them: "VM=HOST@GUEST"
+# per hostdev, libvirt's hex without its 0x (one awk per VM)
+held() { # VM...
+	local vm
+	for vm in "$@"; do
+		virsh dumpxml "$vm" | awk -v vm="$vm" '
+		    function addr(l,   a, k, v) {
+		        a = ""
+		        for (k = 1; k <= 4; k++) {
+		            split("domain bus slot function", f, " ")
+		            if (!match(l, f[k] "=.0x[0-9a-f]*")) return "?"
+		            v = substr(l, RSTART + length(f[k]) + 4, RLENGTH - length(f[k]) - 4)
+		            a = a (k == 1 ? "" : k == 4 ? "." : ":") v
+		        }
+		        return a
+		    }
+		    /<hostdev / { h = 1; src = ""; dst = ""; next }
+		    h && /<source>/ { s = 1 }
+		    h && /<\/source>/ { s = 0 }
+		    h && /<address / { if (s) src = addr($0); else dst = addr($0) }
+		    /<\/hostdev>/ { if (h) printf "%s=%s@%s ", vm, src, dst; h = 0 }'
+	done
+}
+# The PF as sysfs has it: "DEV_INODE CTRL_INODE DRIVER TOTALVFS CTRL", the
+# inodes those of the directories of its PCI device and of its NVMe
+# controller (new when the device is new)
+pf_now() {
+	local drv tot c ino
+	drv=$(readlink "/sys/bus/pci/devices/$PF/driver") || drv=none
+	read -r tot <"/sys/bus/pci/devices/$PF/sriov_totalvfs"
+	for c in "/sys/bus/pci/devices/$PF"/nvme/nvme*; do :; done
+	ino=$(stat -L -c %i "/sys/bus/pci/devices/$PF" "$c")
+	echo "${ino//$'\n'/ } ${drv##*/} $tot ${c##*/}"
+}
+T=/run/e2e-90   # reprogram's commands and what they leave
+mkdir -p "$T"
+export E2E_MARK=$T/mark
+# Should the case stop while a reprogram left its PF off the bus or
+# unbound, or nvme unloaded (below): the PF as it was
+restore_bus() {
+	local ko
+	{
+		[ ! -e "$T/nvme.ko" ] || { read -r ko <"$T/nvme.ko" && mv "$ko.off" "$ko"; }
+		[ -e /sys/bus/pci/drivers/nvme ] || modprobe nvme
+		[ -e "/sys/bus/pci/devices/$PF" ] || echo 1 >/sys/bus/pci/rescan
+		[ -e "/sys/bus/pci/devices/$PF/driver" ] || echo "$PF" >/sys/bus/pci/drivers/nvme/bind
+	} 2>/dev/null || true
+}
+trap restore_bus EXIT
+# reprogram's COMMAND: one line of what it finds while it runs to
+# $E2E_MARK (the PF and the VFs $E2E_VFS on the bus, sriov_numvfs); with
+# "vms" also the VMs svff keeps suspended, whether hot1 has a hostdev and
+# rel1's console's length (its VM suspended: what follows is after);
+# with "nodriver" it unloads nvme and moves its module file aside (the
+# host's /lib/modules is a tmpfs of its own), so that the PF comes back
+# with no driver: a PCI rescan binds one whatever drivers_autoprobe says
+# (pci_bus_add_device attaches it itself), and udev loads a missing
+# driver for the device it finds
+cat >"$T/cmd" <<'S'
+#!/bin/bash
+d=/sys/bus/pci/devices
+on=
+[ -e "$d/$SVFF_PF" ] && on=pf
+for a in $E2E_VFS; do [ -e "$d/$a" ] && on="$on $a"; done
+n=-
+[ -e "$d/$SVFF_PF/sriov_numvfs" ] && read -r n <"$d/$SVFF_PF/sriov_numvfs"
+more=
+if [ "${1:-}" = vms ]; then
+	read -r lines _ <<<"$(wc -l <"$E2E_RESULTS/vm-rel1.console")"
+	more=" paused=$(echo $(virsh list --name --state-paused | sort)) hot1_hostdevs=$(virsh dumpxml hot1 | grep -c '<hostdev') rel1_lines=$lines"
+fi
+if [ "${1:-}" = nodriver ]; then
+	ko=$(modinfo -n nvme) && rmmod nvme && mv "$ko" "$ko.off" && echo "$ko" >"${E2E_MARK%/*}/nvme.ko" || exit 3
+fi
+echo "PF=$SVFF_PF VFS=$SVFF_VFS OP=$SVFF_OP on_bus=${on:-none} numvfs=$n$more" >>"$E2E_MARK"
+S
+# and one that outlives svff's bound, with a child of its own
+cat >"$T/sleeper" <<'S'
+#!/bin/bash
+sleep 60 &
+echo "$$ $!" >"$E2E_MARK.pids"
+wait
+S
+chmod +x "$T/cmd" "$T/sleeper"
 
 sv -d "$PF" init 3
 expect_rc 0
@@ -196,6 +305,96 @@ expect_eq "$(json '[(v["vf"], v["state"], v["vm"], v["pause_mechanism"], v["vm_s
 	"[(0, 'attached', 'rel1', None, False), (1, 'attached', 'hot1', None, False), (2, 'attached', 'bare1', None, False), (3, 'detached', None, None, False)]" \
 	"claims after reconf"
 
+# reprogram --remove under the three VMs: each VF paused as its VM's
+# QEMU allows, the PF off the bus while the command runs, found again as
+# a new device, 4 VFs made again and given back at the same guest
+# addresses; each guest's stall until its data is read back. It starts
+# after one of rel1's reads (as the pause by hand below)
+t_a=$SECONDS
+n=$(con_lines rel1)
+for _ in $(seq 60); do
+	[ -n "$(con_first rel1 "$n" '^probe@')" ] && break
+	sleep 0.5
+done
+vf_map "$PF"
+export E2E_VFS="${VF_ADDR[*]}"
+: >"$E2E_MARK"
+held0=$(held bare1 hot1 rel1)
+pf0=$(pf_now)
+idh=$(guest_dev_id hot1 "${gh##*@}")
+reads=$(guest_pci_devices hot1 | grep -c '=read:') || true
+t0=${EPOCHREALTIME/./}
+sv -j -t 300 reprogram --remove -- "$T/cmd" vms
+expect_rc 0
+t_rep=$(ms_since "$t0")
+r=$(json '"%s\n%s" % ((d["pf"], d["remove"], d["from"], d["to"], d["reprogrammed"], d["displaced"],
+	[d["command"][k] for k in ("ran", "status", "signal", "timed_out")],
+	sorted((r["vm"], r["vf"], r["mechanism"], r["restored"]) for r in d["restored"]),
+	" ".join("%s@%s" % (r["vm"], r["guest_addr"]) for r in sorted(d["restored"], key=lambda r: r["vm"]))),
+	"command %.2f s; downtime: %s" % (d["command"]["seconds"],
+	", ".join("%s %s %s s" % (r["vm"], r["mechanism"], r["downtime_s"]) for r in d["restored"])))')
+echo "reprogram --remove: ${r#*$'\n'}; all of it $(secs "$t_rep") s"
+declare -A GA   # each VM's guest address of its VF, as libvirt had it
+for w in $held0; do GA[${w%%=*}]=${w##*@}; done
+expect_eq "${r%%$'\n'*}" "('$PF', True, 4, 4, True, [], [True, 0, None, False], [('bare1', 2, 'release', True), ('hot1', 1, 'hot-unplug', True), ('rel1', 0, 'release', True)], 'bare1@${GA[bare1]} hot1@${GA[hot1]} rel1@${GA[rel1]}')" \
+	"reprogram --remove -j: the command, and the mechanism and guest address per VM"
+# while the command ran: no PF, no VF, rel1 and bare1 suspended, hot1
+# without its VF; it ran once, with svff's variables
+mapfile -t m <"$E2E_MARK"
+expect_eq "${#m[@]}" 1 "runs of the command"
+[[ ${m[0]} =~ OP=([0-9a-f]{12})\ .*rel1_lines=([0-9]+)$ ]] || fail "the command's mark: ${m[0]}"
+fence=${BASH_REMATCH[2]}
+expect_eq "${m[0]/OP=* on_bus/OP on_bus}" \
+	"PF=$PF VFS=4 OP on_bus=none numvfs=- paused=bare1 rel1 hot1_hostdevs=0 rel1_lines=$fence" \
+	"what the command found while it ran"
+# the PF came back as a new device: new sysfs directories, the same
+# driver and VFs on offer
+pf1=$(pf_now)
+echo "PF before: $pf0; after: $pf1 (inodes of its device and controller, driver, TotalVFs, controller)"
+read -r i0 c0 rest0 <<<"$pf0"
+read -r i1 c1 rest1 <<<"$pf1"
+if [ "$i0" = "$i1" ] || [ "$c0" = "$c1" ]; then fail "$PF is not a new device after its removal: $pf0, then $pf1"; fi
+expect_eq "${rest1% *}" "${rest0% *}" "the PF's driver and TotalVFs after the rescan"
+expect_eq "${rest1%% *}" nvme "the PF's driver"
+vf_map "$PF"
+expect_eq "$(numvfs "$PF") $(for i in 0 1 2 3; do vf_driver "${VF_ADDR[$i]}"; done | tr '\n' ' ')" \
+	"4 vfio-pci vfio-pci vfio-pci vfio-pci " "VFs after reprogram"
+expect_eq "$(held bare1 hot1 rel1)" "$held0" "the VMs' VFs at their guest addresses (live XML)"
+expect_eq "$(qemu_holds rel1) $(qemu_holds bare1)" "${VF_ADDR[0]} false ${VF_ADDR[2]} false" \
+	"rel1's and bare1's QEMU hold the new vf0 and vf2"
+expect_eq "$(virsh domstate rel1) $(virsh domstate bare1)" "running running" "rel1 and bare1 after reprogram"
+sv list -j
+no_problem "after reprogram"
+expect_eq "$(json '[(v["vf"], v["state"], v["vm"], v["guest_addr"], v["pause_mechanism"]) for v in d["pfs"][0]["vfs"]]')" \
+	"[(0, 'attached', 'rel1', '${GA[rel1]}', None), (1, 'attached', 'hot1', '${GA[hot1]}', None), (2, 'attached', 'bare1', '${GA[bare1]}', None), (3, 'detached', None, None, None)]" \
+	"claims after reprogram"
+# the guests: rel1's kept its device, hot1's saw it removed and added;
+# both read their data back
+t_rel='' t_hot='' pr='' ph=''
+end=$(($(date +%s) + 300))
+while [ "$(date +%s)" -lt "$end" ] && { [ -z "$t_rel" ] || [ -z "$t_hot" ]; }; do
+	if [ -z "$t_rel" ]; then
+		pr=$(con_first rel1 "$fence" '^probe@' 'nvme.*timeout')
+		[ -z "$pr" ] || t_rel=$(ms_since "$t0")
+	fi
+	if [ -z "$t_hot" ]; then
+		ph=$(guest_pci_devices hot1 | grep '=read:') || true
+		[ "$(grep -c . <<<"$ph")" -le "$reads" ] || t_hot=$(ms_since "$t0")
+	fi
+	if [ -z "$t_rel" ] || [ -z "$t_hot" ]; then sleep 1; fi
+done
+[ -n "$t_rel" ] || fail "rel1's guest read nothing back through a reset within 300 s of reprogram"
+[ -n "$t_hot" ] || fail "hot1's guest read nothing back within 300 s of reprogram"
+echo "stall: release $(secs "$t_rel") s, hot-unplug $(secs "$t_hot") s (reprogram --remove itself: $(secs "$t_rep") s; from its start to each guest's data read back, seen within 1 s)"
+expect_contains "$pr" "=$md5r " "rel1's first read after reprogram"
+expect_eq "$(awk -F '=read:' '{ print $2 }' <<<"$ph" | sort -u)" "$md5h" "hot1's reads after reprogram"
+[ -n "$(con_first rel1 "$fence" 'nvme.*reset controller')" ] || fail "rel1's guest did not reset its controller after reprogram"
+expect_eq "$(guest_dev_id rel1 "${gr##*@}")" "$idr" "rel1's guest's device (sysfs inode) after reprogram: never removed"
+wait_guest_back hot1 "$gh" "$idh" 60 || fail "hot1's guest did not see its device removed and added back by reprogram"
+wait_guest_sees rel1 "^nvme@${gr##*@}=live" 60 ||
+	fail "rel1's guest's controller is not live after reprogram: $(guest_pci_devices rel1 | grep '^nvme@')"
+echo "reprogram --remove under three VMs, its checks included: $((SECONDS - t_a)) s"
+
 # hot1 is done: its CPU back for the rest, its VF to bare1, which
 # then has two to release and re-acquire (its VM suspended and resumed once)
 sv -t 120 detach hot1
@@ -303,5 +502,130 @@ expect_contains "$pr" "=$md5r " "rel1's first read after pause, reconf, unpause"
 expect_eq "$(guest_dev_id rel1 "${gr##*@}")" "$idr" "rel1's guest's device (sysfs inode): never removed"
 wait_guest_sees rel1 "^nvme@${gr##*@}=live" 60 ||
 	fail "rel1's guest's controller is not live: $(guest_pci_devices rel1 | grep '^nvme@')"
+
+# rel1's guest has shown what it had to: its CPU back for the rest
 virsh destroy rel1 >/dev/null
+sv -t 60 detach rel1
+expect_rc 0
+
+# reprogram under bare1, released (no guest to wait for): without
+# --remove; a command that fails, one that outlives the bound, one not
+# found; a PF that does not come back. After each, bare1 holds its two
+# VFs again (vms_hold)
+t_end=$SECONDS
+vf_map "$PF"
+export E2E_VFS="${VF_ADDR[*]}"
+held0=$(held bare1)
+vms_hold() { # WHAT
+	expect_eq "$(numvfs "$PF") $(held bare1) $(virsh domstate bare1)" "3 $held0 running" \
+		"$1: bare1's VFs at their guest addresses"
+	expect_eq "$(claims)" "1:bare1:attached 2:bare1:attached" "$1: claims"
+	vf_map "$PF"
+	expect_eq "$(qemu_holds bare1)" "${VF_ADDR[1]} false ${VF_ADDR[2]} false" "$1: what bare1's QEMU holds"
+}
+: >"$E2E_MARK"
+sv -t 60 reprogram -- "$T/cmd"
+expect_rc 0
+expect_contains "$out" "$PF: reprogrammed: 3 -> 3 VFs on vfio-pci" "reprogram without --remove"
+mapfile -t m <"$E2E_MARK"
+expect_eq "${#m[@]} ${m[0]/OP=* on_bus/OP on_bus}" "1 PF=$PF VFS=3 OP on_bus=pf numvfs=0" \
+	"what the command found while it ran (without --remove)"
+vms_hold "reprogram without --remove"
+
+sv -j -t 60 reprogram -- false
+expect_rc 1
+expect_contains "$err" "exited 1: 3 VFs are back as before, and the VMs have theirs" "reprogram -- false"
+expect_eq "$(json '(d["reprogrammed"], d["from"], d["to"], d["command"]["ran"], d["command"]["status"], sorted((r["vf"], r["restored"]) for r in d["restored"]))')" \
+	"(False, 3, 3, True, 1, [(1, True), (2, True)])" "reprogram -j -- false"
+vms_hold "a command that failed"
+
+t0=${EPOCHREALTIME/./}
+sv -t 3 reprogram -- "$T/sleeper"
+expect_rc 1
+echo "the command stopped at its bound: svff took $(secs "$(ms_since "$t0")") s"
+expect_contains "$err" "command '$T/sleeper' timed out after 3 s (stopped by SIGTERM)" "reprogram of a command past -t"
+expect_contains "$err" "3 VFs are back as before" "reprogram of a command past -t"
+read -r p1 p2 <"$E2E_MARK.pids"
+for p in "$p1" "$p2"; do
+	st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+	[[ $st == *") Z "* ]] || fail "the command's process $p outlived its bound: $st"
+done
+vms_hold "a command that timed out"
+
+sv list -j
+l0=$out
+IFS= read -r -d '' s0 <"$SVFF_STATE_DIR/state" || true
+sv -t 60 reprogram -- /nonexistent/tool
+expect_rc 2
+expect_contains "$err" "command '/nonexistent/tool' is not found" "reprogram of a command not found"
+sv list -j
+expect_eq "$out" "$l0" "list -j after a command not found"
+IFS= read -r -d '' s1 <"$SVFF_STATE_DIR/state" || true
+expect_eq "$(numvfs "$PF") $s1" "3 $s0" "numvfs and the state file after a command not found"
+
+# the PF comes back without its driver (the command unloaded nvme): exit
+# 4, the record and the paused claims stay, other verbs are refused; once
+# the driver is back and has bound the PF, recover finishes without
+# running the command again
+: >"$E2E_MARK"
+sv -t 3 reprogram --remove -- "$T/cmd" nodriver
+expect_rc 4
+expect_contains "$err" "$PF came back, but its driver 'nvme' did not bind within 3 s" "a PF that does not come back"
+expect_contains "$err" "once the PF is back as it was, 'svff recover' finishes" "a PF that does not come back"
+expect_eq "$([ -e "/sys/bus/pci/devices/$PF" ] && echo there) $(vf_driver "$PF")" "there " \
+	"the PF on the bus, without a driver"
+expect_eq "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); o = d["op"]
+print((o["verb"], o.get("ran"), o["step_name"], o["removed"]["driver"], [(c["vf"], c["vm_name"], c["state"], c["op_paused"]) for c in d["pfs"][0]["claims"]]))' "$SVFF_STATE_DIR/state")" \
+	"('reprogram', True, 'rescan', 'nvme', [(1, 'bare1', 'paused', True), (2, 'bare1', 'paused', True)])" \
+	"the state file while the PF is unbound"
+sv list -j
+expect_rc 0
+expect_contains "$out" "operation 'reprogram' interrupted" "list -j while the PF is unbound"
+expect_eq "$(claims) $(virsh domstate bare1)" "1:bare1:released 2:bare1:released paused" \
+	"claims and bare1 while the PF is unbound"
+sv pause bare1
+expect_rc 4
+expect_contains "$err" "svff recover" "pause while the PF is unbound"
+sv reconf 2
+expect_rc 4
+expect_contains "$err" "svff recover" "reconf while the PF is unbound"
+read -r ko <"$T/nvme.ko"
+mv "$ko.off" "$ko"
+rm "$T/nvme.ko"
+modprobe nvme
+expect_eq "$(vf_driver "$PF")" nvme "the PF once nvme is loaded again"
+sv -t 60 recover
+expect_rc 0
+sv recover
+expect_rc 0
+expect_contains "$out" "nothing to do" "a second recover"
+mapfile -t m <"$E2E_MARK"
+expect_eq "${#m[@]} ${m[0]/OP=* on_bus/OP on_bus}" "1 PF=$PF VFS=3 OP on_bus=none numvfs=-" \
+	"the command of the reprogram recover finished: run once"
+vms_hold "recover of a PF bound again"
+
+# killed (SIGKILL, the hooks build) right after the step "rescan" is
+# recorded: the command has run and the PF is off the bus. recover
+# rescans, finds it as it was, makes the VFs and gives them back, and
+# does not run the command again. (The unit tests kill every step on a
+# fake sysfs tree; here each kill costs about 6 s.)
+t_kills=$SECONDS
+killed_ok() { # WHAT PF
+	local pf1
+	vms_hold "$1"
+	mapfile -t m <"$E2E_MARK"
+	expect_eq "${#m[@]}" 1 "$1: runs of the command"
+	pf1=$(pf_now)
+	read -r i0 _ d0 n0 _ <<<"$pf0"
+	read -r i1 _ d1 n1 _ <<<"$pf1"
+	[ "$i0" != "$i1" ] || fail "$1: $PF is not a new device: $pf0, then $pf1"
+	expect_eq "$d1 $n1" "$d0 $n0" "$1: the PF's driver and TotalVFs"
+}
+clear_mark() { : >"$E2E_MARK"; pf0=$(pf_now); }
+SVFF0=$SVFF SVFF=$SVFF_HOOKS_BIN SWEEP_VM=bare1
+crash_steps reprogram "$PF" clear_mark killed_ok rescan reprogram --remove -- "$T/cmd"
+SVFF=$SVFF0
+expect_eq "$SWEEP_RECOVERED/$SWEEP_KILLED" 1/1 "reprogram's kill recovered"
+echo "reprogram under bare1: $((t_kills - t_end)) s; killed at rescan and recovered: $((SECONDS - t_kills)) s"
+
 virsh destroy bare1 >/dev/null
