@@ -129,15 +129,23 @@ static int rescan(struct svff_run *run, struct svff_error *err)
 	return 0;
 }
 
-/* The new count, from a PF with none: its pool made available first. */
+/* The new count, from a PF with none: its pool made available first.
+ * Past the command there is no going back: a failure leaves the record
+ * and the paused claims for recover, which makes the count again. */
 static int make(struct svff_run *run, struct svff_error *err)
 {
 	int rc = svff_vfset_res_prepare(run->s, err);
 	if (rc == 0)
 		rc = svff_reconf_make_step(run, err);
-	if (rc == 0)
+	if (rc == 0) {
 		((struct reprogram_run *)run->data)->p->done = true;
-	return rc;
+		return 0;
+	}
+	char why[sizeof(err->msg)];
+	snprintf(why, sizeof(why), "%s", err->msg);
+	svff_err(err, -EINPROGRESS, "%s: every claim stays paused; 'svff recover' makes the VFs "
+		 "and gives them back once the PF can", why);
+	return svff_err_kind(err, SVFF_ERR_RECOVER, -EINPROGRESS);
 }
 
 #define PAUSE { .run = svff_reconf_pause_step, .undo = svff_reconf_unpause_step }

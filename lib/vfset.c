@@ -19,7 +19,9 @@ int svff_vfset_count(struct svff_session *s, unsigned int count, struct svff_err
 		if (rc == 0)
 			rc = svff_sriov_set_autoprobe(s->ctx, s->pf, false, err);
 	}
-	if (rc < 0 || s->info.numvfs == count)
+	/* a count the PF driver took but did not make (fewer VFs present)
+	 * is made again, through 0 */
+	if (rc < 0 || (s->info.numvfs == count && s->info.n_vfs == count))
 		return rc;
 	if (s->info.numvfs && count) {
 		rc = svff_op_step(s, SVFF_STEP_NUMVFS_0, err);

@@ -732,6 +732,34 @@ START_TEST(reprogram_whose_pf_does_not_come_back_is_left_for_recover)
 }
 END_TEST
 
+/* The new count fails after the command (the PF driver enables one VF
+ * short): the record and vf1's paused claim stay for recover, which
+ * makes the count and gives vf1 back without running the command. */
+START_TEST(reprogram_whose_new_count_fails_is_left_for_recover)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+
+	kernel.refuse_numvfs = 1;
+	ck_assert_int_eq(reprogram(false, 4, "0", &p, &err), -EINPROGRESS);
+	ck_assert_int_eq(err.kind, SVFF_ERR_RECOVER);
+	ck_assert_msg(strstr(err.msg, "every claim stays paused"), "%s", err.msg);
+	ck_assert(p.ran && !p.done);
+	ck_assert_str_eq(op_on_disk(), "reprogram");
+	ck_assert(!fakevirt_holds(vm1, VF1, NULL));
+	svff_reprogram_clear(&p);
+	svff_session_close(&s);
+	ck_assert_msg(svff_session_open(ctx, NULL, SVFF_SESSION_RECOVER, &s, &err) == 0, "%s",
+		      err.msg);
+	fixes[0] = 0;
+	ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) > 0, "%s [%s] %s", err.msg, fixes, pf_now());
+	ck_assert_msg(strstr(fixes, "vf1 given back to VM 'vm1' at " GUEST), "%s", fixes);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ck_assert_int_eq(runs(), 1);
+}
+END_TEST
+
 /* A signal before the command: undone, the command never run; during
  * it: the command finishes, and so does the reprogram. */
 static char signal_when[32];
@@ -1341,6 +1369,7 @@ int main(void)
 	tcase_add_loop_test(tp, reprogram_gives_every_claim_back, 0, 4);
 	tcase_add_loop_test(tp, reprogram_whose_command_fails_goes_back, 0, 4);
 	tcase_add_loop_test(tp, reprogram_whose_pf_does_not_come_back_is_left_for_recover, 0, 2);
+	tcase_add_test(tp, reprogram_whose_new_count_fails_is_left_for_recover);
 	tcase_add_loop_test(tp, reprogram_signalled_before_or_during_its_command, 0, 2);
 	tcase_add_test(tp, reprogram_dry_run_runs_nothing);
 	suite_add_tcase(su, tp);
