@@ -109,11 +109,6 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 		svff_err(err, rc, "%s: %u VFs are back as before, and the VMs have theirs", why,
 			 p.rc.from);
 	}
-	/* the VMs have their VFs back only when it finished or went back */
-	if (!p.done && !(p.cmd_failed && err->kind != SVFF_ERR_RECOVER))
-		for (size_t i = 0; i < p.rc.n_items; i++)
-			if (p.rc.items[i].rc == 0)
-				p.rc.items[i].rc = -EAGAIN;
 	if (rc == 0 || p.ran)
 		report(inv, &p);
 	inv->argv[0] = argv0;

@@ -233,6 +233,12 @@ int svff_reprogram_run(struct svff_session *s, struct svff_reprogram *p, struct 
 		rc = svff_journal_run(p->remove ? &reprogram_remove : &svff_verb_reprogram, &run,
 				      err);
 	}
+	/* an item's rc is its pause's until given back: what is left for
+	 * recover is not given back */
+	if (rc < 0 && err->kind == SVFF_ERR_RECOVER)
+		for (size_t i = 0; i < p->rc.n_items; i++)
+			if (p->rc.items[i].rc == 0)
+				p->rc.items[i].rc = -EAGAIN;
 	p->t_end = svff_now();
 	svff_virt_close(v);
 	return rc;

@@ -745,6 +745,8 @@ START_TEST(reprogram_whose_new_count_fails_is_left_for_recover)
 	ck_assert_int_eq(err.kind, SVFF_ERR_RECOVER);
 	ck_assert_msg(strstr(err.msg, "every claim stays paused"), "%s", err.msg);
 	ck_assert(p.ran && !p.done);
+	ck_assert_uint_eq(p.rc.n_items, 1);
+	ck_assert_int_lt(p.rc.items[0].rc, 0);   /* not given back */
 	ck_assert_str_eq(op_on_disk(), "reprogram");
 	ck_assert(!fakevirt_holds(vm1, VF1, NULL));
 	svff_reprogram_clear(&p);
