@@ -696,6 +696,7 @@ START_TEST(reprogram_whose_pf_does_not_come_back_is_left_for_recover)
 
 	kernel.rescan_lost = _i == 0;
 	kernel.rescan_device = _i == 1 ? 0x1234 : 0;
+	ctx->timeout_s = 1;   /* the wait for a PF that never comes back */
 	ck_assert_int_eq(reprogram(true, 4, "0", &p, &err), -EINPROGRESS);
 	ck_assert_int_eq(err.kind, SVFF_ERR_RECOVER);
 	ck_assert_msg(strstr(err.msg, _i ? "came back as another device: device 0x1234 (was 0x10fb)"

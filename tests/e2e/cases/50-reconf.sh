@@ -1,8 +1,10 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # out, err and rc are set by sv (lib.sh)
-# pause, reconf and unpause with two VMs whose guests run Linux: each guest
-# sees its VF again at the same PCI address (its own report, not libvirt's);
-# reconf below a claimed VF is refused, and --force keeps the claim paused.
+# attach, pause, reconf, unpause and detach with two VMs whose guests run
+# Linux: each guest sees its VF appear on attach, again at the same PCI
+# address after reconf and unpause, and vanish on detach (its own report,
+# not libvirt's); reconf below a claimed VF is refused, and --force keeps
+# the claim paused.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -18,6 +20,7 @@ t0=$(date +%s)
 wait_guest_up os1 500 || fail "the guest of os1 did not report within 500 s"
 wait_guest_up os2 500 || fail "the guest of os2 did not report within 500 s"
 echo "both guests up after $(($(date +%s) - t0)) s"
+guest_vf os1 && fail "os1's guest sees an NVMe before attach"
 
 sv attach os1 vf0
 expect_rc 0
@@ -122,6 +125,9 @@ sv -t 120 detach os1
 expect_rc 0
 sv -t 120 detach os2
 expect_rc 0
+wait_guest_gone os1 "$NV" 30 || fail "os1's guest still sees vf0 after detach"
+wait_guest_gone os2 "$NV" 30 || fail "os2's guest still sees vf1 after detach"
+for i in 0 1; do expect_eq "$(vf_driver "$(vf_addr "$PF" $i)")" vfio-pci "vf$i back on the host, on vfio-pci"; done
 sv deinit
 expect_rc 0
 expect_eq "$(numvfs "$PF")" 0 "numvfs after deinit"

@@ -3,13 +3,13 @@
 # Many svff processes at once: waves of 20 (attach, detach, pause,
 # unpause, list) on four VMs, started together: c1-c3 shut off (libvirt
 # changes their configuration), c4 running (live hot-plug; it has no guest
-# OS to answer an unplug, so it only receives: 40-guest-os, 50-reconf and
-# 70-crash unplug from a Linux guest). Every process ends
-# within its --wait (no deadlock), succeeds unless it lost a race for a VF
-# (and then says so), no reader ever sees a half-done change, and after
-# each wave the state file holds exactly the claims the wave made (no lost
-# update) and libvirt agrees. Then a lock held on purpose: a waiter gives
-# up after --wait and names the holder; list warns and shows the state.
+# OS to answer an unplug, so it only receives: 50-reconf and 70-crash
+# unplug from a Linux guest). Every process ends within its --wait (no
+# deadlock), succeeds unless it lost a race for a VF (and then says so),
+# no reader ever sees a half-done change, and after each wave the state
+# file holds exactly the claims the wave made (no lost update) and
+# libvirt agrees. Then a lock held on purpose: a waiter gives up after
+# --wait and names the holder; list warns and shows the state.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -148,11 +148,11 @@ left="6:c4:attached 7:c4:attached"
 agree "after the teardown wave" "$left"
 expect_eq "$races" 1 "lost races in the race wave"
 
-# A lock held on purpose (the hooks build sleeps 30 s after its op
-# begins): a waiter gives up after --wait, names the holder, changes
+# A lock held on purpose (the hooks build sleeps 12 s after its op
+# begins: the waiter's 3 s and a list fit in it): a waiter gives up after --wait, names the holder, changes
 # nothing; a patient one gets through once the holder is done.
 hlog=$E2E_RESULTS/80-holder.log
-SVFF_TEST_STALL_AT=attach:0:30 "$SVFF_HOOKS_BIN" -d "$PF" attach c1 vf0 vf1 >"$hlog" 2>&1 &
+SVFF_TEST_STALL_AT=attach:0:12 "$SVFF_HOOKS_BIN" -d "$PF" attach c1 vf0 vf1 >"$hlog" 2>&1 &
 holder=$!
 for _ in $(seq 120); do
 	grep -q '"verb": *"attach"' "$SVFF_STATE_DIR/state" 2>/dev/null && break
