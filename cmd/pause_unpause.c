@@ -33,6 +33,9 @@ static int pick(struct svff_inv *inv, struct svff_session *s, struct svff_pause_
 /* What the mechanism did to the VM, for the line of a VF. */
 static const char *how(const struct svff_pause_item *it, bool pausing)
 {
+	if (it->vm_stopped)
+		return pausing ? ": the VM stopped meanwhile (its QEMU is gone), so nothing holds it"
+			       : ": the VM is shut off, so its persistent configuration holds it";
 	if (it->mech == SVFF_PAUSE_HOTPLUG)
 		return pausing ? ": hot-unplugged" : ": hot-plugged";
 	if (it->mech != SVFF_PAUSE_RELEASE)
@@ -74,6 +77,7 @@ static void report(struct svff_inv *inv, const char *what, const struct svff_pau
 		svff_print_bool(inv, "changed", NULL, it->rc == 0 && !it->already);
 		svff_print_str(inv, "mechanism", NULL, svff_pause_mech_name(it->mech));
 		svff_print_bool(inv, "vm_suspended", NULL, it->vm_suspended);
+		svff_print_bool(inv, "vm_stopped", NULL, it->vm_stopped);
 		if (strcmp(what, "paused"))
 			svff_print_bool(inv, "vm_resumed", NULL, it->vm_resumed);
 		svff_print_bool(inv, "qemu_asked", NULL, it->probe.asked);

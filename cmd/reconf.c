@@ -21,7 +21,12 @@ static void report_items(struct svff_inv *inv, const struct svff_reconf *r)
 		const struct svff_pause_item *it = &r->items[i];
 		if (it->vf >= r->to)
 			continue;
-		if (it->rc == 0 && downtime(it) >= 0 && !inv->ctx->dry_run)
+		if (it->rc < 0 && !inv->ctx->dry_run)
+			svff_say(inv, "vf%u stays paused: %s", it->vf, it->err.msg);
+		else if (it->rc == 0 && it->vm_stopped && !inv->ctx->dry_run)
+			svff_say(inv, "vf%u: VM '%s' is shut off: its persistent configuration keeps "
+				 "the claim", it->vf, it->vm);
+		else if (it->rc == 0 && downtime(it) >= 0 && !inv->ctx->dry_run)
 			svff_say(inv, "vf%u back in VM '%s' at %s after %.2f s (%s)", it->vf, it->vm,
 				 it->guest_addr, downtime(it),
 				 it->mech == SVFF_PAUSE_RELEASE ? "release: the VM was suspended"
@@ -32,6 +37,7 @@ static void report_items(struct svff_inv *inv, const struct svff_reconf *r)
 		svff_print_str(inv, "guest_addr", NULL, it->guest_addr);
 		svff_print_bool(inv, "restored", NULL, it->rc == 0);
 		svff_print_str(inv, "mechanism", NULL, svff_pause_mech_name(it->mech));
+		svff_print_bool(inv, "vm_stopped", NULL, it->vm_stopped);
 		if (downtime(it) >= 0)
 			svff_print_double(inv, "downtime_s", NULL, downtime(it));
 		else

@@ -191,9 +191,14 @@ static int pause_unplug(struct svff_session *s, struct svff_virt *v,
 	*t = svff_now();
 	svff_vm_unplug_many(v, p->u, p->n, s->ctx->timeout_s);
 	for (size_t k = 0; k < p->n; k++) {
-		items[p->of[k]].rc = p->u[k].rc;
-		items[p->of[k]].err = p->u[k].err;
-		items[p->of[k]].t_released = *t;
+		struct svff_pause_item *it = &items[p->of[k]];
+		it->rc = p->u[k].rc;
+		it->err = p->u[k].err;
+		it->t_released = *t;
+		if (p->u[k].stopped) {   /* nothing was unplugged: the VM is gone */
+			it->vm_stopped = true;
+			it->mech = SVFF_PAUSE_NONE;
+		}
 	}
 	return 0;
 }
@@ -314,14 +319,18 @@ static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
 					 "detach vf%u' drops the claim)", it->vf, c->vm_name, s->pf,
 					 s->info.n_vfs, it->vf + 1, it->vf);
 	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &p->vm, &it->err);
-	if (rc == -ENOENT)
+	if (rc == -ENOENT) {   /* a transient VM whose QEMU stopped, or one undefined */
+		it->vm_stopped = true;
 		return it->rc = svff_err(&it->err, -ENOENT, "cannot unpause vf%u: VM '%s' no longer "
-					 "exists ('svff detach vf%u' drops the claim)", it->vf,
-					 c->vm_name, it->vf);
+					 "exists: the claim stays paused ('svff detach vf%u' drops "
+					 "it)", it->vf, c->vm_name, it->vf);
+	}
 	if (rc < 0)
 		return it->rc = rc;
-	if (!p->vm.active)   /* its QEMU, and what it released, are gone */
+	if (!p->vm.active) {   /* its QEMU, and what it released, are gone */
 		memset(&c->rel, 0, sizeof(c->rel));
+		it->vm_stopped = true;
+	}
 	it->mech = !p->vm.active ? SVFF_PAUSE_NONE : c->rel.alias[0] ? SVFF_PAUSE_RELEASE
 								    : SVFF_PAUSE_HOTPLUG;
 	if (!p->vm.active && !c->persistent)
@@ -409,6 +418,8 @@ static size_t unpause_record(struct svff_session *s, struct svff_pause_item *ite
 		svff_vm_clear(&p[i].vm);
 		if (it->rc < 0)
 			failed++;
+		if (it->rc < 0 && it->vm_stopped && c)
+			c->op_paused = false;   /* its VM is gone: the operator's pause now */
 		if (it->rc < 0 || it->already || !c)
 			continue;
 		if (p[i].got[0])

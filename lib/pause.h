@@ -59,6 +59,9 @@ struct svff_pause_item {
 	bool already;                    /* was in the wanted state already */
 	bool vm_suspended;               /* release: svff keeps the VM suspended */
 	bool vm_resumed;                 /* unpause: svff resumed the VM */
+	bool vm_stopped;                 /* the VM does not run: its QEMU stopped while
+					    asked to let go, or it was shut off when
+					    given back */
 	double t_released, t_restored;   /* CLOCK_MONOTONIC seconds, 0 when not */
 	int rc;
 	struct svff_error err;

@@ -120,10 +120,12 @@ static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int c
 		      : svff_err(err, -ENOMEM, "out of memory");
 
 	/* one given back is no longer the operation's; one that is not stays
-	 * marked, and recover gives it back once it can */
+	 * marked, and recover gives it back once it can (unless its VM is
+	 * gone: the claim is then the operator's, and the item says why) */
 	if (rc == 0)
-		failed = svff_claims_unpause(s, v, todo, nt);
+		svff_claims_unpause(s, v, todo, nt);
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
+		failed += todo[i].rc < 0 && !todo[i].vm_stopped;
 		struct svff_pause_item *it = item_of(r, todo[i].vf);
 		if (!it && add_item(r, todo[i].vf) == 0)
 			it = &r->items[r->n_items - 1];
@@ -222,10 +224,12 @@ int svff_reconf_unpause_step(struct svff_run *run, struct svff_error *err)
 	size_t failed = svff_claims_unpause(run->s, run->v, back, nb);
 	for (size_t i = 0; i < nb; i++) {
 		struct svff_claim *c = svff_state_claim(ps, back[i].vf);
-		if (back[i].rc < 0 && c)
+		bool left = back[i].rc < 0 && !back[i].vm_stopped;   /* not for a VM gone */
+		if (left && c)
 			c->op_paused = true;
-		if (back[i].rc < 0 && !err->code)
+		if (left && !err->code)
 			*err = back[i].err;
+		failed -= back[i].rc < 0 && !left;
 	}
 	free(back);
 	return failed ? err->code : 0;

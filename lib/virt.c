@@ -343,9 +343,11 @@ static void on_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *
 }
 
 /* Re-read the live XML of those still pending: an event may have fired
- * before we listened, or been lost with a libvirtd restart. Called, and
- * returns, with w->lock held; drops it for libvirt's calls. */
-static void poll_live(struct wait_all *w)
+ * before we listened, or been lost with a libvirtd restart. A VM whose
+ * QEMU stopped (killed, crashed; a transient VM is then gone) holds
+ * nothing any more, though its inactive XML still names the VF. Called,
+ * and returns, with w->lock held; drops it for libvirt's calls. */
+static void poll_live(const struct svff_virt *v, struct wait_all *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		char *xml = NULL;
@@ -353,12 +355,15 @@ static void poll_live(struct wait_all *w)
 		if (u->done || u->rc < 0)
 			continue;
 		pthread_mutex_unlock(&w->lock);
-		bool gone = svff_vm_xml(u->vm, false, &xml, NULL) == 0 &&
-			    svff_domxml_find(xml, u->vf_addr, NULL, NULL) == 0;
+		bool stopped = sym_virDomainIsActive(u->vm->dom) <= 0 && !svff_virt_lost(v);
+		bool gone = stopped || (svff_vm_xml(u->vm, false, &xml, NULL) == 0 &&
+					svff_domxml_find(xml, u->vf_addr, NULL, NULL) == 0);
 		free(xml);
 		pthread_mutex_lock(&w->lock);
-		if (gone && !u->done)
+		if (gone && !u->done) {
 			u->done = 1;
+			u->stopped = stopped;
+		}
 	}
 }
 
@@ -424,7 +429,7 @@ static void wait_unplugs(const struct svff_virt *v, struct wait_all *w, int time
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += timeout_s;
 	pthread_mutex_lock(&w->lock);
-	poll_live(w);
+	poll_live(v, w);
 	/* a signal does not cut it short: the guests were asked, and their
 	 * answer is what the claims must record (man SIGNALS) */
 	while (pending(w) && !svff_virt_lost(v)) {
@@ -439,7 +444,7 @@ static void wait_unplugs(const struct svff_virt *v, struct wait_all *w, int time
 			at.tv_nsec -= 1000000000L;
 		}
 		if (pthread_cond_timedwait(&w->changed, &w->lock, &at) == ETIMEDOUT)
-			poll_live(w);
+			poll_live(v, w);
 	}
 	pthread_mutex_unlock(&w->lock);
 }
@@ -474,9 +479,13 @@ static void ask_unplugs(struct svff_virt *v, struct wait_all *w, int timeout_s)
 			struct svff_error e = { 0 };
 			rc = svff_err(&e, -EIO, "cannot detach '%s' from VM '%s': %s",
 				      x->vf_addr, x->vm->name, lv_msg());
+			/* its QEMU stopped first: nothing holds the VF */
+			bool stopped = sym_virDomainIsActive(x->vm->dom) <= 0 && !svff_virt_lost(v);
 			pthread_mutex_lock(&w->lock);
-			x->rc = rc;
-			x->err = e;
+			x->done = stopped;
+			x->stopped = stopped;
+			x->rc = stopped ? 0 : rc;
+			x->err = stopped ? (struct svff_error){ 0 } : e;
 			pthread_mutex_unlock(&w->lock);
 		}
 	}
@@ -515,6 +524,7 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 	for (size_t i = 0; i < n; i++) {
 		u[i].rc = 0;
 		u[i].done = 0;
+		u[i].stopped = false;
 		u[i].alias[0] = '\0';
 		memset(&u[i].err, 0, sizeof(u[i].err));
 	}

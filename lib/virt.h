@@ -103,6 +103,7 @@ struct svff_unplug {
 	const char *vf_addr;      /* in */
 	char alias[SVFF_ALIAS_LEN];
 	int done;                 /* 1 released, -1 refused, 0 pending */
+	bool stopped;             /* its QEMU stopped meanwhile: nothing holds the VF */
 	int rc;
 	struct svff_error err;
 };

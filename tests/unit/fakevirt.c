@@ -309,7 +309,7 @@ static virDomainPtr lookup(bool (*match)(const struct fv_dom *, const void *), c
 		return NULL;
 	fv_lock();
 	for (size_t i = 0; i < fv.n_doms; i++)
-		if (match(&fv.doms[i], key)) {
+		if ((fv.doms[i].active || fv.doms[i].persistent) && match(&fv.doms[i], key)) {
 			virDomainPtr p = ref(&fv.doms[i]);
 			fv_unlock();
 			return p;
@@ -443,7 +443,10 @@ static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsi
 	fv_lock();
 	fv.calls[FV_ATTACH]++;
 	int rc = 0;
-	if ((flags & VIR_DOMAIN_AFFECT_LIVE) && (d->flags & FV_NO_HOTPLUG)) {
+	if ((flags & VIR_DOMAIN_AFFECT_LIVE) && !d->active) {
+		set_error(VIR_ERR_OPERATION_INVALID, "domain is not running");
+		rc = -1;
+	} else if ((flags & VIR_DOMAIN_AFFECT_LIVE) && (d->flags & FV_NO_HOTPLUG)) {
 		set_error(VIR_ERR_OPERATION_FAILED, "No more available PCI slots");
 		rc = -1;
 	} else if ((flags & VIR_DOMAIN_AFFECT_LIVE) && find_dev(d, true, hd.host_addr, NULL)) {
@@ -461,6 +464,14 @@ static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsi
 }
 
 /* Asynchronous, as with QEMU: the guest's answer comes as an event. */
+/* with fv's lock held */
+static void qemu_dies(struct fv_dom *d)
+{
+	d->active = d->paused = false;
+	d->n_live = 0;
+	d->id = -1;
+}
+
 static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, unsigned int flags)
 {
 	if (gone())
@@ -479,6 +490,8 @@ static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, un
 	} else if (d->flags & FV_DROP_ON_UNPLUG) {
 		drop_dev(d, true, x);   /* the guest lets go, but libvirtd dies first */
 		fv.down = fv.closing = true;
+	} else if (d->flags & FV_DIES_ON_UNPLUG) {
+		qemu_dies(d);
 	} else if (!(d->flags & FV_NO_UNPLUG) && !d->paused) {
 		drop_dev(d, true, x);
 		queue_event(VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, d, alias);
@@ -577,6 +590,12 @@ static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, cha
 		json_object_object_get_ex(req, "arguments", &args);
 	fv_lock();
 	fv.calls[FV_QMP]++;
+	if (!d->active) {
+		set_error(VIR_ERR_OPERATION_INVALID, "domain is not running");
+		fv_unlock();
+		json_object_put(req);
+		return -1;
+	}
 	if (!strcmp(ex, "query-commands"))
 		*result = strdup(d->flags & FV_VFIO_PAUSE ?
 				 "{\"return\":[{\"name\":\"query-status\"},{\"name\":\"x-vfio-pause\"},"
@@ -692,6 +711,13 @@ const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host)
 }
 
 unsigned int fakevirt_calls(enum fv_call c) { return fv.calls[c]; }
+
+void fakevirt_qemu_dies(struct fv_dom *d)
+{
+	fv_lock();
+	qemu_dies(d);
+	fv_unlock();
+}
 
 void fakevirt_libvirtd(bool up)
 {

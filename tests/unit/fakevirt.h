@@ -24,6 +24,7 @@ enum {
 	FV_NO_HOTPLUG = 1 << 3,     /* no free hot-plug slot: attach fails */
 	FV_DROP_ON_UNPLUG = 1 << 4, /* libvirtd dies as it asks the guest to let go
 				       (the guest does, unheard) */
+	FV_DIES_ON_UNPLUG = 1 << 5, /* its QEMU dies when asked to let go */
 };
 
 /* Point svff's libvirt at this one, with no VM (call once per test). */
@@ -51,5 +52,8 @@ unsigned int fakevirt_calls(enum fv_call c);
 /* libvirtd stops (every call fails; connections hear they are closed)
  * or is back. */
 void fakevirt_libvirtd(bool up);
+/* The VM's QEMU dies (killed, crashed): shut off, its live devices
+ * gone; a transient VM is gone altogether, as libvirt forgets it. */
+void fakevirt_qemu_dies(struct fv_dom *d);
 
 #endif

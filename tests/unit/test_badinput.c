@@ -8,7 +8,9 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +46,9 @@ enum fixture {
 	F_QDMA,          /* the managed PF is a QDMA PF keeping 1024 queues */
 	F_NVME_NODEV,    /* both PFs have an nvme controller whose /dev node
 			    answers no admin command (a regular file) */
+	F_RUN_RO,        /* the good state, its directory read-only (a bind
+			    mount of a mount namespace of the test's own) */
+	F_RUN_FULL,      /* the good state, its directory a tmpfs with no room */
 };
 
 /* over-long arguments, filled in by main */
@@ -165,6 +170,11 @@ static const struct bad {
 	{ F_DIR, { "list" }, 1, "svff: " },
 	{ F_DIR_SYMLINK, { "deinit" }, 1, "svff: " },
 	{ F_LOOSE_DIR, { "recover" }, 1, "svff: " },
+	/* /run read-only or full: refused before the device is touched */
+	{ F_RUN_RO, { "-d", "0000:02:00.0", "init", "2" }, 1, "svff: cannot open lock file" },
+	{ F_RUN_RO, { "attach", "vm1", "vf2" }, 1, "svff: cannot open lock file" },
+	{ F_RUN_FULL, { "-d", "0000:02:00.0", "init", "2" }, 1,
+	  "svff: cannot write state file" },
 	/* sysfs */
 	{ F_NUMVFS_FAILS, { "-d", "0000:02:00.0", "init", "2" }, 1,
 	  "svff: cannot write 2 to 'sriov_numvfs' of 0000:02:00.0: Is a directory" },
@@ -238,6 +248,43 @@ static char *snapshot(void)
 static void write_state(const char *content)
 {
 	fakesys_write_state(state_dir, content);
+}
+
+/* The state directory with the good state in it, on a mount of its own
+ * in a mount namespace of this process: read-only, or a tmpfs filled
+ * up. undo_mount takes it away again. */
+static void run_on_mount(bool ro)
+{
+	static bool own_ns;
+	char path[600];
+	if (!own_ns) {
+		ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+		ck_assert_int_eq(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+		own_ns = true;
+	}
+	mkdir(state_dir, 0700);
+	if (ro) {
+		write_state(fakesys_managed_state);
+		snprintf(path, sizeof(path), "%s/lock", state_dir);
+		write_file(path, "");
+		ck_assert_int_eq(mount(state_dir, state_dir, NULL, MS_BIND, NULL), 0);
+		ck_assert_int_eq(mount(NULL, state_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
+				       NULL), 0);
+		return;
+	}
+	ck_assert_int_eq(mount("tmpfs", state_dir, "tmpfs", 0, "size=64k,mode=0700"), 0);
+	write_state(fakesys_managed_state);
+	snprintf(path, sizeof(path), "%s/lock", state_dir);
+	write_file(path, "1\n");   /* its page is there: the first save is what fails */
+	snprintf(path, sizeof(path), "%s/filler", state_dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	static const char zero[1024];
+	while (fwrite(zero, 1, sizeof(zero), f) == sizeof(zero) && fflush(f) == 0)
+		;
+	while (fputc(0, f) != EOF && fflush(f) == 0)
+		;
+	fclose(f);
 }
 
 static void setup_fixture(enum fixture fx)
@@ -335,6 +382,10 @@ static void setup_fixture(enum fixture fx)
 		write_state(fakesys_managed_state);
 		chmod(state_dir, 0777);
 		break;
+	case F_RUN_RO:
+	case F_RUN_FULL:
+		run_on_mount(fx == F_RUN_RO);
+		break;
 	}
 	if (fx == F_MSIX || fx == F_MSIX_BROKEN) {
 		fakesys_bind(root, "0000:01:00.0", "mlx5_core");
@@ -406,6 +457,8 @@ START_TEST(bad_input_refused_nothing_changed)
 	free(after);
 	free(out);
 	free(err);
+	if (b->fx == F_RUN_RO || b->fx == F_RUN_FULL)
+		umount2(state_dir, MNT_DETACH);
 	fakesys_free(root);
 }
 END_TEST
