@@ -163,7 +163,17 @@ static int make(struct svff_session *s, struct svff_virt *v, unsigned int count,
 static int finish(struct svff_session *s, struct svff_virt *v, unsigned int count,
 		  struct svff_reconf *r, struct svff_error *err)
 {
-	int rc = make(s, v, count, r, err);
+	int rc = pause_attached(s, v, r, err);
+
+	if (rc < 0 && rc != -ECONNRESET) {
+		/* a guest that does not let go: the count has not changed, so
+		 * the reconf is undone and what it paused given back there */
+		r->undone = *err;
+		memset(err, 0, sizeof(*err));
+		return give_back(s, v, svff_session_pf(s)->numvfs, r, err);
+	}
+	if (rc == 0)
+		rc = make(s, v, count, r, err);
 
 	if (rc == 0)
 		rc = svff_op_step(s, SVFF_STEP_UNPAUSE, err);
@@ -268,6 +278,12 @@ int svff_reconf_finish_to(struct svff_run *run, const struct svff_op *op, unsign
 {
 	struct svff_reconf r = { .from = (unsigned int)op->count_from, .to = count };
 	int rc = finish(run->s, run->v, count, &r, err);
+	if (rc == 0 && r.undone.code) {
+		svff_run_say(run, "%s undone, %u VFs kept: %s", op->verb,
+			     svff_session_pf(run->s)->numvfs, r.undone.msg);
+		svff_reconf_clear(&r);
+		return 0;
+	}
 	for (size_t i = 0; rc == 0 && i < r.n_items; i++)
 		if (r.items[i].rc == 0 && !r.items[i].already)
 			svff_run_say(run, "vf%u given back to VM '%s' at %s", r.items[i].vf,

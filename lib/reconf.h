@@ -18,6 +18,7 @@ struct svff_reconf {
 	size_t n_items;
 	unsigned int *displaced;       /* claims on VFs above the new count */
 	size_t n_displaced;
+	struct svff_error undone;      /* recover: why it went back, not on */
 };
 
 /* Claims on VFs at or above count: -EBUSY listing them unless force;

@@ -488,7 +488,8 @@ static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, un
 	} else if (d->flags & FV_REFUSE_UNPLUG) {
 		queue_event(VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, d, alias);
 	} else if (d->flags & FV_DROP_ON_UNPLUG) {
-		drop_dev(d, true, x);   /* the guest lets go, but libvirtd dies first */
+		if (!(d->flags & FV_NO_UNPLUG))
+			drop_dev(d, true, x);   /* the guest lets go, but libvirtd dies first */
 		fv.down = fv.closing = true;
 	} else if (d->flags & FV_DIES_ON_UNPLUG) {
 		qemu_dies(d);

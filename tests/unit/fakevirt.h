@@ -23,7 +23,8 @@ enum {
 	FV_VFIO_PAUSE = 1 << 2,     /* its QEMU offers x-vfio-pause (qemu/patches) */
 	FV_NO_HOTPLUG = 1 << 3,     /* no free hot-plug slot: attach fails */
 	FV_DROP_ON_UNPLUG = 1 << 4, /* libvirtd dies as it asks the guest to let go
-				       (the guest does, unheard) */
+				       (the guest does, unheard, unless also
+				       FV_NO_UNPLUG) */
 	FV_DIES_ON_UNPLUG = 1 << 5, /* its QEMU dies when asked to let go */
 };
 

@@ -638,6 +638,37 @@ START_TEST(qemu_that_dies_while_paused_keeps_its_persistent_claim)
 }
 END_TEST
 
+/* The same, with a guest that never lets go: recover cannot pause it,
+ * and since the count never changed it undoes the reconf instead of
+ * waiting for the guest at every run; a second recover does nothing. */
+START_TEST(recover_undoes_a_reconf_whose_guest_does_not_let_go)
+{
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+
+	fakevirt_flags(vm1, FV_DROP_ON_UNPLUG | FV_NO_UNPLUG);
+	ck_assert_int_eq(svff_reconf_run(&s, 6, false, &r, &err), -EINPROGRESS);
+	svff_reconf_clear(&r);
+	fakevirt_libvirtd(true);
+	fakevirt_flags(vm1, FV_NO_UNPLUG);
+	svff_virt_close(v);
+	ck_assert_msg(svff_virt_open(ctx, &v, &err) == 0, "%s", err.msg);
+	svff_session_close(&s);
+	ck_assert_int_eq(svff_session_open(ctx, PF, SVFF_SESSION_RECOVER, &s, &err), 0);
+	ctx->timeout_s = 1;
+	fixes[0] = 0;
+	ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) > 0, "%s", err.msg);
+	ck_assert_msg(strstr(fixes, "reconf undone, 4 VFs kept: VM 'vm1' did not release"), "%s",
+		      fixes);
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert_uint_eq(kernel.numvfs_writes, 0);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	fixes[0] = 0;
+	ck_assert_int_eq(svff_recover(&s, v, on_fix, NULL, &err), 0);
+}
+END_TEST
+
 /* A guest that does not let its VF go: nothing changes, the count is
  * never written. */
 START_TEST(reconf_under_a_guest_that_does_not_answer_changes_nothing)
@@ -1469,6 +1500,7 @@ int main(void)
 	tcase_add_test(tf, recover_gives_back_what_an_operation_could_not);
 	tcase_add_test(tf, reconf_when_libvirtd_dies_during_the_unplug);
 	tcase_add_loop_test(tf, reconf_when_a_qemu_dies_goes_on_for_the_others, 0, 2);
+	tcase_add_test(tf, recover_undoes_a_reconf_whose_guest_does_not_let_go);
 	tcase_add_loop_test(tf, qemu_that_dies_while_paused_keeps_its_persistent_claim, 0, 2);
 	suite_add_tcase(su, tf);
 	TCase *tp = tcase_create("reprogram");

@@ -220,3 +220,41 @@ sv -d "$PF" unpause c4
 expect_rc 0
 agree "c4 started again and unpaused" "0:c1:attached 1:c1:attached $c4"
 echo "== c4's QEMU killed during reconf: reconf went on in $t s, c4's claims kept"
+
+# libvirtd killed during a reconf's unplug wait (svff(8), DIAGNOSTICS):
+# the lost connection is seen at once and named, the record stays (exit
+# 4: what the VMs hold is unknown); once libvirtd is started again,
+# recover finds c4 still holding its VFs (it has no guest to let go), so
+# it undoes the reconf (the count never changed) with every claim as the
+# VMs hold it.
+"$SVFF" -d "$PF" -t 90 reconf 10 >/run/e2e-ld.o 2>/run/e2e-ld.e &
+ld=$!
+for _ in $(seq 300); do
+	grep -q '"step_name": "unplug"' "$SVFF_STATE_DIR/state" 2>/dev/null && break
+	kill -0 "$ld" 2>/dev/null || fail "reconf ended before its unplug: $(cat /run/e2e-ld.e)"
+	sleep 0.1
+done
+sleep 1
+t0=$(date +%s)
+pkill -9 -x libvirtd
+rc=0
+wait "$ld" || rc=$?
+t=$(($(date +%s) - t0))
+said=$(cat /run/e2e-ld.o /run/e2e-ld.e)
+printf '%s\n' "$said"
+expect_eq "$rc" 4 "reconf whose libvirtd was killed"
+[ "$t" -lt 20 ] || fail "reconf took $t s after libvirtd was killed (waited out?)"
+expect_contains "$said" "lost the connection to libvirt" "reconf's message"
+expect_contains "$said" "svff recover" "reconf's message"
+sv -d "$PF" list
+expect_rc 0
+expect_contains "$out" "operation 'reconf' interrupted" "list while libvirtd is down"
+start_libvirtd || fail "libvirtd did not start again"
+sv -d "$PF" -t 5 recover
+expect_rc 0
+expect_contains "$out" "reconf undone, 9 VFs kept: VM 'c4' did not release" "recover"
+sv -d "$PF" recover
+expect_rc 0
+expect_contains "$out" "nothing to do" "a second recover after libvirtd came back"
+agree "after libvirtd was killed in a reconf and recover" "0:c1:attached 1:c1:attached $c4"
+echo "== libvirtd killed during reconf: seen in $t s (exit 4); recover with libvirtd back undid it, every claim kept"
