@@ -259,7 +259,7 @@ static void run_on_mount(bool ro)
 	char path[600];
 	if (!own_ns) {
 		ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
-		ck_assert_int_eq(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+		ck_assert_int_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0);
 		own_ns = true;
 	}
 	mkdir(state_dir, 0700);
@@ -267,8 +267,8 @@ static void run_on_mount(bool ro)
 		write_state(fakesys_managed_state);
 		snprintf(path, sizeof(path), "%s/lock", state_dir);
 		write_file(path, "");
-		ck_assert_int_eq(mount(state_dir, state_dir, NULL, MS_BIND, NULL), 0);
-		ck_assert_int_eq(mount(NULL, state_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
+		ck_assert_int_eq(mount(state_dir, state_dir, "none", MS_BIND, NULL), 0);
+		ck_assert_int_eq(mount("none", state_dir, "none", MS_REMOUNT | MS_BIND | MS_RDONLY,
 				       NULL), 0);
 		return;
 	}
