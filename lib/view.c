@@ -131,6 +131,12 @@ static void pf_problem(const struct svff_state *st, struct svff_view *v)
 	} else if (v->managed && v->managed->numvfs != v->pf.numvfs) {
 		snprintf(v->problem, sizeof(v->problem),
 			 "svff configured %u VFs, the PF has %u", v->managed->numvfs, v->pf.numvfs);
+	} else if (v->managed && v->pf.n_vfs < v->pf.numvfs) {
+		/* VFs the PF's driver did not make, or that left the bus: only
+		 * a new count makes them */
+		snprintf(v->problem, sizeof(v->problem),
+			 "only %zu of its %u VFs are on the PCI bus: 'svff reconf %u' makes them "
+			 "again, every VM keeping its VF", v->pf.n_vfs, v->pf.numvfs, v->pf.numvfs);
 	}
 }
 

@@ -308,6 +308,30 @@ netdev_of() { # ADDR
 	return 1
 }
 
+# bg_svff STEP ARGS...: `svff ARGS` ($BG_SVFF, default $SVFF) started in
+# the background, its output in /run/e2e-bg.{o,e}; returns once the state
+# file's record names STEP (a fault is then sent at a known step). Sets
+# BG_PID. bg_wait: its end; sets rc, and said (its stdout and stderr).
+bg_svff() {
+	local step=$1
+	shift
+	"${BG_SVFF:-$SVFF}" "$@" >/run/e2e-bg.o 2>/run/e2e-bg.e &
+	BG_PID=$!
+	for _ in $(seq 900); do
+		grep -q "\"step_name\": \"$step\"" "$SVFF_STATE_DIR/state" 2>/dev/null && return 0
+		kill -0 "$BG_PID" 2>/dev/null ||
+			fail "svff $* ended before its step '$step': $(cat /run/e2e-bg.e)"
+		sleep 0.1
+	done
+	fail "svff $* did not reach its step '$step' within 90 s"
+}
+bg_wait() {
+	rc=0
+	wait "$BG_PID" || rc=$?
+	said=$(cat /run/e2e-bg.o /run/e2e-bg.e)
+	printf '  | %s\n' "${said//$'\n'/$'\n'  | }"
+}
+
 # After svff -d PF VERB was killed at step AT: the next verb (attach
 # $SWEEP_VM) must refuse and point at recover, recover must succeed, a
 # second recover change nothing, and `CHECK WHAT PF` hold.

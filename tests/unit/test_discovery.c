@@ -2,8 +2,10 @@
 /* Discovery against fake sysfs trees: what libpci and sysfs say of PFs. */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fakesys.h"
 #include "pf.h"
@@ -159,6 +161,28 @@ START_TEST(view_reports_disagreements)
 }
 END_TEST
 
+/* A VF gone from the bus (the kernel has no 'remove' for a VF, but a
+ * driver may make fewer): sriov_numvfs says 4, three are there; list
+ * names it and the way back. */
+START_TEST(view_reports_a_vf_removed_by_hand)
+{
+	struct svff_view v;
+	struct svff_error err = { 0 };
+	struct svff_pf_state managed = { .addr = "0000:01:00.0", .numvfs = 4 };
+	struct svff_state st = { .schema = 1, .pfs = &managed, .n_pfs = 1 };
+	char path[1200];
+
+	fakesys_add_dev(root, "0000:01:00.0", 0x1b36, 0x0010, 8, "nvme", 1);
+	fakesys_set_vfs(root, "0000:01:00.0", 4, "vfio-pci", 10);
+	snprintf(path, sizeof(path), "%s/devices/pci0000:00/0000:01:00.0/virtfn2", root);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(svff_view_build(ctx, &st, "0000:01:00.0", &v, &err), 0);
+	ck_assert_str_eq(v.problem, "only 3 of its 4 VFs are on the PCI bus: 'svff reconf 4' "
+			 "makes them again, every VM keeping its VF");
+	svff_view_clear(&v);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("discovery");
@@ -169,6 +193,7 @@ int main(void)
 	tcase_add_test(tc, get_errors);
 	tcase_add_test(tc, resolve_default_pf);
 	tcase_add_test(tc, view_reports_disagreements);
+	tcase_add_test(tc, view_reports_a_vf_removed_by_hand);
 	suite_add_tcase(s, tc);
 	return fakesys_run_suite(s);
 }

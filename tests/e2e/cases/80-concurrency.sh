@@ -191,21 +191,12 @@ echo "== $procs svff processes in waves of 20, $races lost race, 0 lost updates;
 # c4's claims were live only: they stay paused, no longer the reconf's;
 # nothing is left for recover; c4 started again gets them by unpause.
 c4=$(claims | tr ' ' '\n' | grep ':c4:' | paste -sd' ')
-"$SVFF" -d "$PF" -t 90 reconf 9 >/run/e2e-qd.o 2>/run/e2e-qd.e &
-qd=$!
-for _ in $(seq 300); do
-	grep -q '"step_name": "unplug"' "$SVFF_STATE_DIR/state" 2>/dev/null && break
-	kill -0 "$qd" 2>/dev/null || fail "reconf ended before its unplug: $(cat /run/e2e-qd.e)"
-	sleep 0.1
-done
+bg_svff unplug -d "$PF" -t 90 reconf 9
 sleep 1   # c4's QEMU has been asked, and its guest (none) does not answer
 t0=$(date +%s)
 kill -9 "$(cat /run/libvirt/qemu/c4.pid)"
-rc=0
-wait "$qd" || rc=$?
+bg_wait
 t=$(($(date +%s) - t0))
-said=$(cat /run/e2e-qd.o /run/e2e-qd.e)
-printf '%s\n' "$said"
 expect_eq "$rc" 0 "reconf whose VM's QEMU died"
 [ "$t" -lt 20 ] || fail "reconf took $t s after c4's QEMU died (waited out?)"
 expect_contains "$said" "VM 'c4' is shut off and its claim was live only" "reconf's line for c4's VFs"
@@ -227,21 +218,12 @@ echo "== c4's QEMU killed during reconf: reconf went on in $t s, c4's claims kep
 # recover finds c4 still holding its VFs (it has no guest to let go), so
 # it undoes the reconf (the count never changed) with every claim as the
 # VMs hold it.
-"$SVFF" -d "$PF" -t 90 reconf 10 >/run/e2e-ld.o 2>/run/e2e-ld.e &
-ld=$!
-for _ in $(seq 300); do
-	grep -q '"step_name": "unplug"' "$SVFF_STATE_DIR/state" 2>/dev/null && break
-	kill -0 "$ld" 2>/dev/null || fail "reconf ended before its unplug: $(cat /run/e2e-ld.e)"
-	sleep 0.1
-done
+bg_svff unplug -d "$PF" -t 90 reconf 10
 sleep 1
 t0=$(date +%s)
 pkill -9 -x libvirtd
-rc=0
-wait "$ld" || rc=$?
+bg_wait
 t=$(($(date +%s) - t0))
-said=$(cat /run/e2e-ld.o /run/e2e-ld.e)
-printf '%s\n' "$said"
 expect_eq "$rc" 4 "reconf whose libvirtd was killed"
 [ "$t" -lt 20 ] || fail "reconf took $t s after libvirtd was killed (waited out?)"
 expect_contains "$said" "lost the connection to libvirt" "reconf's message"
