@@ -16,6 +16,7 @@ struct svff_store {
 	char *dir;
 	int dirfd;
 	int lockfd;
+	bool read_only;   /* the directory cannot be written: a save fails */
 };
 
 /* The directory must be ours, private and not a link: svff runs as root
@@ -91,6 +92,8 @@ static int take_lock(struct svff_store *s, int wait_s, struct svff_error *err)
 	 * waiter never reads an empty file. */
 	char pid[24];
 	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (s->read_only)
+		return 0;
 	if (pwrite(s->lockfd, pid, (size_t)n, 0) != n || ftruncate(s->lockfd, n) < 0)
 		return svff_err_errno(err, -errno, "cannot write lock file in '%s'", s->dir);
 	return 0;
@@ -116,6 +119,12 @@ int svff_store_open(const char *dir, int wait_s, bool create, struct svff_store 
 		goto fail;
 	}
 	s->lockfd = openat(s->dirfd, SVFF_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->lockfd < 0 && errno == EROFS) {
+		/* a read-only /run: flock needs no write access, so list still
+		 * reads under the lock; a save fails, before any device change */
+		s->lockfd = openat(s->dirfd, SVFF_LOCK_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		s->read_only = s->lockfd >= 0;
+	}
 	if (s->lockfd < 0) {
 		rc = svff_err_errno(err, -errno, "cannot open lock file '%s/%s'", dir, SVFF_LOCK_FILE);
 		goto fail;

@@ -171,8 +171,8 @@ static const struct bad {
 	{ F_DIR_SYMLINK, { "deinit" }, 1, "svff: " },
 	{ F_LOOSE_DIR, { "recover" }, 1, "svff: " },
 	/* /run read-only or full: refused before the device is touched */
-	{ F_RUN_RO, { "-d", "0000:02:00.0", "init", "2" }, 1, "svff: cannot open lock file" },
-	{ F_RUN_RO, { "attach", "vm1", "vf2" }, 1, "svff: cannot open lock file" },
+	{ F_RUN_RO, { "-d", "0000:02:00.0", "init", "2" }, 1,
+	  "svff: cannot write state in '" },
 	{ F_RUN_FULL, { "-d", "0000:02:00.0", "init", "2" }, 1,
 	  "svff: cannot write state file" },
 	/* sysfs */

@@ -1333,15 +1333,19 @@ static void signal_sweep(const char *name, int (*prep)(void), int (*verb)(void),
 	       "needed\n", name, flags ? "QEMU with the VFIO pause" : "stock QEMU", stops, undone);
 }
 
+/* _i: the verb (pause, reconf, reprogram --remove, unpause of a paused
+ * claim) and, in bit 0, the VFIO pause */
 START_TEST(signal_stops_pause_and_reconf_at_a_step_boundary)
 {
+	unsigned int flags = _i & 1 ? FV_VFIO_PAUSE : 0;
 	if (_i < 2)
-		signal_sweep("pause", NULL, verb_pause, _i ? FV_VFIO_PAUSE : 0);
+		signal_sweep("pause", NULL, verb_pause, flags);
 	else if (_i < 4)
-		signal_sweep("reconf", NULL, verb_reconf, _i == 3 ? FV_VFIO_PAUSE : 0);
+		signal_sweep("reconf", NULL, verb_reconf, flags);
+	else if (_i < 6)
+		signal_sweep("reprogram --remove", NULL, verb_reprogram_remove, flags);
 	else
-		signal_sweep("reprogram --remove", NULL, verb_reprogram_remove,
-			     _i == 5 ? FV_VFIO_PAUSE : 0);
+		signal_sweep("unpause", paused_first, verb_unpause, flags);
 }
 END_TEST
 
@@ -1521,7 +1525,7 @@ int main(void)
 	tcase_add_loop_test(tk, crash_sweep_reconf, 0, 2);
 	tcase_add_loop_test(tk, crash_sweep_attach_and_detach, 0, 2);
 	tcase_add_loop_test(tk, crash_sweep_reprogram, 0, 2);
-	tcase_add_loop_test(tk, signal_stops_pause_and_reconf_at_a_step_boundary, 0, 6);
+	tcase_add_loop_test(tk, signal_stops_pause_and_reconf_at_a_step_boundary, 0, 8);
 	tcase_add_loop_test(tk, full_run_at_every_save_loses_nothing, 0, 2);
 	suite_add_tcase(su, tk);
 	return fakesys_run_suite(su);

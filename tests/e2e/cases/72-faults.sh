@@ -8,14 +8,18 @@
 #  - the PF's driver unbound there: the write and the way back both fail
 #    (no driver), the record stays, exit 4; with the driver bound again,
 #    recover finishes the reconf;
-#  - /run/svff on a full tmpfs: reconf refused before the device is
-#    touched, the state file byte-identical; filled during a reconf: it
-#    stops, and once there is room recover mends;
+#  - libvirtd killed while reconf gives f1 its VF back: the VF stays
+#    paused; with libvirtd started again, recover gives it back;
+#  - /run/svff on a tmpfs: read-only, list still shows the state and
+#    reconf is refused, nothing changed; full, reconf refused before the
+#    device is touched, the state file byte-identical; filled during a
+#    reconf: it stops, and once there is room recover mends;
 #  - f1's QEMU killed while its VF is released: unpause finds f1 shut
 #    off (its claim was live only: refused, kept paused); f1 started
 #    again takes it by unpause;
 #  - SIGINT to pause after its release (undone), SIGTERM to unpause
-#    after its re-acquire (finished): exit 1, no record.
+#    after its re-acquire (finished): exit 1, no record; SIGTERM by
+#    time into reconfs: never a record left.
 # After each: list shows no disagreement, no record is left, f1 holds
 # vf0 (x-query-vfio: not released) and off1 keeps vf3: no claim lost.
 # (A VF cannot be removed by hand: the kernel gives VFs no 'remove'.)
@@ -96,7 +100,26 @@ holds "after the PF's driver was unbound in a reconf, bound again and recover" 6
 sv -d "$PF" reconf 4
 expect_rc 0
 
-# 3. /run/svff on a 256 KiB tmpfs (the state copied in, and out again
+# 3. libvirtd killed while reconf gives f1 its VF back (after the new
+# count, at its re-acquire): nothing can be given back without it; the
+# VF stays paused, and once libvirtd is started again recover gives it
+# back (f1's QEMU ran on, suspended, its VF released).
+kill_libvirtd() { pkill -9 -x libvirtd; }
+stalled re-acquire 5 kill_libvirtd reconf 6
+case $rc in 1 | 4) ;; *) fail "reconf with libvirtd killed at its re-acquire: exit $rc" ;; esac
+expect_contains "$said" "svff recover" "reconf with libvirtd killed at its re-acquire"
+start_libvirtd || fail "libvirtd did not start again"
+sv -d "$PF" -t 60 recover
+expect_rc 0
+expect_contains "$out" "vf0 given back to VM 'f1'" "recover once libvirtd is back"
+sv -d "$PF" recover
+expect_rc 0
+expect_contains "$out" "nothing to do" "a second recover once libvirtd is back"
+holds "after libvirtd was killed at reconf's re-acquire, and recover" 6
+sv -d "$PF" reconf 4
+expect_rc 0
+
+# 4. /run/svff on a 256 KiB tmpfs (the state copied in, and out again
 # at the end), filled up: before an operation, and during one.
 d=$SVFF_STATE_DIR
 cp -a "$d" /run/e2e-state-copy
@@ -106,8 +129,17 @@ fill() { # until no byte more fits (dd fails then: bash -e)
 	dd if=/dev/zero of="$d/filler" bs=4k 2>/dev/null || true
 	dd if=/dev/zero of="$d/filler" bs=1 oflag=append conv=notrunc 2>/dev/null || true
 }
-fill
 s0=$(cat "$d/state")
+mount -o remount,ro "$d"
+sv -d "$PF" list -j
+expect_rc 0
+no_problem "list on a read-only /run"
+sv -d "$PF" reconf 6
+expect_rc 1
+expect_contains "$err" "Read-only file system" "reconf on a read-only /run"
+expect_eq "$(numvfs "$PF") $(cat "$d/state")" "4 $s0" "numvfs and the state file after a refusal on a read-only /run"
+mount -o remount,rw "$d"
+fill
 sv -d "$PF" reconf 6
 expect_rc 1
 expect_contains "$err" "No space left on device" "reconf on a full /run"
@@ -131,7 +163,7 @@ umount "$d"
 cp -a /run/e2e-state-copy/. "$d"/
 rm -rf /run/e2e-state-copy
 
-# 4. f1's QEMU killed while its VF is released (f1 suspended): unpause
+# 5. f1's QEMU killed while its VF is released (f1 suspended): unpause
 # finds f1 shut off, and its claim was live only: refused, kept paused.
 sv -d "$PF" pause f1
 expect_rc 0
@@ -147,7 +179,7 @@ start_vm f1
 sv -d "$PF" unpause f1
 expect_rc 0
 holds "f1 started again and unpaused" 4
-# 5. Signals (svff(8), SIGNALS) to pause and unpause of f1 by release:
+# 6. Signals (svff(8), SIGNALS) to pause and unpause of f1 by release:
 # SIGINT while pause stalls after its release (undone: f1 gets its VF
 # back), SIGTERM while unpause stalls after its re-acquire (past the
 # point of no return: finished). Exit 1 each, saying which; no record.
@@ -163,7 +195,25 @@ stalled re-acquire 30 sigterm unpause f1
 expect_eq "$rc" 1 "SIGTERM to unpause after its re-acquire"
 expect_contains "$said" "'unpause' was finished" "SIGTERM to unpause after its re-acquire"
 holds "after SIGTERM to unpause" 4
-echo "== faults: $FAULTS checks of the baseline after EBUSY, an unbound PF driver, a full /run (before and during), a dead QEMU and two signals; no claim lost"
+# 7. SIGTERM by time rather than at a named step: 0.5, 1.5 and 2.5 s
+# into a reconf between 4 and 6 VFs. Whatever it was doing, it stops at
+# the next step boundary (exit 1), or ends (0), or dies before its
+# operation began (143): never a record left, the baseline whole.
+for t in 0.5 1.5 2.5; do
+	want=6
+	[ "$(numvfs "$PF")" = 4 ] || want=4
+	"$SVFF" -d "$PF" -t 60 reconf "$want" >/run/e2e-t.o 2>/run/e2e-t.e &
+	p=$!
+	sleep "$t"
+	kill -TERM "$p" 2>/dev/null || true
+	rc=0
+	wait "$p" || rc=$?
+	echo "\$ svff reconf $want <- SIGTERM after $t s -> $rc: $(cat /run/e2e-t.e)"
+	case $rc in 0 | 1 | 143) ;; *) fail "reconf $want, SIGTERM after $t s: exit $rc" ;; esac
+	holds "SIGTERM $t s into reconf $want" "$(numvfs "$PF")"
+done
+[ "$(numvfs "$PF")" = 4 ] || { sv -d "$PF" reconf 4; expect_rc 0; }
+echo "== faults: $FAULTS checks of the baseline after EBUSY, an unbound PF driver, libvirtd killed in a give-back, a read-only /run, a full /run (before and during), a dead QEMU and five signals; no claim lost"
 
 virsh destroy f1 >/dev/null
 sv -d "$PF" detach f1
