@@ -43,6 +43,7 @@ enum fixture {
 	F_MSIX,          /* the managed PF has 16 MSI-X vectors for its VFs, each
 			    VF 2 (driver mlx5_core) */
 	F_MSIX_BROKEN,   /* vf0's sriov_vf_msix_count cannot be read */
+	F_MSIX_DEF,      /* F_MSIX, with 2 vectors recorded as every VF's */
 	F_QDMA,          /* the managed PF is a QDMA PF keeping 1024 queues */
 	F_NVME_NODEV,    /* both PFs have an nvme controller whose /dev node
 			    answers no admin command (a regular file) */
@@ -198,6 +199,11 @@ static const struct bad {
 	  "svff: --queues: the msix backend of 0000:01:00.0 (driver 'mlx5_core') does not manage queues" },
 	{ F_MSIX, { "resources", "vf9", "--vectors", "1" }, 1, "svff: no VF 'vf9' on 0000:01:00.0 (it has 4 VFs)" },
 	{ F_MSIX, { "resources", "0000:01:00.7", "--vectors", "1" }, 1, "svff: no VF '0000:01:00.7' on 0000:01:00.0" },
+	{ F_MSIX_DEF, { "reprogram", "--vfs", "9", "--", "true" }, 1,
+	  "svff: 9 VF(s) with the vectors recorded for them need 18 in all; the pool of "
+	  "0000:01:00.0 has 16 for them" },
+	{ F_MSIX_DEF, { "reconf", "9" }, 1,
+	  "svff: 9 VF(s) with the vectors recorded for them need 18 in all" },
 	{ F_MSIX_BROKEN, { "resources", "vf2", "--vectors", "1" }, 1,
 	  "svff: cannot read 'sriov_vf_msix_count' of 0000:01:00.1" },
 	{ F_QDMA, { "resources", "vf0", "--vectors", "2" }, 2,
@@ -302,13 +308,19 @@ static void setup_fixture(enum fixture fx)
 	case F_NUMVFS_LIES:
 	case F_MSIX:
 	case F_MSIX_BROKEN:
+	case F_MSIX_DEF:
 	case F_QDMA:
 	case F_NVME_NODEV: {
 		/* in svff's own format, as svff always writes it: a rollback that
 		 * restores the same state must give the same bytes */
 		struct svff_state *st = NULL;
 		char *canon = NULL;
-		ck_assert_int_eq(svff_state_parse(fakesys_managed_state, strlen(fakesys_managed_state), &st, NULL), 0);
+		/* F_MSIX_DEF: no claim (no VM to ask), 2 vectors a VF */
+		const char *src = fx != F_MSIX_DEF ? fakesys_managed_state :
+			"{ \"schema\": 5, \"pfs\": [ { \"addr\": \"0000:01:00.0\", \"numvfs\": 4,"
+			" \"saved_autoprobe\": 1, \"claims\": [], \"resources\": [],"
+			" \"res_default\": { \"queues\": 0, \"vectors\": 2 } } ], \"op\": null }\n";
+		ck_assert_int_eq(svff_state_parse(src, strlen(src), &st, NULL), 0);
 		ck_assert_int_eq(svff_state_format(st, &canon), 0);
 		write_state(canon);
 		free(canon);
@@ -387,7 +399,7 @@ static void setup_fixture(enum fixture fx)
 		run_on_mount(fx == F_RUN_RO);
 		break;
 	}
-	if (fx == F_MSIX || fx == F_MSIX_BROKEN) {
+	if (fx == F_MSIX || fx == F_MSIX_BROKEN || fx == F_MSIX_DEF) {
 		fakesys_bind(root, "0000:01:00.0", "mlx5_core");
 		fakesys_write(root, "0000:01:00.0", "sriov_vf_total_msix", "16");
 		for (int i = 1; i <= 4; i++) {
