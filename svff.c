@@ -106,7 +106,12 @@ void svff_cmd_help(const struct svff_cmd *cmd, FILE *out)
 				 o->short_name ? "-" : "", o->short_name ? o->short_name : ' ',
 				 o->short_name ? ", " : "  ", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-			fprintf(out, "  %-22s %s\n", left + (o->short_name ? 0 : 1), o->help);
+			const char *l = left + (o->short_name ? 0 : 1);
+			/* a long one on its own line, the help under the others' */
+			if (strlen(l) > 22)
+				fprintf(out, "  %s\n  %-22s %s\n", l, "", o->help);
+			else
+				fprintf(out, "  %-22s %s\n", l, o->help);
 		}
 	}
 	fputs("\nGlobal options: see 'svff --help'.\n", out);
@@ -278,10 +283,10 @@ static int run_cmd(struct svff_inv *inv, struct svff_error *err)
 {
 	const struct svff_cmd *cmd = inv->cmd;
 	struct svff_session s;
-	int rc = cmd->check ? cmd->check(inv, err) : 0;
+	int rc = svff_targets_parse(cmd->targets, inv->argc, inv->argv, &inv->tg, err);
 
-	if (rc == 0)
-		rc = svff_targets_parse(cmd->targets, inv->argc, inv->argv, &inv->tg, err);
+	if (rc == 0 && cmd->check)
+		rc = cmd->check(inv, err);
 	if (rc < 0 || !(cmd->session & SVFF_CMD_LOCKS))
 		return rc < 0 ? rc : cmd->run(inv, err);
 	rc = svff_cmd_session(inv, inv->g->device, cmd->session & ~SVFF_CMD_LOCKS, &s, err);

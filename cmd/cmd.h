@@ -51,6 +51,7 @@ struct svff_inv {
 	int after_dashdash;
 	bool set[SVFF_MAX_CMD_OPTS];        /* indexed like cmd->opts */
 	const char *val[SVFF_MAX_CMD_OPTS];
+	unsigned int num[SVFF_MAX_CMD_OPTS]; /* numbers among them, as check parsed them */
 	struct svff_targets tg; /* the VMs and VFs named, as cmd->targets says */
 	struct svff_session *s; /* the session main opened (cmd->session) */
 	struct svff_out out;    /* what the command prints */

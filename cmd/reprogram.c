@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* svff reprogram [--remove] [--vfs COUNT] [--force] -- COMMAND [ARG...]:
+/* svff reprogram [--remove [--new-ids]] [--vfs COUNT] [--force]
+ *                [--command-timeout SECONDS] -- COMMAND [ARG...]:
  * reload the card under its VMs. */
 #include <errno.h>
 #include <limits.h>
@@ -11,7 +12,30 @@
 #include "reprogram.h"
 #include "session.h"
 
-enum { OPT_REMOVE, OPT_VFS, OPT_FORCE };
+enum { OPT_REMOVE, OPT_VFS, OPT_FORCE, OPT_NEW_IDS, OPT_CMD_TIMEOUT };
+
+/* Bound on the command when --command-timeout is not given: a flash
+ * tool may take minutes, and -t is the bound of the waits for guests. */
+#define CMD_TIMEOUT_DEFAULT 600
+
+/* The options' numbers, parsed once, into inv->num. */
+static int parse_opts(struct svff_inv *inv, struct svff_error *err)
+{
+	int rc = 0;
+
+	inv->num[OPT_CMD_TIMEOUT] = CMD_TIMEOUT_DEFAULT;
+	if (inv->set[OPT_VFS])
+		rc = svff_parse_uint(inv->val[OPT_VFS], 65535, "--vfs", &inv->num[OPT_VFS], err);
+	if (rc == 0 && inv->set[OPT_CMD_TIMEOUT])
+		rc = svff_parse_uint(inv->val[OPT_CMD_TIMEOUT], 86400, "--command-timeout",
+				     &inv->num[OPT_CMD_TIMEOUT], err);
+	if (rc < 0)
+		return svff_err_kind(err, SVFF_ERR_USAGE, -EINVAL);
+	if (inv->set[OPT_NEW_IDS] && !inv->set[OPT_REMOVE])
+		return svff_usage_err(err, "--new-ids needs --remove: a PF left on the bus keeps "
+				      "its IDs");
+	return 0;
+}
 
 /* The command line after "--", and nothing before it. */
 static int check(struct svff_inv *inv, struct svff_error *err)
@@ -23,12 +47,7 @@ static int check(struct svff_inv *inv, struct svff_error *err)
 		return svff_usage_err(err, "unexpected argument '%.64s' before '--'", inv->argv[0]);
 	if (!inv->argv[0][0])
 		return svff_usage_err(err, "the command after '--' is empty");
-	if (inv->set[OPT_VFS]) {
-		unsigned int n;
-		return svff_parse_uint(inv->val[OPT_VFS], 65535, "--vfs", &n, err) < 0
-			       ? svff_err_kind(err, SVFF_ERR_USAGE, -EINVAL) : 0;
-	}
-	return 0;
+	return parse_opts(inv, err);
 }
 
 /* The command's lines, as it wrote them (to standard error under -j,
@@ -61,6 +80,10 @@ static void report_command(struct svff_inv *inv, const struct svff_reprogram *p)
 	else
 		svff_print_null(inv, "signal");
 	svff_print_bool(inv, "timed_out", NULL, c->timed_out);
+	if (c->timeout_s > 0)
+		svff_print_int(inv, "timeout", NULL, c->timeout_s);
+	else
+		svff_print_null(inv, "timeout");
 	svff_print_double(inv, "seconds", NULL, c->seconds);
 	svff_out_close(inv);
 	svff_command_outcome(c, how, sizeof(how));
@@ -84,16 +107,14 @@ static void report(struct svff_inv *inv, const struct svff_reprogram *p)
 
 static int run(struct svff_inv *inv, struct svff_error *err)
 {
-	struct svff_reprogram p = { .remove = inv->set[OPT_REMOVE], .force = inv->set[OPT_FORCE],
-				    .count = svff_session_pf(inv->s)->numvfs,
-				    .op_id = inv->log.op };
+	struct svff_reprogram p = {
+		.remove = inv->set[OPT_REMOVE], .force = inv->set[OPT_FORCE],
+		.new_ids = inv->set[OPT_NEW_IDS], .cmd_timeout_s = (int)inv->num[OPT_CMD_TIMEOUT],
+		.count = inv->set[OPT_VFS] ? inv->num[OPT_VFS] : svff_session_pf(inv->s)->numvfs,
+		.op_id = inv->log.op };
 	char path[PATH_MAX];
-	int rc = 0;
+	int rc = svff_command_find(inv->argv[0], path, sizeof(path), err);
 
-	if (inv->set[OPT_VFS])
-		rc = svff_parse_uint(inv->val[OPT_VFS], 65535, "--vfs", &p.count, err);
-	if (rc == 0)
-		rc = svff_command_find(inv->argv[0], path, sizeof(path), err);
 	if (rc < 0)
 		return svff_err_kind(err, SVFF_ERR_USAGE, rc);
 	/* argv[0] as found; its own argv[0] is the path, as execvp would not
@@ -126,15 +147,19 @@ const struct svff_cmd svff_cmd_reprogram = {
 		[OPT_VFS] = { "vfs", 0, "COUNT", "VFs after it (default: as before)" },
 		[OPT_FORCE] = { "force", 'f', NULL, "drop claimed VFs above COUNT; their claims "
 				"stay paused" },
+		[OPT_NEW_IDS] = { "new-ids", 0, NULL, "with --remove: the PF may come back with "
+				  "other vendor, device or subsystem IDs" },
+		[OPT_CMD_TIMEOUT] = { "command-timeout", 0, "SECONDS", "bound on COMMAND "
+				      "(default 600; 0: none)" },
 	},
 	.summary = "reload the card's image under its VMs",
 	.desc = "Pauses every attached VF (as reconf: the release where the VM's QEMU\n"
 		"offers it, else hot-unplug), writes 0 to sriov_numvfs, with --remove\n"
 		"unbinds the PF and removes it from the PCI bus, runs COMMAND (directly,\n"
 		"not through a shell; SVFF_PF, SVFF_VFS and SVFF_OP in its environment,\n"
-		"its output passed through and logged, bounded by --timeout), with\n"
-		"--remove rescans the bus and waits for the same device at the same\n"
-		"address, then creates COUNT VFs with their resources, binds them to\n"
+		"its output passed through and logged, bounded by --command-timeout),\n"
+		"with --remove rescans the bus and waits for the same device at the\n"
+		"same address (its IDs may change with --new-ids), then creates COUNT VFs with their resources, binds them to\n"
 		"vfio-pci and gives every VM its VF back at the same guest address.\n"
 		"If COMMAND fails, the VFs are made again as before and the VMs get\n"
 		"them back. A PF that does not come back as it was keeps every claim\n"

@@ -191,6 +191,29 @@ static int watch(struct svff_command *c, pid_t pid, struct linebuf *lb, double s
 	return st;
 }
 
+/* The command line as a shell would take it back: each argument in
+ * single quotes, a quote inside written '\'' (cut short at size). */
+static void quote_argv(char *const *argv, char *out, size_t size)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; argv[i] && n + 8 < size; i++) {
+		if (i)
+			out[n++] = ' ';
+		out[n++] = '\'';
+		for (const char *a = argv[i]; *a && n + 6 < size; a++) {
+			if (*a == '\'') {
+				memcpy(out + n, "'\\''", 4);
+				n += 4;
+			} else {
+				out[n++] = *a;
+			}
+		}
+		out[n++] = '\'';
+		out[n] = '\0';
+	}
+}
+
 int svff_command_run(const struct svff_ctx *ctx, struct svff_command *c, struct svff_error *err)
 {
 	struct linebuf lb[2] = { { .fd = -1 }, { .fd = -1, .on_err = true } };
@@ -203,12 +226,11 @@ int svff_command_run(const struct svff_ctx *ctx, struct svff_command *c, struct 
 	c->sig = 0;
 	c->timed_out = false;
 	c->seconds = 0;
-	char line[400];
-	size_t n = 0;
-	for (size_t i = 0; c->argv[i] && n < sizeof(line); i++)
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s'%s'", i ? " " : "", c->argv[i]);
-	if (!svff_step(ctx, "run %s (SVFF_PF, SVFF_VFS, SVFF_OP set; at most %d s)", line,
-		       c->timeout_s))
+	char line[400], bound[32] = "no time bound";
+	quote_argv(c->argv, line, sizeof(line));
+	if (c->timeout_s > 0)
+		snprintf(bound, sizeof(bound), "at most %d s", c->timeout_s);
+	if (!svff_step(ctx, "run %s (SVFF_PF, SVFF_VFS, SVFF_OP set; %s)", line, bound))
 		return 0;
 	env = make_env(c);
 	if (!env)

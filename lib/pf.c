@@ -84,6 +84,10 @@ int svff_pf_refresh(const struct svff_ctx *ctx, struct svff_pf_info *pf,
 	pf->numvfs = svff_dev_read_uint(ctx, pf->addr, "sriov_numvfs", &v) == 0 ? v : 0;
 	pf->autoprobe = svff_dev_read_uint(ctx, pf->addr, "sriov_drivers_autoprobe", &v) == 0 ? (int)v : -1;
 	read_links(ctx, pf->addr, pf->driver, &pf->iommu_group);
+	if (ctx->dry_run && pf->planned_none) {
+		pf->numvfs = 0;
+		return 0;
+	}
 
 	svff_dev_path(ctx, pf->addr, NULL, path);
 	d = opendir(path);

@@ -32,6 +32,9 @@ struct svff_pf_info {
 	int autoprobe;                  /* -1 when unknown */
 	struct svff_vf_info *vfs;       /* sorted by index */
 	size_t n_vfs;
+	/* dry run: the plan has taken every VF away, so what follows is
+	 * planned from none (refresh reports none) */
+	bool planned_none;
 };
 
 /* Every SR-IOV PF on the host, sorted by address. */

@@ -73,8 +73,9 @@ static void differences(const struct svff_pf_id *was, const struct svff_pf_id *n
 {
 	size_t n = 0;
 	out[0] = '\0';
+	/* an image that changes the IDs, as the operator said (--new-ids) */
 #define DIFF(field, what) \
-	if (was->field != now->field && n < size) \
+	if (!was->new_ids && was->field != now->field && n < size) \
 		n += (size_t)snprintf(out + n, size - n, "%s" what " 0x%04x (was 0x%04x)", \
 				      n ? ", " : "", now->field, was->field)
 	DIFF(vendor, "vendor");

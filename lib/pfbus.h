@@ -21,7 +21,8 @@ int svff_pf_remove(const struct svff_ctx *ctx, const char *addr, struct svff_err
 
 /* Rescan the bus (a no-op write when the PF is there already) and wait
  * up to timeout_s for a function at addr with a driver bound; then it
- * must be the device that left (was), with at least need VFs. -ENODEV
+ * must be the device that left (was; its IDs may differ when
+ * was->new_ids), with at least need VFs and the same driver. -ENODEV
  * when nothing came back, -EIO when another device or one with too few
  * VFs did, each message saying what changed. */
 int svff_pf_rescan(const struct svff_ctx *ctx, const char *addr, const struct svff_pf_id *was,

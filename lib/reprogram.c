@@ -22,6 +22,9 @@ int svff_reprogram_check(struct svff_session *s, const struct svff_reprogram *p,
 	unsigned int total = s->info.totalvfs;
 	int rc;
 
+	if (p->new_ids && !p->remove)
+		return svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -EINVAL, "--new-ids needs "
+				     "--remove: a PF left on the bus keeps its IDs"));
 	if (p->count > total)
 		return svff_err_kind(err, SVFF_ERR_USAGE, svff_err(err, -EINVAL, "VF count '%u' is "
 				     "out of range: %s offers 0 to %u VFs", p->count, s->pf, total));
@@ -38,6 +41,8 @@ int svff_reprogram_check(struct svff_session *s, const struct svff_reprogram *p,
 static int no_vfs(struct svff_run *run, struct svff_error *err)
 {
 	int rc = svff_vfset_count(run->s, 0, err);
+	if (rc == 0 && run->s->ctx->dry_run)
+		run->s->info.planned_none = true;   /* the new count planned from 0 */
 	if (rc == 0 && !run->s->ctx->dry_run) {
 		svff_session_pf(run->s)->numvfs = 0;
 		rc = svff_session_save(run->s, err);
@@ -52,6 +57,7 @@ static int remove_pf(struct svff_run *run, struct svff_error *err)
 	struct svff_session *s = run->s;
 	int rc = svff_pf_id_read(s->ctx, s->pf, &d->p->id, err);
 
+	d->p->id.new_ids = d->p->new_ids;
 	if (rc == 0 && s->st->op && !s->ctx->dry_run) {
 		s->st->op->removed = d->p->id;
 		rc = svff_session_save(s, err);
@@ -91,7 +97,7 @@ static int run_command(struct svff_run *run, struct svff_error *err)
 	snprintf(vfs, sizeof(vfs), "SVFF_VFS=%u", d->p->count);
 	snprintf(op, sizeof(op), "SVFF_OP=%s", d->p->op_id ? d->p->op_id : "");
 	d->p->cmd.env = env;
-	d->p->cmd.timeout_s = s->ctx->timeout_s;
+	d->p->cmd.timeout_s = d->p->cmd_timeout_s;
 	/* recorded before it starts: recover never runs it again */
 	if (s->st->op && !s->ctx->dry_run) {
 		s->st->op->ran = true;
@@ -137,6 +143,11 @@ static int make(struct svff_run *run, struct svff_error *err)
 	int rc = svff_vfset_res_prepare(run->s, err);
 	if (rc == 0)
 		rc = svff_reconf_make_step(run, err);
+	/* dry run: the VFs planned are where they are now, for the give-back */
+	if (rc == 0 && run->s->info.planned_none) {
+		run->s->info.planned_none = false;
+		rc = svff_pf_refresh(run->s->ctx, &run->s->info, err);
+	}
 	if (rc == 0) {
 		((struct reprogram_run *)run->data)->p->done = true;
 		return 0;

@@ -20,6 +20,8 @@ struct svff_reprogram {
 	/* in */
 	bool remove;                  /* the PF off the bus while the command runs */
 	bool force;                   /* claims on VFs above count stay paused */
+	bool new_ids;                 /* remove: the PF may come back with other IDs */
+	int cmd_timeout_s;            /* bound on the command, 0: none */
 	unsigned int count;           /* VFs after it */
 	const char *op_id;            /* SVFF_OP for the command ("": none) */
 	struct svff_command cmd;      /* argv[0] resolved (svff_command_find) */

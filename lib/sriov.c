@@ -41,7 +41,8 @@ int svff_sriov_set_numvfs(const struct svff_ctx *ctx, const char *pf,
 	int rc;
 
 	svff_dev_read_uint(ctx, pf, "sriov_totalvfs", &total);
-	if (svff_dev_read_uint(ctx, pf, "sriov_numvfs", &now) == 0 && now == n)
+	/* a dry run plans what its caller asks: the VFs may be gone by then */
+	if (!ctx->dry_run && svff_dev_read_uint(ctx, pf, "sriov_numvfs", &now) == 0 && now == n)
 		goto verify;
 	snprintf(val, sizeof(val), "%u", n);
 	rc = svff_dev_write(ctx, pf, "sriov_numvfs", val);
@@ -96,7 +97,7 @@ int svff_vf_bind_vfio(const struct svff_ctx *ctx, const char *vf, struct svff_er
 	int rc;
 
 	rc = svff_dev_link(ctx, vf, "driver", driver, sizeof(driver));
-	if (rc == 0 && !strcmp(driver, SVFF_VFIO_DRIVER))
+	if (rc == 0 && !ctx->dry_run && !strcmp(driver, SVFF_VFIO_DRIVER))
 		return 0;
 	rc = svff_dev_write(ctx, vf, "driver_override", SVFF_VFIO_DRIVER);
 	if (rc < 0)

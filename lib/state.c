@@ -531,6 +531,8 @@ static int parse_pf_id(struct parser *p, json_object *o, struct svff_pf_id *id)
 		rc = get_int(p, o, keys[i], 0, i == 4 ? MAX_VF : 0xffff, i < 2, &v[i]);
 	if (rc == 0)
 		rc = get_str(p, o, "driver", false, id->driver, sizeof(id->driver));
+	if (rc == 0)
+		rc = get_bool(p, o, "new_ids", &id->new_ids);
 	if (rc == 0 && !v[0])
 		return fail(p, "'op.removed.vendor' is 0");
 	id->vendor = (unsigned int)v[0];
@@ -788,6 +790,8 @@ static json_object *op_json(const struct svff_op *op)
 		json_object_object_add(r, "subsystem_device", json_object_new_int((int)id->sub_device));
 		json_object_object_add(r, "totalvfs", json_object_new_int((int)id->totalvfs));
 		json_object_object_add(r, "driver", json_object_new_string(id->driver));
+		if (id->new_ids)
+			json_object_object_add(r, "new_ids", json_object_new_boolean(true));
 		json_object_object_add(o, "removed", r);
 	}
 	return o;

@@ -120,6 +120,7 @@ struct svff_pf_id {
 	unsigned int sub_vendor, sub_device;
 	unsigned int totalvfs;
 	char driver[64];                  /* the PF's driver, "" when none */
+	bool new_ids;                     /* the IDs may differ when it is back */
 };
 
 /* A multi-step operation in flight; recorded before its first step and

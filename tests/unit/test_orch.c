@@ -708,7 +708,7 @@ static char **command(const char *mode, const char *status)
 		   "if [ \"$3\" = remove ]; then [ ! -e \"$1/bus/pci/devices/$SVFF_PF\" ] || exit 11\n"
 		   "else [ \"$(cat \"$1/bus/pci/devices/$SVFF_PF/sriov_numvfs\")\" = 0 ] || exit 12; fi\n"
 		   "echo programmed; echo warned >&2\n"
-		   "case $4 in sleep) exec sleep 30;; kill) kill -9 $$;; esac\n"
+		   "case $4 in sleep) exec sleep 30;; kill) kill -9 $$;; nap) sleep 2; exit 0;; esac\n"
 		   "exit $4\n");
 	chmod(script, 0755);
 	snprintf(m, sizeof(m), "%s", mode);
@@ -741,10 +741,14 @@ static int runs(void)
 	return n;
 }
 
+static int cmd_timeout = 30;   /* the command's bound (--command-timeout) */
+static bool new_ids;          /* --new-ids */
+
 static int reprogram(bool remove, unsigned int count, const char *status,
 		     struct svff_reprogram *p, struct svff_error *err)
 {
-	*p = (struct svff_reprogram){ .remove = remove, .count = count, .op_id = "0123456789ab" };
+	*p = (struct svff_reprogram){ .remove = remove, .count = count, .op_id = "0123456789ab",
+				      .cmd_timeout_s = cmd_timeout, .new_ids = new_ids };
 	p->cmd = (struct svff_command){ .argv = command(remove ? "remove" : "keep", status),
 					.on_line = on_line };
 	lines[0] = 0;
@@ -796,9 +800,10 @@ START_TEST(reprogram_whose_command_fails_goes_back)
 	struct svff_error err = { 0 };
 	struct svff_reprogram p;
 
-	ctx->timeout_s = _i == 2 ? 1 : ctx->timeout_s;
+	cmd_timeout = _i == 2 ? 1 : cmd_timeout;
 	double t0 = svff_now();
 	int rc = reprogram(_i == 3, 6, how[_i], &p, &err);
+	cmd_timeout = 30;
 	ck_assert_int_eq(rc, _i == 0 || _i == 3 ? -ECHILD : _i == 1 ? -EINTR : -ETIME);
 	ck_assert_msg(strstr(err.msg, said[_i]), "%s", err.msg);
 	if (_i == 2)   /* SIGTERM ended the sleep: no grace needed */
@@ -893,6 +898,82 @@ START_TEST(reprogram_whose_new_count_fails_is_left_for_recover)
 }
 END_TEST
 
+/* The command's bound is its own: -t (the waits for guests, here 1 s)
+ * does not cut a 2 s command short, and --command-timeout 0 bounds
+ * nothing (_i 1). */
+START_TEST(reprogram_command_has_its_own_bound)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+
+	ctx->timeout_s = 1;
+	cmd_timeout = _i ? 0 : 30;
+	int rc = reprogram(false, 4, "nap", &p, &err);
+	cmd_timeout = 30;
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	ck_assert(p.done && !p.cmd.timed_out);
+	ck_assert_double_ge(p.cmd.seconds, 2);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	svff_reprogram_clear(&p);
+}
+END_TEST
+
+/* --new-ids: a PF back with another device ID is taken (_i 0); the
+ * record keeps the word for recover, which takes it too once the PF is
+ * back after a rescan that found nothing (_i 1). The driver must still
+ * be the same, and the command is not run again. */
+START_TEST(reprogram_with_new_ids_takes_a_pf_with_other_ids)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+
+	new_ids = true;
+	kernel.rescan_device = 0x1234;
+	kernel.rescan_lost = _i == 1;
+	ctx->timeout_s = 1;
+	int rc = reprogram(true, 4, "0", &p, &err);
+	new_ids = false;
+	svff_reprogram_clear(&p);
+	if (_i == 0) {
+		ck_assert_msg(rc == 0, "%s", err.msg);
+	} else {
+		ck_assert_int_eq(rc, -EINPROGRESS);
+		struct svff_state *st = NULL;
+		ck_assert_msg(svff_state_read(sdir, &st, &err) == 0, "%s", err.msg);
+		ck_assert(st->op && st->op->removed.new_ids);
+		svff_state_free(st);
+		kernel.rescan_lost = false;
+		svff_session_close(&s);
+		ck_assert_msg(svff_session_open(ctx, NULL, SVFF_SESSION_RECOVER, &s, &err) == 0,
+			      "%s", err.msg);
+		ck_assert_msg(svff_recover(&s, v, on_fix, NULL, &err) > 0, "%s", err.msg);
+	}
+	ck_assert_str_eq(fakesys_read(root, PF, "device"), "0x1234\n");
+	ck_assert_str_eq(pf_now(), FOUR);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert_str_eq(claim_on_disk(1), "vm1:attached");
+	ck_assert_int_eq(runs(), 1);
+	kernel.rescan_device = 0;
+}
+END_TEST
+
+/* --new-ids without --remove is refused before anything changes. */
+START_TEST(reprogram_new_ids_needs_remove)
+{
+	struct svff_error err = { 0 };
+	struct svff_reprogram p;
+
+	new_ids = true;
+	ck_assert_int_eq(reprogram(false, 4, "0", &p, &err), -EINVAL);
+	new_ids = false;
+	ck_assert_int_eq(err.kind, SVFF_ERR_USAGE);
+	ck_assert_msg(strstr(err.msg, "--new-ids needs --remove"), "%s", err.msg);
+	ck_assert_int_eq(runs(), 0);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	svff_reprogram_clear(&p);
+}
+END_TEST
+
 /* A signal before the command: undone, the command never run; during
  * it: the command finishes, and so does the reprogram. */
 static char signal_when[32];
@@ -936,7 +1017,7 @@ START_TEST(reprogram_dry_run_runs_nothing)
 	struct svff_error err = { 0 };
 	struct svff_reprogram p = { .remove = true, .count = 4 };
 
-	p.cmd = (struct svff_command){ .argv = command("remove", "0") };
+	p.cmd = (struct svff_command){ .argv = command("remove", "it's") };
 	lines[0] = 0;
 	ctx->dry_run = true;
 	ctx->on_step = plan;
@@ -946,8 +1027,14 @@ START_TEST(reprogram_dry_run_runs_nothing)
 	ck_assert_msg(strstr(lines, "/remove\n"), "%s", lines);
 	ck_assert_msg(strstr(lines, "bus/pci/rescan\n"), "%s", lines);
 	char want[2048];
-	snprintf(want, sizeof(want), "run '%s' '%s' '%s' 'remove' '0'", script, root, mark);
+	snprintf(want, sizeof(want), "run '%s' '%s' '%s' 'remove' 'it'\\''s'", script, root,
+		 mark);
 	ck_assert_msg(strstr(lines, want), "%s", lines);
+	/* the same count after the command: planned from none */
+	const char *after = strstr(lines, "bus/pci/rescan\n");
+	char made[600];
+	snprintf(made, sizeof(made), "write '4' to %s/bus/pci/devices/" PF "/sriov_numvfs", root);
+	ck_assert_msg(after && strstr(after, made) && strstr(after, "drivers_probe"), "%s", lines);
 	ck_assert_int_eq(runs(), 0);
 	ck_assert_str_eq(pf_now(), FOUR);
 	ck_assert(fakevirt_holds(vm1, VF1, NULL));
@@ -1516,6 +1603,9 @@ int main(void)
 	tcase_add_test(tp, reprogram_whose_new_count_fails_is_left_for_recover);
 	tcase_add_loop_test(tp, reprogram_signalled_before_or_during_its_command, 0, 2);
 	tcase_add_test(tp, reprogram_dry_run_runs_nothing);
+	tcase_add_loop_test(tp, reprogram_command_has_its_own_bound, 0, 2);
+	tcase_add_loop_test(tp, reprogram_with_new_ids_takes_a_pf_with_other_ids, 0, 2);
+	tcase_add_test(tp, reprogram_new_ids_needs_remove);
 	suite_add_tcase(su, tp);
 	TCase *tk = tcase_create("crash");
 	tcase_add_checked_fixture(tk, setup, teardown);

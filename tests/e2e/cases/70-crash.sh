@@ -70,12 +70,6 @@ sv -d "$PF" init 4
 expect_rc 0
 define_vm g1 --os && start_vm g1
 define_vm off1
-wait_guest_up g1 400 || fail "g1's guest did not boot"
-sv -d "$PF" attach g1 vf0
-expect_rc 0
-sv -d "$PF" attach off1 vf3
-expect_rc 0
-baseline
 
 nothing() { :; }
 pf2_clean() { [ "$(numvfs "$PF2")" = 0 ] || { sv -d "$PF2" deinit; expect_rc 0; }; }
@@ -85,17 +79,37 @@ pf2_held() { pf2_clean; nvme_primary_holds "$PF2" 2 1; }
 pf2_init() { [ "$(numvfs "$PF2")" = 4 ] || { sv -d "$PF2" init 4; expect_rc 0; }; }
 held3() { sv -d "$PF" attach g1 vf1 vf2; expect_rc 0; }
 res_base() { baseline; sv -d "$PF" resources vf1 vf2 --queues 2; expect_rc 0; }
+# PF2 and PF1 agree with sysfs and libvirt (while g1 boots: no claims yet)
+pf2_consistent() { # WHAT PF
+	sv -d "$2" list -j
+	no_problem "$1: list of $2"
+	sv -d "$PF" list -j
+	no_problem "$1: list"
+}
 
-# PF2 carries no claims: init and deinit; PF1 the verbs with VMs, and
-# resources (its steps: the record, then the device). pause's steps are
-# reconf's first ones and unpause's its last, so reconf's sweep kills
-# each of them on this host; the unit tests (test_orch) sweep pause and
-# unpause apart too.
-crash_sweep init "$PF2" pf2_held pf2_clean consistent init 2
-crash_sweep deinit "$PF2" pf2_init pf2_clean consistent deinit
+# PF2 carries no claims: init and deinit, while g1's guest boots; PF1
+# the verbs with VMs, and resources (its steps: the record, then the
+# device).
+crash_sweep init "$PF2" pf2_held pf2_clean pf2_consistent init 2
+crash_sweep deinit "$PF2" pf2_init pf2_clean pf2_consistent deinit
+wait_guest_up g1 400 || fail "g1's guest did not boot"
+sv -d "$PF" attach g1 vf0
+expect_rc 0
+sv -d "$PF" attach off1 vf3
+expect_rc 0
+baseline
+consistent "g1 and off1 attached"
 crash_sweep attach "$PF" baseline baseline consistent attach g1 vf1 vf2
 crash_sweep detach "$PF" held3 baseline consistent detach g1 vf1 vf2
-crash_sweep reconf "$PF" baseline baseline consistent reconf 6
+# reconf at the steps where the host changes: a guest asked to let go,
+# the pause recorded, the count, the binding, the hot-plug. Its other
+# steps (the record's first lines, "resources", "unpause", "record
+# unpause") change nothing on the host that these do not; the unit tests
+# (test_orch) kill it at each save, and pause and unpause apart, and
+# 75-vfio-crash kills it at the release's steps.
+crash_steps reconf "$PF" baseline consistent "unplug record_pause set_numvfs_6 bind hot-plug" \
+	reconf 6
+baseline
 crash_sweep resources "$PF" res_base res_base consistent resources vf1 vf2 --queues 3
 consistent "after the sweeps"
 echo "crash sweep: killed at $SWEEP_KILLED steps, $SWEEP_RECOVERED recoveries consistent"

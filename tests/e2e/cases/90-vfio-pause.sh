@@ -32,17 +32,19 @@
 #  - pause --mechanism release of the stock VM is refused, changing nothing.
 #  - reprogram under bare1 alone, holding two VFs: without --remove (the
 #    command sees the PF with sriov_numvfs 0 and no VF); a command that
-#    fails and one past -t (exit 1, the old VFs given back; the late one
+#    fails and one past --command-timeout (exit 1, the old VFs given back; the late one
 #    and its child gone); one not found (exit 2, list -j, numvfs and the
 #    state file unchanged); a PF that comes back without its driver (the
 #    command unloads nvme): exit 4, the record and the paused claims stay,
 #    pause and reconf are refused; with nvme back, recover finishes
 #    without running the command again, and a second recover does
 #    nothing. Then reprogram --remove is killed (hooks build) right after
-#    its step "rescan" is recorded (the command ran, the PF is off the
-#    bus): recover rescans and finishes, without running the command
-#    again. After each, bare1 holds its VFs at its guest addresses and its
-#    QEMU holds them (x-query-vfio).
+#    each of its steps "release", "set numvfs 0", "remove pf" and "run
+#    command" (recover goes back, the command never run, the PF found
+#    again where it was off the bus) and "rescan", "set numvfs 3" and
+#    "re-acquire" (recover finishes, without running the command again).
+#    After each, bare1 holds its VFs at its guest addresses and its QEMU
+#    holds them (x-query-vfio).
 # The guests' nvme timeouts are shortened on their kernel command line
 # (nvme_core.io_timeout, admin_timeout: 30 s by default), so that the
 # guest notices the device's reset within seconds. The guest kernel's
@@ -540,11 +542,11 @@ expect_eq "$(json '(d["reprogrammed"], d["from"], d["to"], d["command"]["ran"], 
 vms_hold "a command that failed"
 
 t0=${EPOCHREALTIME/./}
-sv -t 3 reprogram -- "$T/sleeper"
+sv reprogram --command-timeout 3 -- "$T/sleeper"
 expect_rc 1
 echo "the command stopped at its bound: svff took $(secs "$(ms_since "$t0")") s"
-expect_contains "$err" "command '$T/sleeper' timed out after 3 s (stopped by SIGTERM)" "reprogram of a command past -t"
-expect_contains "$err" "3 VFs are back as before" "reprogram of a command past -t"
+expect_contains "$err" "command '$T/sleeper' timed out after 3 s (stopped by SIGTERM)" "reprogram of a command past its bound"
+expect_contains "$err" "3 VFs are back as before" "reprogram of a command past its bound"
 read -r p1 p2 <"$E2E_MARK.pids"
 for p in "$p1" "$p2"; do
 	st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
@@ -604,28 +606,39 @@ expect_eq "${#m[@]} ${m[0]/OP=* on_bus/OP on_bus}" "1 PF=$PF VFS=3 OP on_bus=non
 	"the command of the reprogram recover finished: run once"
 vms_hold "recover of a PF bound again"
 
-# killed (SIGKILL, the hooks build) right after the step "rescan" is
-# recorded: the command has run and the PF is off the bus. recover
-# rescans, finds it as it was, makes the VFs and gives them back, and
-# does not run the command again. (The unit tests kill every step on a
-# fake sysfs tree; here each kill costs about 6 s.)
+# killed (SIGKILL, the hooks build) right after each step of its own
+# is recorded, and at those it shares with reconf where the host
+# changes. Before the command started (up to "run command", which is
+# recorded before it starts), recover goes back: the command never runs,
+# and a PF already off the bus is found again by a rescan. From "rescan"
+# on (the command ran), recover goes on to the new count, and never runs
+# the command again. (The unit tests kill every step on a fake sysfs
+# tree, with both mechanisms; here each kill costs about 6 s.)
 t_kills=$SECONDS
 killed_ok() { # WHAT PF
 	local pf1
 	vms_hold "$1"
 	mapfile -t m <"$E2E_MARK"
-	expect_eq "${#m[@]}" 1 "$1: runs of the command"
+	expect_eq "${#m[@]}" "$want_runs" "$1: runs of the command"
 	pf1=$(pf_now)
 	read -r i0 _ d0 n0 _ <<<"$pf0"
 	read -r i1 _ d1 n1 _ <<<"$pf1"
-	[ "$i0" != "$i1" ] || fail "$1: $PF is not a new device: $pf0, then $pf1"
+	if [ "$want_new" = new ]; then
+		[ "$i0" != "$i1" ] || fail "$1: $PF is not a new device: $pf0, then $pf1"
+	else
+		expect_eq "$i1" "$i0" "$1: the PF never left the bus"
+	fi
 	expect_eq "$d1 $n1" "$d0 $n0" "$1: the PF's driver and TotalVFs"
 }
 clear_mark() { : >"$E2E_MARK"; pf0=$(pf_now); }
 SVFF0=$SVFF SVFF=$SVFF_HOOKS_BIN SWEEP_VM=bare1
-crash_steps reprogram "$PF" clear_mark killed_ok rescan reprogram --remove -- "$T/cmd"
+for k in release:0:same set_numvfs_0:0:same remove_pf:0:same run_command:0:new \
+	rescan:1:new set_numvfs_3:1:new re-acquire:1:new; do
+	IFS=: read -r step want_runs want_new <<<"$k"
+	crash_steps reprogram "$PF" clear_mark killed_ok "$step" reprogram --remove -- "$T/cmd"
+done
 SVFF=$SVFF0
-expect_eq "$SWEEP_RECOVERED/$SWEEP_KILLED" 1/1 "reprogram's kill recovered"
-echo "reprogram under bare1: $((t_kills - t_end)) s; killed at rescan and recovered: $((SECONDS - t_kills)) s"
+expect_eq "$SWEEP_RECOVERED/$SWEEP_KILLED" 7/7 "reprogram's kills recovered"
+echo "reprogram under bare1: $((t_kills - t_end)) s; killed at 7 steps and recovered: $((SECONDS - t_kills)) s"
 
 virsh destroy bare1 >/dev/null
