@@ -125,7 +125,8 @@ static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int c
 	if (rc == 0)
 		svff_claims_unpause(s, v, todo, nt);
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
-		failed += todo[i].rc < 0 && !todo[i].vm_stopped;
+		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), todo[i].vf);
+		failed += todo[i].rc < 0 && c && c->op_paused;
 		struct svff_pause_item *it = item_of(r, todo[i].vf);
 		if (!it && add_item(r, todo[i].vf) == 0)
 			it = &r->items[r->n_items - 1];
@@ -227,16 +228,16 @@ int svff_reconf_unpause_step(struct svff_run *run, struct svff_error *err)
 		struct svff_claim *c = ps->claims[i];
 		if (c->op_paused && c->state == SVFF_VF_PAUSED && item_of(r, c->vf))
 			back[nb++].vf = c->vf;
-		c->op_paused = false;
+		else
+			c->op_paused = false;
 	}
-	/* a VF not given back stays paused with its claim and its mark, and
+	/* a VF not given back stays paused with its claim and its mark (the
+	 * unpause clears it for a VM gone: the operator's pause then), and
 	 * the record stays: recover gives it back */
 	size_t failed = svff_claims_unpause(run->s, run->v, back, nb);
 	for (size_t i = 0; i < nb; i++) {
-		struct svff_claim *c = svff_state_claim(ps, back[i].vf);
-		bool left = back[i].rc < 0 && !back[i].vm_stopped;   /* not for a VM gone */
-		if (left && c)
-			c->op_paused = true;
+		const struct svff_claim *c = svff_state_claim(ps, back[i].vf);
+		bool left = back[i].rc < 0 && c && c->op_paused;
 		if (left && !err->code)
 			*err = back[i].err;
 		failed -= back[i].rc < 0 && !left;

@@ -347,6 +347,13 @@ static void on_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *
  * QEMU stopped (killed, crashed; a transient VM is then gone) holds
  * nothing any more, though its inactive XML still names the VF. Called,
  * and returns, with w->lock held; drops it for libvirt's calls. */
+/* The VM's QEMU is gone (the VM no longer runs), as opposed to libvirt
+ * being gone, which says nothing of the VM. */
+static bool qemu_gone(const struct svff_virt *v, const struct svff_vm *vm)
+{
+	return sym_virDomainIsActive(vm->dom) <= 0 && !svff_virt_lost(v);
+}
+
 static void poll_live(const struct svff_virt *v, struct wait_all *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
@@ -355,7 +362,7 @@ static void poll_live(const struct svff_virt *v, struct wait_all *w)
 		if (u->done || u->rc < 0)
 			continue;
 		pthread_mutex_unlock(&w->lock);
-		bool stopped = sym_virDomainIsActive(u->vm->dom) <= 0 && !svff_virt_lost(v);
+		bool stopped = qemu_gone(v, u->vm);
 		bool gone = stopped || (svff_vm_xml(u->vm, false, &xml, NULL) == 0 &&
 					svff_domxml_find(xml, u->vf_addr, NULL, NULL) == 0);
 		free(xml);
@@ -480,7 +487,7 @@ static void ask_unplugs(struct svff_virt *v, struct wait_all *w, int timeout_s)
 			rc = svff_err(&e, -EIO, "cannot detach '%s' from VM '%s': %s",
 				      x->vf_addr, x->vm->name, lv_msg());
 			/* its QEMU stopped first: nothing holds the VF */
-			bool stopped = sym_virDomainIsActive(x->vm->dom) <= 0 && !svff_virt_lost(v);
+			bool stopped = qemu_gone(v, x->vm);
 			pthread_mutex_lock(&w->lock);
 			x->done = stopped;
 			x->stopped = stopped;

@@ -10,7 +10,7 @@ pkgs="build-essential pkg-config libvirt-dev libpci-dev libnl-3-dev
 libnl-route-3-dev libxml2-dev libjson-c-dev check libsubunit-dev clang
 qemu-system-x86 busybox-static cpio kmod udev pciutils zstd xz-utils
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients valgrind python3
-libclang-rt-14-dev bc bison flex libelf-dev time libnvme-dev nvme-cli
+libclang-rt-14-dev bc bison flex libelf-dev patch time libnvme-dev nvme-cli
 debhelper dpkg-dev lintian man-db ansible-core
 $("$here/../qemu/build" --deps)"
 absent() {
