@@ -159,8 +159,9 @@ const struct svff_cmd svff_cmd_reprogram = {
 		"not through a shell; SVFF_PF, SVFF_VFS and SVFF_OP in its environment,\n"
 		"its output passed through and logged, bounded by --command-timeout),\n"
 		"with --remove rescans the bus and waits for the same device at the\n"
-		"same address (its IDs may change with --new-ids), then creates COUNT VFs with their resources, binds them to\n"
-		"vfio-pci and gives every VM its VF back at the same guest address.\n"
+		"same address (its IDs may change with --new-ids), then creates COUNT\n"
+		"VFs with their resources, binds them to vfio-pci and gives every VM\n"
+		"its VF back at the same guest address.\n"
 		"If COMMAND fails, the VFs are made again as before and the VMs get\n"
 		"them back. A PF that does not come back as it was keeps every claim\n"
 		"paused until 'svff recover'. recover never runs COMMAND again.",
