@@ -64,8 +64,6 @@ NV='^0x1b36:0x0010@'
 TMO=5   # the rel1 guest's nvme I/O and admin timeouts, seconds
 
 con_lines() { local n; n=$(wc -l <"$E2E_RESULTS/vm-$1.console") && echo "$n"; }
-# the same, with a last line not yet ended counted
-con_records() { awk 'END { print NR }' "$E2E_RESULTS/vm-$1.console"; }
 # The first line after line N of VM's console matching PATTERN, after a
 # line matching AFTER (default: any line); nothing if none yet. Only whole
 # lines: QEMU writes the guest's serial port to the file as the guest sends
@@ -480,9 +478,7 @@ expect_eq "$(claims "$PF")" "0:rel1:released 1:bare1:attached 2:bare1:released" 
 al=$(qemu_alias bare1 "${VF_ADDR[2]}")
 r=$(qmp bare1 "{\"execute\":\"x-vfio-resume\",\"arguments\":{\"id\":\"$al\",\"host\":\"${VF_ADDR[2]}\"}}")
 expect_contains "$r" '"return":{}' "x-vfio-resume of vf2 ($al) by hand"
-# the guest is stopped: what follows is after unpause. A line it was amid
-# (its reader writes one every read) counts as before: its end comes after
-n=$(con_records rel1)
+n=$(con_lines rel1)   # the guest is stopped: what follows is after unpause
 sv -t 120 unpause rel1 bare1 -j
 expect_rc 0
 expect_eq "$(json '[(p["vm"], p["vf"], p["ok"], p["changed"], p["mechanism"], p["vm_resumed"]) for p in d["unpaused"]]')" \
@@ -497,9 +493,12 @@ no_problem "after unpause"
 expect_eq "$(json '[(v["vf"], v["state"], v["pause_mechanism"], v["vm_suspended"]) for v in d["pfs"][0]["vfs"]]')" \
 	"[(0, 'attached', None, False), (1, 'attached', None, False), (2, 'attached', None, False)]" \
 	"list -j after unpause"
+# the first read that met the new device: after the driver noticed its
+# reset (a read can end, or its line be written, after the resume while
+# it was done before the suspend)
 pr=''
 for _ in $(seq 240); do
-	pr=$(con_first rel1 "$n" '^probe@')
+	pr=$(con_first rel1 "$n" '^probe@' 'nvme.*timeout')
 	[ -n "$pr" ] && break
 	sleep 1
 done
