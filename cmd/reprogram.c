@@ -29,12 +29,8 @@ static int parse_opts(struct svff_inv *inv, struct svff_error *err)
 	if (rc == 0 && inv->set[OPT_CMD_TIMEOUT])
 		rc = svff_parse_uint(inv->val[OPT_CMD_TIMEOUT], 86400, "--command-timeout",
 				     &inv->num[OPT_CMD_TIMEOUT], err);
-	if (rc < 0)
-		return svff_err_kind(err, SVFF_ERR_USAGE, -EINVAL);
-	if (inv->set[OPT_NEW_IDS] && !inv->set[OPT_REMOVE])
-		return svff_usage_err(err, "--new-ids needs --remove: a PF left on the bus keeps "
-				      "its IDs");
-	return 0;
+	/* --new-ids without --remove: svff_reprogram_check says so */
+	return rc < 0 ? svff_err_kind(err, SVFF_ERR_USAGE, -EINVAL) : 0;
 }
 
 /* The command line after "--", and nothing before it. */

@@ -124,16 +124,20 @@ static int check_one(const struct svff_res_dev *d, const char *pf, const char *w
 		     const char *flag, unsigned int want, unsigned int n, unsigned int need,
 		     unsigned int min, unsigned int max, unsigned int room, struct svff_error *err)
 {
-	if (want && want < min)
-		return usage(err, svff_err(err, -EINVAL, "%s %u is below the minimum of %u "
-						"for a VF of %s (%s)", flag, want, min, pf,
-						d->ops->name));
-	if (want && max && want > max)
-		return usage(err, svff_err(err, -EINVAL, "%s %u is above the most one VF of "
-						"%s can have: %u %s", flag, want, pf, max, what));
-	if (want && need > room)
-		return svff_err(err, -ENOSPC, "%s %u for %u VF(s) needs %u %s in all; the pool of "
-				"%s has %u for them", flag, want, n, need, what, pf, room);
+	if (want) {
+		if (want < min)
+			return usage(err, svff_err(err, -EINVAL, "%s %u is below the minimum of "
+						   "%u for a VF of %s (%s)", flag, want, min, pf,
+						   d->ops->name));
+		if (max && want > max)
+			return usage(err, svff_err(err, -EINVAL, "%s %u is above the most one VF "
+						   "of %s can have: %u %s", flag, want, pf, max,
+						   what));
+		if (need > room)
+			return svff_err(err, -ENOSPC, "%s %u for %u VF(s) needs %u %s in all; the "
+					"pool of %s has %u for them", flag, want, n, need, what,
+					pf, room);
+	}
 	/* nothing asked: what is recorded for the VFs (a new count) must fit */
 	if (need > room)
 		return svff_err(err, -ENOSPC, "%u VF(s) with the %s recorded for them need %u in "

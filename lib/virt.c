@@ -342,11 +342,6 @@ static void on_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *
 	mark(opaque, d, alias, -1);
 }
 
-/* Re-read the live XML of those still pending: an event may have fired
- * before we listened, or been lost with a libvirtd restart. A VM whose
- * QEMU stopped (killed, crashed; a transient VM is then gone) holds
- * nothing any more, though its inactive XML still names the VF. Called,
- * and returns, with w->lock held; drops it for libvirt's calls. */
 /* The VM's QEMU is gone (the VM no longer runs), as opposed to libvirt
  * being gone, which says nothing of the VM. */
 static bool qemu_gone(const struct svff_virt *v, const struct svff_vm *vm)
@@ -354,6 +349,11 @@ static bool qemu_gone(const struct svff_virt *v, const struct svff_vm *vm)
 	return sym_virDomainIsActive(vm->dom) <= 0 && !svff_virt_lost(v);
 }
 
+/* Re-read the live XML of those still pending: an event may have fired
+ * before we listened, or been lost with a libvirtd restart. A VM whose
+ * QEMU stopped (killed, crashed; a transient VM is then gone) holds
+ * nothing any more, though its inactive XML still names the VF. Called,
+ * and returns, with w->lock held; drops it for libvirt's calls. */
 static void poll_live(const struct svff_virt *v, struct wait_all *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
