@@ -171,3 +171,56 @@ int svff_domxml_find(const char *xml, const char *vf_addr,
 	free(hds);
 	return rc;
 }
+
+/* The controller of index bus: 1 and its alias when it is a PCIe port (a
+ * root port or a switch's downstream port), 0 when not. */
+static int port_of_bus(xmlXPathContextPtr xp, unsigned long bus, char port[SVFF_ALIAS_LEN])
+{
+	xmlXPathObjectPtr res = xmlXPathEvalExpression(
+		(const xmlChar *)"/domain/devices/controller[@type='pci']", xp);
+	int found = res ? 0 : -ENOMEM;
+
+	for (int i = 0; res && res->nodesetval && i < res->nodesetval->nodeNr && !found; i++) {
+		xmlNodePtr c = res->nodesetval->nodeTab[i];
+		xmlChar *idx = xmlGetProp(c, (const xmlChar *)"index");
+		xmlChar *model = xmlGetProp(c, (const xmlChar *)"model");
+		xmlNodePtr alias = child(c, "alias");
+		xmlChar *name = alias ? xmlGetProp(alias, (const xmlChar *)"name") : NULL;
+		char *end = NULL;
+		unsigned long n = idx ? strtoul((const char *)idx, &end, 10) : 0;
+		if (idx && end && !*end && n == bus && model && name &&
+		    (!xmlStrcmp(model, (const xmlChar *)"pcie-root-port") ||
+		     !xmlStrcmp(model, (const xmlChar *)"pcie-switch-downstream-port")) &&
+		    xmlStrlen(name) < SVFF_ALIAS_LEN) {
+			strcpy(port, (const char *)name);
+			found = 1;
+		}
+		xmlFree(idx);
+		xmlFree(model);
+		xmlFree(name);
+	}
+	xmlXPathFreeObject(res);
+	return found;
+}
+
+int svff_domxml_port(const char *xml, const char *guest_addr, char port[SVFF_ALIAS_LEN],
+		     struct svff_error *err)
+{
+	struct svff_pci_addr ga;
+	size_t len = strlen(xml);
+	int rc = svff_parse_pci_addr(guest_addr, &ga, NULL, err);
+
+	if (rc < 0)
+		return rc;
+	if (len > MAX_DOMXML)
+		return svff_err(err, -EFBIG, "domain XML is larger than %d bytes", MAX_DOMXML);
+	xmlDocPtr doc = xmlReadMemory(xml, (int)len, "domain.xml", "UTF-8",
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return svff_err(err, -EBADMSG, "cannot parse domain XML");
+	xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+	rc = xp ? port_of_bus(xp, ga.bus, port) : -ENOMEM;
+	xmlXPathFreeContext(xp);
+	xmlFreeDoc(doc);
+	return rc == -ENOMEM ? svff_err(err, rc, "cannot search domain XML") : rc;
+}

@@ -45,6 +45,7 @@ struct svff_virt;
 #define SVFF_STEP_SUSPEND "suspend"
 #define SVFF_STEP_RELEASE "release"
 #define SVFF_STEP_REACQUIRE "re-acquire"
+#define SVFF_STEP_TELL "tell guest"
 #define SVFF_STEP_RESUME "resume"
 #define SVFF_STEP_REMOVE_PF "remove pf"
 #define SVFF_STEP_COMMAND "run command"

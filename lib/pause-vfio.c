@@ -183,7 +183,7 @@ out:
 	free(now);
 }
 
-/* Step 2 of unpause: the VMs none of whose devices stays released, and
+/* Step 3 of unpause: the VMs none of whose devices stays released, and
  * that svff suspended, resumed, each once. A VM that cannot be resumed
  * fails its items: their claims keep the release record (recover and a
  * second unpause resume it). */
@@ -219,6 +219,30 @@ static void unpause_resume(struct svff_session *s, struct svff_virt *v,
 	}
 }
 
+/* Step 2 of unpause: each guest whose device was re-acquired told, while
+ * its VM is still stopped, that the device was reset, so that its driver
+ * recovers the function as soon as the VM runs, not after an I/O
+ * timeout. Not told (no PCIe port above it, QEMU refusing) is no
+ * failure: the guest finds out as without it. */
+static void unpause_tell(struct svff_session *s, struct svff_pause_item *items,
+			 struct svff_vm *const *vms, size_t n)
+{
+	struct svff_error e = { 0 };
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= todo(&items[i]);
+	if (!any || svff_op_step(s, SVFF_STEP_TELL, &e) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct svff_pause_item *it = &items[i];
+		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+		if (todo(it) && c)
+			it->told = svff_qemu_tell_reset(s->ctx, vms[i], c->guest_addr,
+							&it->tell_err) > 0;
+	}
+}
+
 void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
 			  struct svff_pause_item *items, struct svff_vm *const *vms,
 			  const char *const *addrs, size_t n)
@@ -244,6 +268,7 @@ void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
 		int rc = svff_qemu_reacquire(s->ctx, vms[i], c->rel.alias, addrs[i], &it->err);
 		it->rc = rc < 0 ? rc : 0;
 	}
+	unpause_tell(s, items, vms, n);
 	unpause_resume(s, v, items, vms, n);
 	for (size_t i = 0; i < n; i++)
 		if (todo(&items[i]))

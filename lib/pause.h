@@ -62,6 +62,9 @@ struct svff_pause_item {
 	bool vm_stopped;                 /* the VM does not run: its QEMU stopped while
 					    asked to let go, or it was shut off when
 					    given back */
+	bool told;                       /* unpause by release: the guest was told its
+					    device was reset (PCIe AER) */
+	struct svff_error tell_err;      /* why it was not, when it was not */
 	double t_released, t_restored;   /* CLOCK_MONOTONIC seconds, 0 when not */
 	int rc;
 	struct svff_error err;
