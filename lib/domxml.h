@@ -33,11 +33,4 @@ int svff_domxml_hostdevs(const char *xml, struct svff_hostdev **out, size_t *n,
 int svff_domxml_find(const char *xml, const char *vf_addr,
 		     char guest_addr[SVFF_ADDR_LEN], struct svff_error *err);
 
-/* The PCIe port above the guest address (libvirt's alias of the
- * pcie-root-port or pcie-switch-downstream-port controller whose bus it
- * is on): 1 and port when there is one, 0 when the address is on another
- * kind of bus (the root complex, a PCI bridge). */
-int svff_domxml_port(const char *xml, const char *guest_addr, char port[SVFF_ALIAS_LEN],
-		     struct svff_error *err);
-
 #endif

@@ -222,8 +222,8 @@ static void unpause_resume(struct svff_session *s, struct svff_virt *v,
 /* Step 2 of unpause: each guest whose device was re-acquired told, while
  * its VM is still stopped, that the device was reset, so that its driver
  * recovers the function as soon as the VM runs, not after an I/O
- * timeout. Not told (no PCIe port above it, QEMU refusing) is no
- * failure: the guest finds out as without it. */
+ * timeout. Not told (a QEMU without x-vfio-notify, no PCIe port with
+ * AER above the device) is no failure: the guest finds out as without. */
 static void unpause_tell(struct svff_session *s, struct svff_pause_item *items,
 			 struct svff_vm *const *vms, size_t n)
 {
@@ -238,8 +238,7 @@ static void unpause_tell(struct svff_session *s, struct svff_pause_item *items,
 		struct svff_pause_item *it = &items[i];
 		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
 		if (todo(it) && c)
-			it->told = svff_qemu_tell_reset(s->ctx, vms[i], c->guest_addr,
-							&it->tell_err) > 0;
+			it->told = svff_qemu_notify(s->ctx, vms[i], c->rel.alias, &it->tell_err) > 0;
 	}
 }
 

@@ -6,7 +6,6 @@
 
 #include <json-c/json.h>
 
-#include "domxml.h"
 #include "qmp.h"
 
 json_object *svff_qmp_return(const char *reply, const char *cmd, const char *vm,
@@ -150,32 +149,13 @@ int svff_qemu_released(struct svff_vm *vm, const char *alias, bool *released,
 	return query(vm, alias, host, released, n_released, err);
 }
 
-int svff_qemu_tell_reset(const struct svff_ctx *ctx, struct svff_vm *vm, const char *guest_addr,
-			 struct svff_error *err)
+int svff_qemu_notify(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
+		     struct svff_error *err)
 {
-	char *xml = NULL, *reply = NULL, port[SVFF_ALIAS_LEN], cmd[SVFF_ALIAS_LEN + 64];
-	int rc = svff_vm_xml(vm, false, &xml, err);
-
-	if (rc == 0)
-		rc = svff_domxml_port(xml, guest_addr, port, err);
-	free(xml);
-	if (rc == 0)
-		return svff_err(err, -ENODEV, "no PCIe port above %s in VM '%s' to report an error "
-				"at", guest_addr, vm->name);
-	if (rc < 0)
-		return rc;
-	/* Surprise Down: an uncorrectable error, fatal by default, so the
-	 * guest resets the link and every driver below recovers its device */
-	snprintf(cmd, sizeof(cmd), "pcie_aer_inject_error %s SDN", port);
-	if (!svff_step(ctx, "qemu: %s in VM '%s' (tell the guest its device at %s was reset)",
-		       cmd, vm->name, guest_addr))
+	if (!svff_step(ctx, "qemu: x-vfio-notify %s of VM '%s' (tell the guest its device was "
+		       "reset)", alias, vm->name))
 		return 1;
-	rc = svff_vm_hmp(vm, cmd, &reply, err);
-	if (rc == 0 && (!reply || strncmp(reply, "OK ", 3))) {
-		size_t l = reply ? strcspn(reply, "\n") : 0;
-		rc = svff_err(err, -EIO, "the QEMU of VM '%s' refused %s: %.*s", vm->name, cmd,
-			      (int)l, l ? reply : "no reason given");
-	}
-	free(reply);
-	return rc < 0 ? rc : 1;
+	json_object *r = qmp(vm, "x-vfio-notify", alias, NULL, err);
+	json_object_put(r);
+	return r ? 1 : err->code ? err->code : -EIO;
 }

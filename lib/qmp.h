@@ -28,14 +28,13 @@ int svff_qemu_release(const struct svff_ctx *ctx, struct svff_vm *vm, const char
 int svff_qemu_reacquire(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
 			const char *host, struct svff_error *err);
 
-/* Tell the guest that its device at guest_addr was reset: a PCIe
- * Surprise Down error injected at the port above it (HMP
- * pcie_aer_inject_error, stock QEMU; on the resume the guest's AER
- * driver resets the link and its device driver recovers the function at
- * once, where it would otherwise wait for an I/O timeout). 1 when told;
- * -ENODEV when there is no PCIe port above it; else QEMU's refusal. */
-int svff_qemu_tell_reset(const struct svff_ctx *ctx, struct svff_vm *vm, const char *guest_addr,
-			 struct svff_error *err);
+/* x-vfio-notify: the guest told that the device of alias was reset (the
+ * PCIe port above it reports an error, AER: a guest that handles it
+ * recovers the device as soon as it runs, instead of after an I/O
+ * timeout). 1 when told; -EOPNOTSUPP from a QEMU without the command;
+ * else QEMU's refusal (no PCIe port with AER above the device). */
+int svff_qemu_notify(const struct svff_ctx *ctx, struct svff_vm *vm, const char *alias,
+		     struct svff_error *err);
 
 /* x-query-vfio: whether the device of alias is released (false when the
  * VM has no such device), and how many of the VM's devices are;

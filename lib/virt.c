@@ -185,14 +185,6 @@ int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_e
 	return 0;
 }
 
-int svff_vm_hmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err)
-{
-	if (sym_virDomainQemuMonitorCommand(vm->dom, cmd, reply,
-					    VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0)
-		return svff_err(err, -EIO, "cannot ask the QEMU of VM '%s': %s", vm->name, lv_msg());
-	return 0;
-}
-
 /* libvirt's suspend (the vCPUs stop) or resume of a VM */
 static int run_state(struct svff_virt *v, struct svff_vm *vm, bool run, struct svff_error *err)
 {

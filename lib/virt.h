@@ -46,9 +46,6 @@ int svff_vm_xml(struct svff_vm *vm, bool inactive, char **out, struct svff_error
  * read-only command: svff sends query-commands, and the VFIO pause's
  * commands (lib/qmp.h) to a QEMU that offers them. */
 int svff_vm_qmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err);
-/* The same for a human monitor (HMP) command, which QMP lacks (error
- * injection); the reply is QEMU's text, "" when it has nothing to say. */
-int svff_vm_hmp(struct svff_vm *vm, const char *cmd, char **reply, struct svff_error *err);
 
 /* Stop and continue the VM's vCPUs (virsh suspend, resume): libvirt
  * knows the VM is paused. */
