@@ -24,6 +24,7 @@ struct fv_dev {
 	char guest[SVFF_ADDR_LEN];
 	char alias[SVFF_ALIAS_LEN];
 	bool released;
+	unsigned int notified;          /* x-vfio-notify calls since it was attached */
 };
 
 struct fv_dom {
@@ -562,7 +563,13 @@ static char *qmp_vfio(struct fv_dom *d, const char *cmd, json_object *args)
 	}
 	if (!x)
 		return qmp_error("DeviceNotFound", "Device not found");
-	if (!strcmp(cmd, "x-vfio-pause")) {
+	if (!strcmp(cmd, "x-vfio-notify")) {
+		if (d->flags & FV_NO_NOTIFY)
+			return qmp_error("CommandNotFound", "The command has not been found");
+		if (x->released)
+			return qmp_error("GenericError", "the device has released its host device");
+		x->notified++;
+	} else if (!strcmp(cmd, "x-vfio-pause")) {
 		if (!d->paused)
 			return qmp_error("GenericError", "the VM must be paused first");
 		if (x->released)
@@ -703,6 +710,12 @@ bool fakevirt_released(const struct fv_dom *d, const char *host)
 {
 	const struct fv_dev *x = find_dev((struct fv_dom *)d, true, host, NULL);
 	return x && x->released;
+}
+
+unsigned int fakevirt_notified(const struct fv_dom *d, const char *host)
+{
+	const struct fv_dev *x = find_dev((struct fv_dom *)d, true, host, NULL);
+	return x ? x->notified : 0;
 }
 
 const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host)

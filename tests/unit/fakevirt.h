@@ -26,6 +26,7 @@ enum {
 				       (the guest does, unheard, unless also
 				       FV_NO_UNPLUG) */
 	FV_DIES_ON_UNPLUG = 1 << 5, /* its QEMU dies when asked to let go */
+	FV_NO_NOTIFY = 1 << 6,      /* its QEMU (VFIO pause) lacks x-vfio-notify */
 };
 
 /* Point svff's libvirt at this one, with no VM (call once per test). */
@@ -46,6 +47,8 @@ bool fakevirt_paused(const struct fv_dom *d);
 /* Whether its QEMU holds the hostdev first attached from host released,
  * and where it holds it now (x-vfio-resume may move it). */
 bool fakevirt_released(const struct fv_dom *d, const char *host);
+/* How many times the guest was told its device of host was reset. */
+unsigned int fakevirt_notified(const struct fv_dom *d, const char *host);
 const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host);
 /* How many calls svff made of the given kind since install. */
 enum fv_call { FV_ATTACH, FV_DETACH, FV_SUSPEND, FV_RESUME, FV_QMP, FV_NCALLS };
