@@ -42,6 +42,9 @@ static const char *how(const struct svff_pause_item *it, bool pausing)
 		return "";
 	if (pausing)
 		return it->vm_suspended ? ": released, the VM suspended" : ": released";
+	if (it->told)
+		return it->vm_resumed ? ": re-acquired, the guest told of its reset, the VM resumed"
+				      : ": re-acquired, the guest told of its reset";
 	return it->vm_resumed ? ": re-acquired, the VM resumed"
 	       : it->vm_suspended ? ": re-acquired, the VM stays suspended (another of its "
 				    "devices is released)" : ": re-acquired";
@@ -78,8 +81,13 @@ static void report(struct svff_inv *inv, const char *what, const struct svff_pau
 		svff_print_str(inv, "mechanism", NULL, svff_pause_mech_name(it->mech));
 		svff_print_bool(inv, "vm_suspended", NULL, it->vm_suspended);
 		svff_print_bool(inv, "vm_stopped", NULL, it->vm_stopped);
-		if (strcmp(what, "paused"))
+		if (strcmp(what, "paused")) {
 			svff_print_bool(inv, "vm_resumed", NULL, it->vm_resumed);
+			/* the release's re-acquire: the guest told of the reset */
+			svff_print_bool(inv, "guest_told", NULL, it->told);
+			svff_print_str(inv, "guest_not_told", NULL,
+				       it->tell_err.code ? it->tell_err.msg : NULL);
+		}
 		svff_print_bool(inv, "qemu_asked", NULL, it->probe.asked);
 		svff_print_str(inv, "qemu_vfio_pause", NULL, it->probe.vfio_cmd);
 		svff_print_str(inv, "error", NULL, it->rc < 0 ? it->err.msg : NULL);
