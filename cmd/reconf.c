@@ -29,8 +29,9 @@ static void report_items(struct svff_inv *inv, const struct svff_reconf *r)
 		else if (it->rc == 0 && downtime(it) >= 0 && !inv->ctx->dry_run)
 			svff_say(inv, "vf%u back in VM '%s' at %s after %.2f s (%s)", it->vf, it->vm,
 				 it->guest_addr, downtime(it),
-				 it->mech == SVFF_PAUSE_RELEASE ? "release: the VM was suspended"
-								: svff_pause_mech_name(it->mech));
+				 it->mech != SVFF_PAUSE_RELEASE ? svff_pause_mech_name(it->mech)
+				 : it->told ? "release: the VM was suspended, the guest told of its reset"
+					    : "release: the VM was suspended");
 		svff_out_open_object(inv, NULL);
 		svff_print_uint(inv, "vf", NULL, it->vf);
 		svff_print_str(inv, "vm", NULL, it->vm);
@@ -38,6 +39,7 @@ static void report_items(struct svff_inv *inv, const struct svff_reconf *r)
 		svff_print_bool(inv, "restored", NULL, it->rc == 0);
 		svff_print_str(inv, "mechanism", NULL, svff_pause_mech_name(it->mech));
 		svff_print_bool(inv, "vm_stopped", NULL, it->vm_stopped);
+		svff_print_bool(inv, "guest_told", NULL, it->told);
 		if (downtime(it) >= 0)
 			svff_print_double(inv, "downtime_s", NULL, downtime(it));
 		else

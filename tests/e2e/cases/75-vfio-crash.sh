@@ -3,7 +3,7 @@
 # Crash at every step of the release (svff(8), PAUSE MECHANISMS): pause,
 # unpause and reconf of a VM with no OS on the patched QEMU
 # ($SVFF_VFIO_QEMU) are killed (SIGKILL, the hooks build) right after each
-# step the release adds (suspend, release, re-acquire, resume, and the
+# step the release adds (suspend, release, re-acquire, tell guest, resume, and the
 # records around them), in turn; reconf only where its record differs
 # (release and re-acquire, and two of its own steps): 70-crash kills the
 # other steps. After each kill another verb refuses and points at
@@ -81,7 +81,7 @@ baseline
 # re-acquire, and one of the count's steps and one of the binding's,
 # under the VM it suspended
 crash_steps pause "$PF" baseline consistent "suspend release record_pause" pause r1
-crash_steps unpause "$PF" released consistent "re-acquire resume hot-plug record_unpause" unpause r1
+crash_steps unpause "$PF" released consistent "re-acquire tell_guest resume hot-plug record_unpause" unpause r1
 crash_steps reconf "$PF" baseline reconf_done "release set_numvfs_0 bind re-acquire" reconf 2
 # and each, not killed, runs to the end with the release
 baseline
