@@ -93,7 +93,7 @@ consistent "after reconf 2"
 expect_eq "$(numvfs "$PF") $CST" "2 attached" "reconf 2 ran to the end"
 echo "release crash sweep: killed at $SWEEP_KILLED steps, $SWEEP_RECOVERED recoveries consistent"
 expect_eq "$SWEEP_RECOVERED" "$SWEEP_KILLED" "recoveries"
-expect_eq "$SWEEP_KILLED" 11 "steps killed"
+expect_eq "$SWEEP_KILLED" 12 "steps killed"
 # r1 has no OS to answer a hot-unplug: shut off, its live claim just goes
 virsh destroy r1 >/dev/null
 sv -d "$PF" detach r1
