@@ -9,6 +9,7 @@
 #include "journal.h"
 #include "pause.h"
 #include "qmp.h"
+#include "thread.h"
 
 static bool same_vm(const struct svff_claim *c, const struct svff_vm *vm)
 {
@@ -48,6 +49,53 @@ static void fail_vm(struct svff_pause_item *items, struct svff_vm *const *vms, s
 			items[j].rc = rc;
 			items[j].err = *err;
 		}
+}
+
+/* One item's release (host NULL) or re-acquire at host. */
+struct qjob {
+	const struct svff_ctx *ctx;
+	struct svff_pause_item *it;
+	struct svff_vm *vm;
+	const char *alias, *host;
+	pthread_t tid;
+	bool started;
+};
+
+static void *qjob_run(void *arg)
+{
+	struct qjob *j = arg;
+	int rc = j->host ? svff_qemu_reacquire(j->ctx, j->vm, j->alias, j->host, &j->it->err)
+			 : svff_qemu_release(j->ctx, j->vm, j->alias, &j->it->err);
+
+	j->it->rc = rc < 0 ? rc : 0;
+	return NULL;
+}
+
+/* Each item's release, or re-acquire at addrs[i], all at once: a thread
+ * each (libvirt's connection is thread-safe; each QEMU takes its own
+ * commands in turn), so that the last VM does not wait for the others.
+ * A dry run plans them in order; a thread not had runs its job here. */
+static void qmp_each(struct svff_session *s, struct svff_pause_item *items,
+		     struct svff_vm *const *vms, const char *const *addrs, size_t n)
+{
+	struct qjob *jobs = calloc(n + 1, sizeof(*jobs)), one;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!todo(&items[i]))
+			continue;
+		struct qjob *j = jobs ? &jobs[i] : &one;
+		*j = (struct qjob){ .ctx = s->ctx, .it = &items[i], .vm = vms[i],
+				    .host = addrs ? addrs[i] : NULL,
+				    .alias = svff_state_claim(svff_session_pf(s), items[i].vf)->rel.alias };
+		if (!jobs || s->ctx->dry_run || svff_thread_start(&j->tid, qjob_run, j) != 0)
+			qjob_run(j);
+		else
+			j->started = true;
+	}
+	for (size_t i = 0; jobs && i < n; i++)
+		if (jobs[i].started)
+			pthread_join(jobs[i].tid, NULL);
+	free(jobs);
 }
 
 /* Step 1 of pause: each claim's release record, before the VM is touched:
@@ -156,15 +204,10 @@ void svff_release_pause(struct svff_session *s, struct svff_virt *v,
 			if (todo(&items[i]))
 				items[i].rc = -EIO, items[i].err = e;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct svff_pause_item *it = &items[i];
-		if (!todo(it))
-			continue;
-		struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
-		int rc = svff_qemu_release(s->ctx, vms[i], c->rel.alias, &it->err);
-		it->rc = rc < 0 ? rc : 0;
-		it->t_released = t;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (todo(&items[i]))
+			items[i].t_released = t;
+	qmp_each(s, items, vms, NULL, n);
 	pause_undo(v, items, vms, n, now);
 	/* a claim not released has no release record */
 	for (size_t i = 0; i < n; i++)
@@ -259,14 +302,7 @@ void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
 				items[i].rc = -EIO, items[i].err = e;
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct svff_pause_item *it = &items[i];
-		if (!todo(it))
-			continue;
-		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
-		int rc = svff_qemu_reacquire(s->ctx, vms[i], c->rel.alias, addrs[i], &it->err);
-		it->rc = rc < 0 ? rc : 0;
-	}
+	qmp_each(s, items, vms, addrs, n);
 	unpause_tell(s, items, vms, n);
 	unpause_resume(s, v, items, vms, n);
 	for (size_t i = 0; i < n; i++)

@@ -70,6 +70,7 @@ static struct fv_model {
 	bool closing;         /* the close callbacks are due */
 	struct { bool used; pid_t pid; virConnectCloseFunc cb; void *opaque; } close_cbs[FV_MAX_CBS];
 	unsigned int calls[FV_NCALLS];
+	unsigned int in_flight[2], max_in_flight[2];   /* [1]: x-vfio-pause */
 } *model;
 #define fv (*model)
 
@@ -584,6 +585,23 @@ static char *qmp_vfio(struct fv_dom *d, const char *cmd, json_object *args)
 	return strdup("{\"return\":{}}");
 }
 
+/* A slow QEMU's time for a release or re-acquire, outside the lock, so
+ * that commands sent at once to several QEMUs are seen in flight together. */
+static void slow_qmp(const struct fv_dom *d, const char *cmd)
+{
+	int rel = !strcmp(cmd, "x-vfio-pause");
+
+	if (!(d->flags & FV_SLOW_QMP) || (!rel && strcmp(cmd, "x-vfio-resume")))
+		return;
+	unsigned int now = __atomic_add_fetch(&fv.in_flight[rel], 1, __ATOMIC_SEQ_CST);
+	unsigned int max = __atomic_load_n(&fv.max_in_flight[rel], __ATOMIC_SEQ_CST);
+	while (now > max && !__atomic_compare_exchange_n(&fv.max_in_flight[rel], &max, now, false,
+							  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+	usleep(50000);
+	__atomic_sub_fetch(&fv.in_flight[rel], 1, __ATOMIC_SEQ_CST);
+}
+
 static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
 					  unsigned int flags)
 {
@@ -596,6 +614,7 @@ static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, cha
 	(void)flags;
 	if (req)
 		json_object_object_get_ex(req, "arguments", &args);
+	slow_qmp(d, ex);
 	fv_lock();
 	fv.calls[FV_QMP]++;
 	if (!d->active) {
@@ -643,6 +662,8 @@ void fakevirt_install(void)
 	memset(fv.close_cbs, 0, sizeof(fv.close_cbs));
 	fv.down = fv.closing = false;
 	memset(fv.calls, 0, sizeof(fv.calls));
+	memset(fv.in_flight, 0, sizeof(fv.in_flight));
+	memset(fv.max_in_flight, 0, sizeof(fv.max_in_flight));
 	fv_unlock();
 #define FV_SET(f) sym_##f = fv_##f;
 	SVFF_LIBVIRT_SYMS(FV_SET)
@@ -725,6 +746,10 @@ const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host)
 }
 
 unsigned int fakevirt_calls(enum fv_call c) { return fv.calls[c]; }
+unsigned int fakevirt_max_in_flight(bool release)
+{
+	return __atomic_load_n(&fv.max_in_flight[release], __ATOMIC_SEQ_CST);
+}
 
 void fakevirt_qemu_dies(struct fv_dom *d)
 {

@@ -411,6 +411,53 @@ START_TEST(reconf_gives_every_claim_back_at_the_new_count)
 }
 END_TEST
 
+/* reconf under three VMs whose QEMUs take 50 ms to release and to
+ * re-acquire: svff sends each command to every QEMU at once, so that the
+ * last VM does not wait for the others, and each VF is back at its guest
+ * address, each guest told, each VM running. */
+START_TEST(reconf_releases_and_reacquires_every_vm_at_once)
+{
+	static const char *const vf[] = { VF1, VF2, VF3 };
+	static const char *const at[] = { GUEST, "0000:08:00.0", "0000:09:00.0" };
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+	struct fv_dom *d[3] = { vm1 };
+	char guest[SVFF_ADDR_LEN];
+
+	fakevirt_flags(vm1, FV_VFIO_PAUSE | FV_SLOW_QMP);
+	for (unsigned int i = 1; i < 3; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "p%u", i);
+		d[i] = fakevirt_add(name, true, true, FV_VFIO_PAUSE | FV_SLOW_QMP);
+		fakevirt_plug(d[i], vf[i], at[i], true, false);
+		struct svff_claim *c = svff_state_claim_add(svff_session_pf(&s), i + 1);
+		c->state = SVFF_VF_ATTACHED;
+		snprintf(c->vm_name, sizeof(c->vm_name), "%s", name);
+		snprintf(c->vm_uuid, sizeof(c->vm_uuid), "%s", fakevirt_uuid(d[i]));
+		snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", at[i]);
+	}
+	ck_assert_msg(svff_session_save(&s, &err) == 0, "%s", err.msg);
+	ck_assert_msg(svff_reconf_run(&s, 6, false, &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(fakevirt_max_in_flight(true), 3);
+	ck_assert_uint_eq(fakevirt_max_in_flight(false), 3);
+	ck_assert_uint_eq(r.n_items, 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		ck_assert_msg(r.items[i].rc == 0, "%s", r.items[i].err.msg);
+		ck_assert_int_eq(r.items[i].mech, SVFF_PAUSE_RELEASE);
+		ck_assert(r.items[i].told);
+	}
+	for (unsigned int i = 0; i < 3; i++) {
+		ck_assert(fakevirt_holds(d[i], vf[i], guest));
+		ck_assert_str_eq(guest, at[i]);
+		ck_assert(!fakevirt_paused(d[i]));
+		ck_assert(!fakevirt_released(d[i], vf[i]));
+		ck_assert_uint_eq(fakevirt_notified(d[i], vf[i]), 1);
+	}
+	ck_assert_str_eq(claim_on_disk(3), "p2:attached");
+	svff_reconf_clear(&r);
+}
+END_TEST
+
 /* The PF driver enables 5 VFs for 6: reconf says so, goes back to 4 and
  * gives vf1 back there; no record. */
 START_TEST(reconf_that_fails_puts_the_old_count_back)
@@ -1591,6 +1638,7 @@ int main(void)
 	tcase_add_checked_fixture(tf, setup, teardown);
 	tcase_set_timeout(tf, 30);
 	tcase_add_loop_test(tf, reconf_gives_every_claim_back_at_the_new_count, 0, 2);
+	tcase_add_test(tf, reconf_releases_and_reacquires_every_vm_at_once);
 	tcase_add_test(tf, reconf_that_fails_puts_the_old_count_back);
 	tcase_add_test(tf, reconf_whose_undo_fails_is_finished_by_recover);
 	tcase_add_test(tf, reconf_under_a_guest_that_does_not_answer_changes_nothing);
