@@ -331,6 +331,19 @@ bg_wait() {
 	said=$(cat /run/e2e-bg.o /run/e2e-bg.e)
 	printf '  | %s\n' "${said//$'\n'/$'\n'  | }"
 }
+# svff ARGS stalled right after recording step STEP of VERB, for S
+# seconds (the hooks build's SVFF_TEST_STALL_AT), FAULT (a command: the
+# host failing, a signal to $BG_PID) run while it waits there; then
+# waited for: rc, and said (its output). 70-crash's signals and
+# 72-faults' faults.
+fault_during() { # VERB STEP S FAULT ARGS...
+	local verb=$1 step=$2 secs=$3 fault=$4
+	shift 4
+	SVFF_TEST_STALL_AT="$verb:$step:$secs" bg_svff "$step" "$@"
+	echo "\$ svff $* <- $fault at '$step'"
+	$fault
+	bg_wait
+}
 
 # After svff -d PF VERB was killed at step AT: the next verb (attach
 # $SWEEP_VM) must refuse and point at recover, recover must succeed, a

@@ -119,25 +119,16 @@ expect_eq "$SWEEP_RECOVERED" "$SWEEP_KILLED" "recoveries"
 # after recording the step named (the hooks build's SVFF_TEST_STALL_AT),
 # TIMES times. Sets rc and err as sv does.
 signal_at() { # VERB STEP SIG TIMES ARGS...
-	local verb=$1 step=$2 sig=$3 times=$4 pid i
-	shift 4
-	SVFF_TEST_STALL_AT="$verb:$step:60" "$SVFF" -d "$PF" -t 120 "$@" \
-		>/run/e2e-sig.o 2>/run/e2e-sig.e &
-	pid=$!
-	for ((i = 0; i < 900; i++)); do   # until the record names the step (0.1 s each)
-		grep -q "\"step_name\": \"$step\"" "$SVFF_STATE_DIR/state" 2>/dev/null && break
-		kill -0 "$pid" 2>/dev/null || fail "svff $* ended before step '$step'"
-		sleep 0.1
-	done
-	for ((i = 0; i < times; i++)); do
-		kill "-$sig" "$pid"
+	SIG=$3 TIMES=$4
+	fault_during "$1" "$2" 60 send_signal -d "$PF" -t 120 "${@:5}"
+	err=$said
+}
+send_signal() {
+	local i
+	for ((i = 0; i < TIMES; i++)); do
+		kill "-$SIG" "$BG_PID"
 		sleep 0.2
 	done
-	rc=0
-	wait "$pid" || rc=$?
-	IFS= read -r -d '' err </run/e2e-sig.e || true
-	echo "\$ svff $* <- SIG$sig x$times at '$step' -> $rc"
-	printf '  ! %s\n' "${err//$'\n'/$'\n'  ! }"
 }
 
 # One signal: stopped at the next step boundary, exit 1 saying so, no

@@ -54,14 +54,8 @@ holds() { # WHAT COUNT
 
 # `svff ARGS` (the hooks build) stalled S s right after it records STEP,
 # and FAULT (a function) in the stall; sets rc and said (bg_wait).
-stalled() { # STEP S FAULT ARGS...
-	local step=$1 secs=$2 fault=$3
-	shift 3
-	SVFF_TEST_STALL_AT="${1}:$step:$secs" BG_SVFF=$SVFF_HOOKS_BIN \
-		bg_svff "$step" -d "$PF" -t 60 "$@"
-	echo "\$ svff $* <- $fault at '$step'"
-	$fault
-	bg_wait
+stalled() { # STEP S FAULT VERB ARGS...
+	BG_SVFF=$SVFF_HOOKS_BIN fault_during "$4" "$1" "$2" "$3" -d "$PF" -t 60 "${@:4}"
 }
 
 sv -d "$PF" init 4
