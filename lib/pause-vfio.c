@@ -32,6 +32,14 @@ static bool todo(const struct svff_pause_item *it)
 	return it->mech == SVFF_PAUSE_RELEASE && it->rc == 0 && !it->already;
 }
 
+static bool any_todo(const struct svff_pause_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (todo(&items[i]))
+			return true;
+	return false;
+}
+
 /* The first item to do of the VM of items[i]: each VM is acted on once. */
 static size_t first_of(const struct svff_pause_item *items, struct svff_vm *const *vms, size_t i)
 {
@@ -271,11 +279,8 @@ static void unpause_tell(struct svff_session *s, struct svff_pause_item *items,
 			 struct svff_vm *const *vms, size_t n)
 {
 	struct svff_error e = { 0 };
-	bool any = false;
 
-	for (size_t i = 0; i < n; i++)
-		any |= todo(&items[i]);
-	if (!any || svff_op_step(s, SVFF_STEP_TELL, &e) < 0)
+	if (!any_todo(items, n) || svff_op_step(s, SVFF_STEP_TELL, &e) < 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct svff_pause_item *it = &items[i];
@@ -290,11 +295,8 @@ void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
 			  const char *const *addrs, size_t n)
 {
 	struct svff_error e = { 0 };
-	bool any = false;
 
-	for (size_t i = 0; i < n; i++)
-		any |= todo(&items[i]);
-	if (!any)
+	if (!any_todo(items, n))
 		return;
 	if (svff_op_step(s, SVFF_STEP_REACQUIRE, &e) < 0) {
 		for (size_t i = 0; i < n; i++)
