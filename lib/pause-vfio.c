@@ -59,9 +59,12 @@ static void fail_vm(struct svff_pause_item *items, struct svff_vm *const *vms, s
 		}
 }
 
-/* One item's release (host NULL) or re-acquire at host. */
+/* What a job asks one item's QEMU. */
+enum qjob_kind { QJOB_RELEASE, QJOB_REACQUIRE, QJOB_TELL };
+
 struct qjob {
 	const struct svff_ctx *ctx;
+	enum qjob_kind kind;
 	struct svff_pause_item *it;
 	struct svff_vm *vm;
 	const char *alias, *host;
@@ -72,29 +75,46 @@ struct qjob {
 static void *qjob_run(void *arg)
 {
 	struct qjob *j = arg;
-	int rc = j->host ? svff_qemu_reacquire(j->ctx, j->vm, j->alias, j->host, &j->it->err)
-			 : svff_qemu_release(j->ctx, j->vm, j->alias, &j->it->err);
+	int rc;
 
+	switch (j->kind) {
+	case QJOB_TELL:
+		j->it->told = svff_qemu_notify(j->ctx, j->vm, j->alias, &j->it->tell_err) > 0;
+		return NULL;
+	case QJOB_REACQUIRE:
+		rc = svff_qemu_reacquire(j->ctx, j->vm, j->alias, j->host, &j->it->err);
+		break;
+	default:
+		rc = svff_qemu_release(j->ctx, j->vm, j->alias, &j->it->err);
+	}
 	j->it->rc = rc < 0 ? rc : 0;
 	return NULL;
 }
 
-/* Each item's release, or re-acquire at addrs[i], all at once: a thread
+/* Each item's job (the re-acquire at addrs[i]), all at once: a thread
  * each (libvirt's connection is thread-safe; each QEMU takes its own
  * commands in turn), so that the last VM does not wait for the others.
- * A dry run plans them in order; a thread not had runs its job here. */
+ * A dry run plans them in order; a thread not had runs its job here. An
+ * item to do always has its claim (the release record names the alias):
+ * one without is failed, never acted on. */
 static void qmp_each(struct svff_session *s, struct svff_pause_item *items,
-		     struct svff_vm *const *vms, const char *const *addrs, size_t n)
+		     struct svff_vm *const *vms, const char *const *addrs, size_t n,
+		     enum qjob_kind kind)
 {
 	struct qjob *jobs = calloc(n + 1, sizeof(*jobs)), one;
 
 	for (size_t i = 0; i < n; i++) {
+		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), items[i].vf);
 		if (!todo(&items[i]))
 			continue;
+		if (!c) {
+			items[i].rc = svff_err(&items[i].err, -ENOENT, "vf%u has no claim",
+					       items[i].vf);
+			continue;
+		}
 		struct qjob *j = jobs ? &jobs[i] : &one;
-		*j = (struct qjob){ .ctx = s->ctx, .it = &items[i], .vm = vms[i],
-				    .host = addrs ? addrs[i] : NULL,
-				    .alias = svff_state_claim(svff_session_pf(s), items[i].vf)->rel.alias };
+		*j = (struct qjob){ .ctx = s->ctx, .kind = kind, .it = &items[i], .vm = vms[i],
+				    .host = addrs ? addrs[i] : NULL, .alias = c->rel.alias };
 		if (!jobs || s->ctx->dry_run || svff_thread_start(&j->tid, qjob_run, j) != 0)
 			qjob_run(j);
 		else
@@ -215,7 +235,7 @@ void svff_release_pause(struct svff_session *s, struct svff_virt *v,
 	for (size_t i = 0; i < n; i++)
 		if (todo(&items[i]))
 			items[i].t_released = t;
-	qmp_each(s, items, vms, NULL, n);
+	qmp_each(s, items, vms, NULL, n, QJOB_RELEASE);
 	pause_undo(v, items, vms, n, now);
 	/* a claim not released has no release record */
 	for (size_t i = 0; i < n; i++)
@@ -273,21 +293,16 @@ static void unpause_resume(struct svff_session *s, struct svff_virt *v,
 /* Step 2 of unpause: each guest whose device was re-acquired told, while
  * its VM is still stopped, that the device was reset, so that its driver
  * recovers the function as soon as the VM runs, not after an I/O
- * timeout. Not told (a QEMU without x-vfio-notify, no PCIe port with
- * AER above the device) is no failure: the guest finds out as without. */
+ * timeout; every VM at once, as the re-acquire. Not told (a QEMU without
+ * x-vfio-notify, no PCIe port with AER above the device) is no failure:
+ * the guest finds out as without. */
 static void unpause_tell(struct svff_session *s, struct svff_pause_item *items,
 			 struct svff_vm *const *vms, size_t n)
 {
 	struct svff_error e = { 0 };
 
-	if (!any_todo(items, n) || svff_op_step(s, SVFF_STEP_TELL, &e) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct svff_pause_item *it = &items[i];
-		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
-		if (todo(it) && c)
-			it->told = svff_qemu_notify(s->ctx, vms[i], c->rel.alias, &it->tell_err) > 0;
-	}
+	if (any_todo(items, n) && svff_op_step(s, SVFF_STEP_TELL, &e) == 0)
+		qmp_each(s, items, vms, NULL, n, QJOB_TELL);
 }
 
 void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
@@ -304,7 +319,7 @@ void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
 				items[i].rc = -EIO, items[i].err = e;
 		return;
 	}
-	qmp_each(s, items, vms, addrs, n);
+	qmp_each(s, items, vms, addrs, n, QJOB_REACQUIRE);
 	unpause_tell(s, items, vms, n);
 	unpause_resume(s, v, items, vms, n);
 	for (size_t i = 0; i < n; i++)

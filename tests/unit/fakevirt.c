@@ -70,7 +70,7 @@ static struct fv_model {
 	bool closing;         /* the close callbacks are due */
 	struct { bool used; pid_t pid; virConnectCloseFunc cb; void *opaque; } close_cbs[FV_MAX_CBS];
 	unsigned int calls[FV_NCALLS];
-	unsigned int in_flight[2], max_in_flight[2];   /* [1]: x-vfio-pause */
+	unsigned int in_flight[3], max_in_flight[3];   /* by slow_cmds[] */
 } *model;
 #define fv (*model)
 
@@ -585,21 +585,33 @@ static char *qmp_vfio(struct fv_dom *d, const char *cmd, json_object *args)
 	return strdup("{\"return\":{}}");
 }
 
-/* A slow QEMU's time for a release or re-acquire, outside the lock, so
- * that commands sent at once to several QEMUs are seen in flight together. */
+/* The commands a slow QEMU takes its time over, and counts in flight. */
+static const char *const slow_cmds[] = { "x-vfio-pause", "x-vfio-resume", "x-vfio-notify" };
+
+static int slow_index(const char *cmd)
+{
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(cmd, slow_cmds[i]))
+			return i;
+	return -1;
+}
+
+/* A slow QEMU's time for a release, re-acquire or notice, outside the
+ * lock, so that commands sent at once to several QEMUs are seen in
+ * flight together. */
 static void slow_qmp(const struct fv_dom *d, const char *cmd)
 {
-	int rel = !strcmp(cmd, "x-vfio-pause");
+	int k = slow_index(cmd);
 
-	if (!(d->flags & FV_SLOW_QMP) || (!rel && strcmp(cmd, "x-vfio-resume")))
+	if (!(d->flags & FV_SLOW_QMP) || k < 0)
 		return;
-	unsigned int now = __atomic_add_fetch(&fv.in_flight[rel], 1, __ATOMIC_SEQ_CST);
-	unsigned int max = __atomic_load_n(&fv.max_in_flight[rel], __ATOMIC_SEQ_CST);
-	while (now > max && !__atomic_compare_exchange_n(&fv.max_in_flight[rel], &max, now, false,
+	unsigned int now = __atomic_add_fetch(&fv.in_flight[k], 1, __ATOMIC_SEQ_CST);
+	unsigned int max = __atomic_load_n(&fv.max_in_flight[k], __ATOMIC_SEQ_CST);
+	while (now > max && !__atomic_compare_exchange_n(&fv.max_in_flight[k], &max, now, false,
 							  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		;
 	usleep(50000);
-	__atomic_sub_fetch(&fv.in_flight[rel], 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&fv.in_flight[k], 1, __ATOMIC_SEQ_CST);
 }
 
 static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
@@ -746,9 +758,10 @@ const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host)
 }
 
 unsigned int fakevirt_calls(enum fv_call c) { return fv.calls[c]; }
-unsigned int fakevirt_max_in_flight(bool release)
+unsigned int fakevirt_max_in_flight(const char *cmd)
 {
-	return __atomic_load_n(&fv.max_in_flight[release], __ATOMIC_SEQ_CST);
+	int k = slow_index(cmd);
+	return k < 0 ? 0 : __atomic_load_n(&fv.max_in_flight[k], __ATOMIC_SEQ_CST);
 }
 
 void fakevirt_qemu_dies(struct fv_dom *d)
