@@ -123,10 +123,11 @@ deb:
 # pause (90-vfio-pause) run qemu/build's binary: built here the first
 # time (about 2.5 minutes on a quiet 2-core machine), found in the cache
 # after; a failed build fails.
+VFIO_QEMU = q=$$(qemu/build) && q=$$(printf '%s\n' "$$q" | tail -1) && [ -x "$$q" ] || \
+	{ echo "$@: qemu/build failed: no patched QEMU for the VFIO pause" >&2; exit 1; }; \
+	echo "$@: SVFF_VFIO_QEMU=$$q"
 e2e: $(A)/svff $(H)/svff
-	@q=$$(qemu/build) && q=$$(printf '%s\n' "$$q" | tail -1) && [ -x "$$q" ] || \
-		{ echo "e2e: qemu/build failed: no patched QEMU for the VFIO pause" >&2; exit 1; }; \
-	echo "e2e: SVFF_VFIO_QEMU=$$q"; \
+	@$(VFIO_QEMU); \
 	SVFF_VFIO_QEMU=$$q SVFF_HOOKS_BIN=$(CURDIR)/$(H)/svff tests/e2e/run $(CURDIR)/$(A)/svff
 
 demo: deps
@@ -134,10 +135,10 @@ demo: deps
 	tests/host/demo $(CURDIR)/svff
 
 # svff beside the tools operators use today, on the emulated host; the
-# plain build, as installed.
+# plain build, as installed; its released VMs on qemu/build's QEMU.
 bench: deps
 	$(MAKE) svff
-	tests/bench/run $(CURDIR)/svff
+	@$(VFIO_QEMU); SVFF_VFIO_QEMU=$$q tests/bench/run $(CURDIR)/svff
 
 deps:
 	@tests/deps.sh

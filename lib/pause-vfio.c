@@ -59,71 +59,115 @@ static void fail_vm(struct svff_pause_item *items, struct svff_vm *const *vms, s
 		}
 }
 
-/* What a job asks one item's QEMU. */
-enum qjob_kind { QJOB_RELEASE, QJOB_REACQUIRE, QJOB_TELL };
+/* What a job asks: of one item's QEMU (release, re-acquire, tell), or of
+ * libvirt for one VM (suspend; whether to resume it; resume). */
+enum qjob_kind { QJOB_RELEASE, QJOB_REACQUIRE, QJOB_TELL, QJOB_SUSPEND, QJOB_CHECK,
+		 QJOB_RESUME };
 
 struct qjob {
-	const struct svff_ctx *ctx;
+	struct svff_session *s;
+	struct svff_virt *v;
 	enum qjob_kind kind;
 	struct svff_pause_item *it;
 	struct svff_vm *vm;
 	const char *alias, *host;
+	int rc;                  /* the VM jobs' result */
+	struct svff_error err;
+	bool resume;             /* QJOB_CHECK: svff is to resume the VM */
 	pthread_t tid;
 	bool started;
 };
 
+/* Whether svff resumes vm: none of its devices stays released, it is
+ * paused, and svff suspended it (else it is not svff's to run). */
+static int check_resume(struct qjob *j)
+{
+	bool rel = false, paused = false;
+	size_t nrel = 0;
+	int rc = svff_qemu_released(j->vm, "", &rel, &nrel, &j->err);
+
+	if (rc == 0)
+		rc = svff_vm_paused(j->vm, &paused, &j->err);
+	j->resume = rc == 0 && !nrel && paused && svff_release_suspended(j->s->st, j->vm);
+	return rc;
+}
+
 static void *qjob_run(void *arg)
 {
 	struct qjob *j = arg;
+	const struct svff_ctx *ctx = j->s->ctx;
 	int rc;
 
 	switch (j->kind) {
+	case QJOB_SUSPEND:
+		j->rc = svff_vm_suspend(j->v, j->vm, &j->err);
+		return NULL;
+	case QJOB_CHECK:
+		j->rc = check_resume(j);
+		return NULL;
+	case QJOB_RESUME:
+		j->rc = svff_vm_resume(j->v, j->vm, &j->err);
+		return NULL;
 	case QJOB_TELL:
-		j->it->told = svff_qemu_notify(j->ctx, j->vm, j->alias, &j->it->tell_err) > 0;
+		j->it->told = svff_qemu_notify(ctx, j->vm, j->alias, &j->it->tell_err) > 0;
 		return NULL;
 	case QJOB_REACQUIRE:
-		rc = svff_qemu_reacquire(j->ctx, j->vm, j->alias, j->host, &j->it->err);
+		rc = svff_qemu_reacquire(ctx, j->vm, j->alias, j->host, &j->it->err);
 		break;
 	default:
-		rc = svff_qemu_release(j->ctx, j->vm, j->alias, &j->it->err);
+		rc = svff_qemu_release(ctx, j->vm, j->alias, &j->it->err);
 	}
 	j->it->rc = rc < 0 ? rc : 0;
 	return NULL;
 }
 
-/* Each item's job (the re-acquire at addrs[i]), all at once: a thread
- * each (libvirt's connection is thread-safe; each QEMU takes its own
- * commands in turn), so that the last VM does not wait for the others.
- * A dry run plans them in order; a thread not had runs its job here. An
- * item to do always has its claim (the release record names the alias):
- * one without is failed, never acted on. */
-static void qmp_each(struct svff_session *s, struct svff_pause_item *items,
-		     struct svff_vm *const *vms, const char *const *addrs, size_t n,
-		     enum qjob_kind kind)
+/* The jobs of one kind, for the items of mask (NULL: every item to do;
+ * the VM jobs name each VM's first item), all at once: a thread each
+ * (libvirt's connection is thread-safe; each QEMU takes its own commands
+ * in turn), so that the last VM does not wait for the others. The item
+ * jobs' results go to their items, the VM jobs' to jobs[]. A dry run
+ * plans them in order; a thread not had runs its job here. An item to do
+ * always has its claim (the release record names the alias): one
+ * without is failed, never acted on. */
+static void qjobs(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
+		  struct svff_vm *const *vms, const char *const *addrs, size_t n,
+		  enum qjob_kind kind, const bool *mask, struct qjob *jobs)
 {
-	struct qjob *jobs = calloc(n + 1, sizeof(*jobs)), one;
-
 	for (size_t i = 0; i < n; i++) {
 		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), items[i].vf);
-		if (!todo(&items[i]))
+		struct qjob *j = &jobs[i];
+		*j = (struct qjob){ 0 };
+		if (mask ? !mask[i] : !todo(&items[i]))
 			continue;
-		if (!c) {
+		if (!c && kind < QJOB_SUSPEND) {
 			items[i].rc = svff_err(&items[i].err, -ENOENT, "vf%u has no claim",
 					       items[i].vf);
 			continue;
 		}
-		struct qjob *j = jobs ? &jobs[i] : &one;
-		*j = (struct qjob){ .ctx = s->ctx, .kind = kind, .it = &items[i], .vm = vms[i],
-				    .host = addrs ? addrs[i] : NULL, .alias = c->rel.alias };
-		if (!jobs || s->ctx->dry_run || svff_thread_start(&j->tid, qjob_run, j) != 0)
+		*j = (struct qjob){ .s = s, .v = v, .kind = kind, .it = &items[i], .vm = vms[i],
+				    .host = addrs ? addrs[i] : NULL, .alias = c ? c->rel.alias : "" };
+		if (s->ctx->dry_run || svff_thread_start(&j->tid, qjob_run, j) != 0)
 			qjob_run(j);
 		else
 			j->started = true;
 	}
-	for (size_t i = 0; jobs && i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (jobs[i].started)
 			pthread_join(jobs[i].tid, NULL);
-	free(jobs);
+}
+
+/* mask[i]: items[i] is the first to do of its VM (each VM is acted on
+ * once) and not in skip (NULL: none); whether any is. */
+static bool first_items(const struct svff_pause_item *items, struct svff_vm *const *vms,
+			size_t n, const bool *skip, bool *mask)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++) {
+		mask[i] = todo(&items[i]) && first_of(items, vms, i) == i && !(skip && skip[i]);
+		any |= mask[i];
+	}
+	return any;
 }
 
 /* Step 1 of pause: each claim's release record, before the VM is touched:
@@ -198,45 +242,90 @@ static void pause_undo(struct svff_virt *v, struct svff_pause_item *items,
 	}
 }
 
-void svff_release_pause(struct svff_session *s, struct svff_virt *v,
-			struct svff_pause_item *items, struct svff_vm *vms_in, size_t n, bool by_op)
+/* Every item still to do fails with err (a journal step not saved, or
+ * no memory). */
+static void fail_todo(struct svff_pause_item *items, size_t n, int rc,
+		      const struct svff_error *err)
 {
-	struct svff_vm **vms = calloc(n + 1, sizeof(*vms));
-	bool *was = calloc(n + 1, sizeof(*was)), *now = calloc(n + 1, sizeof(*now));
+	for (size_t i = 0; i < n; i++)
+		if (todo(&items[i])) {
+			items[i].rc = rc;
+			items[i].err = *err;
+		}
+}
+
+/* What a release or re-acquire of n items works with. */
+struct rel_work {
+	struct svff_vm **vms;
+	bool *was, *now, *mask;
+	struct qjob *jobs;
+};
+
+static bool work_new(struct rel_work *w, size_t n)
+{
+	w->vms = calloc(n + 1, sizeof(*w->vms));
+	w->was = calloc(n + 1, sizeof(*w->was));
+	w->now = calloc(n + 1, sizeof(*w->now));
+	w->mask = calloc(n + 1, sizeof(*w->mask));
+	w->jobs = calloc(n + 1, sizeof(*w->jobs));
+	return w->vms && w->was && w->now && w->mask && w->jobs;
+}
+
+static void work_free(struct rel_work *w)
+{
+	free(w->vms);
+	free(w->was);
+	free(w->now);
+	free(w->mask);
+	free(w->jobs);
+}
+
+/* Steps 2 and 3 of pause: every VM not paused before suspended, then
+ * every device released, each all at once; from here the VMs are down. */
+static void pause_release(struct svff_session *s, struct svff_virt *v,
+			  struct svff_pause_item *items, size_t n, struct rel_work *w)
+{
 	struct svff_error e = { 0 };
 
-	if (!vms || !was || !now)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		vms[i] = &vms_in[i];
-	if (!pause_intent(s, items, vms, n, by_op, was))
-		goto out;
 	if (svff_op_step(s, SVFF_STEP_SUSPEND, &e) < 0) {
-		for (size_t i = 0; i < n; i++)
-			if (todo(&items[i]))
-				items[i].rc = -EIO, items[i].err = e;
-		goto out;
+		fail_todo(items, n, -EIO, &e);
+		return;
 	}
 	double t = svff_now();
+	if (first_items(items, w->vms, n, w->was, w->mask))
+		qjobs(s, v, items, w->vms, NULL, n, QJOB_SUSPEND, w->mask, w->jobs);
 	for (size_t i = 0; i < n; i++) {
-		if (!todo(&items[i]) || first_of(items, vms, i) != i || was[i])
+		if (!w->mask[i])
 			continue;
-		int rc = svff_vm_suspend(v, vms[i], &e);
-		if (rc < 0)
-			fail_vm(items, vms, n, i, rc, &e);
+		if (w->jobs[i].rc < 0)
+			fail_vm(items, w->vms, n, i, w->jobs[i].rc, &w->jobs[i].err);
 		else
-			now[i] = true;
+			w->now[i] = true;
 	}
-	if (svff_op_step(s, SVFF_STEP_RELEASE, &e) < 0) {
-		for (size_t i = 0; i < n; i++)
-			if (todo(&items[i]))
-				items[i].rc = -EIO, items[i].err = e;
-	}
+	if (svff_op_step(s, SVFF_STEP_RELEASE, &e) < 0)
+		fail_todo(items, n, -EIO, &e);
 	for (size_t i = 0; i < n; i++)
 		if (todo(&items[i]))
 			items[i].t_released = t;
-	qmp_each(s, items, vms, NULL, n, QJOB_RELEASE);
-	pause_undo(v, items, vms, n, now);
+	qjobs(s, v, items, w->vms, NULL, n, QJOB_RELEASE, NULL, w->jobs);
+	pause_undo(v, items, w->vms, n, w->now);
+}
+
+void svff_release_pause(struct svff_session *s, struct svff_virt *v,
+			struct svff_pause_item *items, struct svff_vm *vms_in, size_t n, bool by_op)
+{
+	struct rel_work w;
+	struct svff_error e = { 0 };
+
+	if (!work_new(&w, n)) {
+		fail_todo(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
+		work_free(&w);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		w.vms[i] = &vms_in[i];
+	if (pause_intent(s, items, w.vms, n, by_op, w.was))
+		pause_release(s, v, items, n, &w);
 	/* a claim not released has no release record */
 	for (size_t i = 0; i < n; i++)
 		if (items[i].mech == SVFF_PAUSE_RELEASE && items[i].rc < 0) {
@@ -244,48 +333,42 @@ void svff_release_pause(struct svff_session *s, struct svff_virt *v,
 			if (c)
 				memset(&c->rel, 0, sizeof(c->rel));
 		}
-out:
-	if (!vms || !was || !now)
-		for (size_t i = 0; i < n; i++)
-			if (todo(&items[i]))
-				items[i].rc = svff_err(&items[i].err, -ENOMEM, "out of memory");
-	free(vms);
-	free(was);
-	free(now);
+	work_free(&w);
 }
 
 /* Step 3 of unpause: the VMs none of whose devices stays released, and
- * that svff suspended, resumed, each once. A VM that cannot be resumed
- * fails its items: their claims keep the release record (recover and a
- * second unpause resume it). */
+ * that svff suspended, resumed, each once, all at once. A VM that cannot
+ * be resumed fails its items: their claims keep the release record
+ * (recover and a second unpause resume it). */
 static void unpause_resume(struct svff_session *s, struct svff_virt *v,
-			   struct svff_pause_item *items, struct svff_vm *const *vms, size_t n)
+			   struct svff_pause_item *items, size_t n, struct rel_work *w)
 {
 	struct svff_error e = { 0 };
-	bool stepped = false;
+	bool any = false;
 
+	if (first_items(items, w->vms, n, NULL, w->mask))
+		qjobs(s, v, items, w->vms, NULL, n, QJOB_CHECK, w->mask, w->jobs);
 	for (size_t i = 0; i < n; i++) {
-		if (!todo(&items[i]) || first_of(items, vms, i) != i)
+		if (w->mask[i] && w->jobs[i].rc < 0)
+			fail_vm(items, w->vms, n, i, w->jobs[i].rc, &w->jobs[i].err);
+		w->mask[i] = w->mask[i] && w->jobs[i].rc == 0 && w->jobs[i].resume;
+		any |= w->mask[i];
+	}
+	if (!any)
+		return;
+	int rc = svff_op_step(s, SVFF_STEP_RESUME, &e);
+	if (rc == 0)
+		qjobs(s, v, items, w->vms, NULL, n, QJOB_RESUME, w->mask, w->jobs);
+	for (size_t i = 0; i < n; i++) {
+		if (!w->mask[i])
 			continue;
-		bool rel = false, paused = false;
-		size_t nrel = 0;
-		int rc = svff_qemu_released(vms[i], "", &rel, &nrel, &e);
-		if (rc == 0)
-			rc = svff_vm_paused(vms[i], &paused, &e);
-		if (rc == 0 && (nrel || !paused || !svff_release_suspended(s->st, vms[i])))
-			continue;     /* stays as it is: still released, or not svff's */
-		if (rc == 0 && !stepped) {
-			rc = svff_op_step(s, SVFF_STEP_RESUME, &e);
-			stepped = rc == 0;
-		}
-		if (rc == 0)
-			rc = svff_vm_resume(v, vms[i], &e);
-		if (rc < 0) {
-			fail_vm(items, vms, n, i, rc, &e);
+		if (rc < 0 || w->jobs[i].rc < 0) {
+			fail_vm(items, w->vms, n, i, rc < 0 ? rc : w->jobs[i].rc,
+				rc < 0 ? &e : &w->jobs[i].err);
 			continue;
 		}
 		for (size_t j = i; j < n; j++)
-			if (todo(&items[j]) && !strcmp(vms[j]->uuid, vms[i]->uuid))
+			if (todo(&items[j]) && !strcmp(w->vms[j]->uuid, w->vms[i]->uuid))
 				items[j].vm_resumed = true;
 	}
 }
@@ -296,13 +379,13 @@ static void unpause_resume(struct svff_session *s, struct svff_virt *v,
  * timeout; every VM at once, as the re-acquire. Not told (a QEMU without
  * x-vfio-notify, no PCIe port with AER above the device) is no failure:
  * the guest finds out as without. */
-static void unpause_tell(struct svff_session *s, struct svff_pause_item *items,
-			 struct svff_vm *const *vms, size_t n)
+static void unpause_tell(struct svff_session *s, struct svff_pause_item *items, size_t n,
+			 struct rel_work *w)
 {
 	struct svff_error e = { 0 };
 
 	if (any_todo(items, n) && svff_op_step(s, SVFF_STEP_TELL, &e) == 0)
-		qmp_each(s, items, vms, NULL, n, QJOB_TELL);
+		qjobs(s, NULL, items, w->vms, NULL, n, QJOB_TELL, NULL, w->jobs);
 }
 
 void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
@@ -310,19 +393,25 @@ void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
 			  const char *const *addrs, size_t n)
 {
 	struct svff_error e = { 0 };
+	struct rel_work w;
 
 	if (!any_todo(items, n))
 		return;
-	if (svff_op_step(s, SVFF_STEP_REACQUIRE, &e) < 0) {
-		for (size_t i = 0; i < n; i++)
-			if (todo(&items[i]))
-				items[i].rc = -EIO, items[i].err = e;
+	if (!work_new(&w, n))
+		fail_todo(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
+	else if (svff_op_step(s, SVFF_STEP_REACQUIRE, &e) < 0)
+		fail_todo(items, n, -EIO, &e);
+	if (!any_todo(items, n)) {
+		work_free(&w);
 		return;
 	}
-	qmp_each(s, items, vms, addrs, n, QJOB_REACQUIRE);
-	unpause_tell(s, items, vms, n);
-	unpause_resume(s, v, items, vms, n);
+	for (size_t i = 0; i < n; i++)
+		w.vms[i] = vms[i];
+	qjobs(s, v, items, w.vms, addrs, n, QJOB_REACQUIRE, NULL, w.jobs);
+	unpause_tell(s, items, n, &w);
+	unpause_resume(s, v, items, n, &w);
 	for (size_t i = 0; i < n; i++)
 		if (todo(&items[i]))
 			items[i].t_restored = svff_now();
+	work_free(&w);
 }

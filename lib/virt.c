@@ -145,10 +145,12 @@ int svff_vm_lookup(struct svff_virt *v, const char *ref, struct svff_vm *out,
 	virDomainPtr dom;
 
 	memset(out, 0, sizeof(*out));   /* safe to clear after a failure */
-	dom = sym_virDomainLookupByName(v->conn, ref);
-
-	if (!dom && strlen(ref) == SVFF_UUID_LEN - 1)
-		dom = sym_virDomainLookupByUUIDString(v->conn, ref);
+	/* a claim names its VM by UUID: asked that way first, one round
+	 * trip to libvirtd fewer in every verb's prelude */
+	bool uuid = strlen(ref) == SVFF_UUID_LEN - 1;
+	dom = uuid ? sym_virDomainLookupByUUIDString(v->conn, ref) : NULL;
+	if (!dom)
+		dom = sym_virDomainLookupByName(v->conn, ref);
 	if (!dom && svff_parse_uint(ref, 0x7fffffff, "id", &id, NULL) == 0)
 		dom = sym_virDomainLookupByID(v->conn, (int)id);
 	if (!dom) {

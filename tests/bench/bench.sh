@@ -229,3 +229,61 @@ row "\`reconf 4 -> 6\`, 3 guests: worst VM downtime" "$sw" "sequential virsh + s
 echo "script total: $total ms" | tee -a "$table"
 echo "svff reconf, ms from its start:"
 grep -E 'detach|numvfs|attach|back in' /e2e/reconf-steps.log
+
+# The release (svff(8), PAUSE MECHANISMS): VMs on the QEMU with the VFIO
+# pause. They run no OS: the release asks nothing of the guest (its VM
+# is suspended), so their downtime is the host's alone, and it should
+# not grow with the number of VMs (their QEMUs are asked at once).
+# rel_reconf COUNT: svff reconf to COUNT; REL_MS is then the worst
+# downtime of the VMs holding a VF, each of which must have been released.
+rel_reconf() {
+	local out
+	out=$("$SVFF" -d "$PF" -j -t 120 reconf "$1" 2>>/e2e/bench.log) ||
+		{ echo "bench: reconf $1 failed: $out" >&2; return 1; }
+	echo "$out" >>/e2e/bench.log
+	REL_MS=$(printf '%s' "$out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["restored"]
+bad = [x for x in r if x["mechanism"] != "release" or not x["restored"]]
+if not r or bad:
+    sys.exit("bench: not every VF was released and given back: %s" % r)
+print(int(1000 * max(x["downtime_s"] for x in r)))') || return 1
+}
+# attach_first K: VMs r1..rK get vf0..vf(K-1)
+attach_first() {
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		"$SVFF" -d "$PF" attach "r$i" "vf$((i - 1))" >>/e2e/bench.log 2>&1 ||
+			{ echo "bench: attach r$i vf$((i - 1)) failed" >&2; return 1; }
+	done
+}
+# free_first K: VMs r1..rK stopped, their claims dropped, and started
+# again (with no guest to answer, a hot-unplug could not take a VF back)
+free_first() {
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		virsh destroy "r$i" >/dev/null &&
+			"$SVFF" -d "$PF" detach "r$i" >>/e2e/bench.log 2>&1 && start_vm "r$i" ||
+			{ echo "bench: cannot free r$i" >&2; return 1; }
+	done
+}
+fresh
+for i in 1 2 3 4 5 6 7 8; do define_vm "r$i" --ports 1 --emulator "$SVFF_VFIO_QEMU" && start_vm "r$i"; done
+"$SVFF" -d "$PF" init 4 >>/e2e/bench.log 2>&1
+attach_first 3 && rel_reconf 6 || exit 1
+row "\`reconf 4 -> 6\`, 3 VMs released: worst VM downtime" "$REL_MS" \
+	"sequential virsh + sysfs script (hot-unplug)" "$vw" "<= 0.4"
+free_first 3 || exit 1
+# the same 8 -> 10 each time, so that only the number of VMs differs
+"$SVFF" -d "$PF" reconf 8 >>/e2e/bench.log 2>&1
+declare -A worst
+for k in 1 4 8; do
+	attach_first "$k" && rel_reconf 10 || exit 1
+	worst[$k]=$REL_MS
+	free_first "$k" || exit 1
+	"$SVFF" -d "$PF" reconf 8 >>/e2e/bench.log 2>&1
+done
+for k in 4 8; do
+	row "\`reconf 8 -> 10\`, $k VMs released: worst VM downtime" "${worst[$k]}" \
+		"the same with 1 VM" "${worst[1]}" "<= 1.2"
+done

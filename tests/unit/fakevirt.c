@@ -70,7 +70,7 @@ static struct fv_model {
 	bool closing;         /* the close callbacks are due */
 	struct { bool used; pid_t pid; virConnectCloseFunc cb; void *opaque; } close_cbs[FV_MAX_CBS];
 	unsigned int calls[FV_NCALLS];
-	unsigned int in_flight[3], max_in_flight[3];   /* by slow_cmds[] */
+	unsigned int in_flight[5], max_in_flight[5];   /* by slow_cmds[] */
 } *model;
 #define fv (*model)
 
@@ -367,10 +367,41 @@ static int fv_virDomainGetState(virDomainPtr d, int *state, int *reason, unsigne
 	return 0;
 }
 
+/* What a slow VM takes its time over, and counts in flight: its QEMU's
+ * commands, and libvirt's suspend and resume of it. */
+static const char *const slow_cmds[] = { "x-vfio-pause", "x-vfio-resume", "x-vfio-notify",
+					 "suspend", "resume" };
+
+static int slow_index(const char *cmd)
+{
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(cmd, slow_cmds[i]))
+			return i;
+	return -1;
+}
+
+/* A slow VM's time for one of slow_cmds, outside the lock, so that
+ * calls made at once for several VMs are seen in flight together. */
+static void slow_call(const struct fv_dom *d, const char *cmd)
+{
+	int k = slow_index(cmd);
+
+	if (!(d->flags & FV_SLOW_QMP) || k < 0)
+		return;
+	unsigned int now = __atomic_add_fetch(&fv.in_flight[k], 1, __ATOMIC_SEQ_CST);
+	unsigned int max = __atomic_load_n(&fv.max_in_flight[k], __ATOMIC_SEQ_CST);
+	while (now > max && !__atomic_compare_exchange_n(&fv.max_in_flight[k], &max, now, false,
+							  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+	usleep(50000);
+	__atomic_sub_fetch(&fv.in_flight[k], 1, __ATOMIC_SEQ_CST);
+}
+
 static int run_state(virDomainPtr d, bool paused, enum fv_call c)
 {
 	if (gone())
 		return -1;
+	slow_call(d->d, paused ? "suspend" : "resume");
 	fv_lock();
 	fv.calls[c]++;
 	int rc = 0;
@@ -585,35 +616,6 @@ static char *qmp_vfio(struct fv_dom *d, const char *cmd, json_object *args)
 	return strdup("{\"return\":{}}");
 }
 
-/* The commands a slow QEMU takes its time over, and counts in flight. */
-static const char *const slow_cmds[] = { "x-vfio-pause", "x-vfio-resume", "x-vfio-notify" };
-
-static int slow_index(const char *cmd)
-{
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(cmd, slow_cmds[i]))
-			return i;
-	return -1;
-}
-
-/* A slow QEMU's time for a release, re-acquire or notice, outside the
- * lock, so that commands sent at once to several QEMUs are seen in
- * flight together. */
-static void slow_qmp(const struct fv_dom *d, const char *cmd)
-{
-	int k = slow_index(cmd);
-
-	if (!(d->flags & FV_SLOW_QMP) || k < 0)
-		return;
-	unsigned int now = __atomic_add_fetch(&fv.in_flight[k], 1, __ATOMIC_SEQ_CST);
-	unsigned int max = __atomic_load_n(&fv.max_in_flight[k], __ATOMIC_SEQ_CST);
-	while (now > max && !__atomic_compare_exchange_n(&fv.max_in_flight[k], &max, now, false,
-							  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		;
-	usleep(50000);
-	__atomic_sub_fetch(&fv.in_flight[k], 1, __ATOMIC_SEQ_CST);
-}
-
 static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
 					  unsigned int flags)
 {
@@ -626,7 +628,7 @@ static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, cha
 	(void)flags;
 	if (req)
 		json_object_object_get_ex(req, "arguments", &args);
-	slow_qmp(d, ex);
+	slow_call(d, ex);
 	fv_lock();
 	fv.calls[FV_QMP]++;
 	if (!d->active) {
