@@ -136,21 +136,43 @@ static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int c
 	free(todo);
 	if (rc == 0)
 		rc = svff_session_save(s, err);
+	/* the VFs no VM waited for (a dry run planned them with the others) */
+	if (rc == 0 && !s->ctx->dry_run)
+		rc = svff_vfset_make_rest(s, count, err);
 	if (rc == 0 && failed)
 		rc = svff_err(err, -EIO, "%zu VF(s) could not be given back: they stay paused, "
 			      "and 'svff recover' gives them back once it can", failed);
 	return rc;
 }
 
+/* The VFs below count whose claims this operation is to give back, or
+ * NULL (all VFs, as in a dry run, which plans the making in one piece). */
+static bool *to_give_back(struct svff_session *s, unsigned int count)
+{
+	const struct svff_pf_state *ps = svff_session_pf(s);
+	bool *first = s->ctx->dry_run ? NULL : calloc(count + 1, sizeof(*first));
+
+	for (size_t i = 0; first && i < ps->n_claims; i++) {
+		const struct svff_claim *c = ps->claims[i];
+		if (c->op_paused && c->state == SVFF_VF_PAUSED && c->vf < count)
+			first[c->vf] = true;
+	}
+	return first;
+}
+
 /* The count changed with no VM holding a VF, the VFs made, bound and
- * given their resources. */
+ * given their resources; with first, only the VFs to give back (the
+ * give-back makes the others once the VMs have theirs). */
 static int make(struct svff_session *s, struct svff_virt *v, unsigned int count,
-		struct svff_reconf *r, struct svff_error *err)
+		struct svff_reconf *r, bool first, struct svff_error *err)
 {
 	int rc = pause_attached(s, v, r, err);
 
-	if (rc == 0)
-		rc = svff_vfset_make(s, count, err);
+	if (rc == 0) {
+		bool *some = first ? to_give_back(s, count) : NULL;
+		rc = svff_vfset_make_first(s, count, some, err);
+		free(some);
+	}
 	if (rc < 0)
 		return rc;
 	svff_session_pf(s)->numvfs = count;
@@ -174,7 +196,7 @@ static int finish(struct svff_session *s, struct svff_virt *v, unsigned int coun
 		return give_back(s, v, svff_session_pf(s)->numvfs, r, err);
 	}
 	if (rc == 0)
-		rc = make(s, v, count, r, err);
+		rc = make(s, v, count, r, true, err);
 
 	if (rc == 0)
 		rc = svff_op_step(s, SVFF_STEP_UNPAUSE, err);
@@ -249,7 +271,7 @@ int svff_reconf_unpause_step(struct svff_run *run, struct svff_error *err)
 int svff_reconf_make_step(struct svff_run *run, struct svff_error *err)
 {
 	struct svff_reconf_run *rr = run->data;
-	return make(run->s, run->v, rr->count, rr->r, err);
+	return make(run->s, run->v, rr->count, rr->r, true, err);
 }
 
 /* Back to the old count (the VMs get their VFs there: pause's undo). */
@@ -257,7 +279,7 @@ int svff_reconf_unmake_step(struct svff_run *run, struct svff_error *err)
 {
 	struct svff_reconf *r = ((struct svff_reconf_run *)run->data)->r;
 	struct svff_reconf back = { .from = r->to, .to = r->from };
-	int rc = make(run->s, run->v, r->from, &back, err);
+	int rc = make(run->s, run->v, r->from, &back, false, err);
 
 	svff_reconf_clear(&back);
 	if (rc < 0) {

@@ -37,7 +37,10 @@ int svff_vfset_count(struct svff_session *s, unsigned int count, struct svff_err
 	return rc;
 }
 
-int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_error *err)
+/* Those of VFs 0..count-1 in only (NULL: all) bound, and their IOMMU
+ * groups checked. */
+static int bind_some(struct svff_session *s, unsigned int count, const bool *only,
+		     struct svff_error *err)
 {
 	char addr[SVFF_ADDR_LEN];
 	bool stepped = false;
@@ -46,6 +49,8 @@ int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_erro
 		return rc;
 	for (unsigned int i = 0; i < count; i++) {
 		const struct svff_vf_info *vf = svff_pf_vf_at(&s->info, i);
+		if (only && !only[i])
+			continue;
 		if (vf)
 			memcpy(addr, vf->addr, sizeof(addr));
 		else if (s->ctx->dry_run)
@@ -66,19 +71,14 @@ int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_erro
 	rc = svff_pf_refresh(s->ctx, &s->info, err);
 	for (unsigned int i = 0; rc == 0 && i < count && !s->ctx->dry_run; i++) {
 		const struct svff_vf_info *vf = svff_pf_vf_at(&s->info, i);
-		rc = vf ? svff_iommu_group_check(s->ctx, vf->addr, err) : 0;
+		rc = vf && (!only || only[i]) ? svff_iommu_group_check(s->ctx, vf->addr, err) : 0;
 	}
 	return rc;
 }
 
-int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_error *err)
+int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_error *err)
 {
-	int rc = svff_vfset_count(s, count, err);
-	if (rc == 0 && (rc = svff_vfset_resources(s, count, err)) > 0)
-		rc = 0;
-	if (rc == 0 && (rc = svff_vfset_net(s, count, err)) > 0)
-		rc = 0;
-	return rc < 0 ? rc : svff_vfset_bind(s, count, err);
+	return bind_some(s, count, NULL, err);
 }
 
 int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error *err)
@@ -177,7 +177,10 @@ static int res_give(struct svff_session *s, struct svff_res_dev *d, const struct
 	return rc < 0 ? rc : 1;
 }
 
-int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff_error *err)
+/* The resources of those of VFs 0..count-1 in only (NULL: all); the
+ * device's room for all of them reserved either way. */
+static int resources_some(struct svff_session *s, unsigned int count, const bool *only,
+			  struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
 	struct svff_res_pool pool;
@@ -200,7 +203,7 @@ int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff
 		const struct svff_claim *c = ps ? svff_state_claim(ps, i) : NULL;
 		sum.queues += want.queues;
 		sum.vectors += want.vectors;
-		if (c && c->state == SVFF_VF_ATTACHED)
+		if ((c && c->state == SVFF_VF_ATTACHED) || (only && !only[i]))
 			continue;  /* a guest has it: never changed under it */
 		if (vf) {
 			int r = res_give(s, d, vf, &want, err);
@@ -212,12 +215,39 @@ int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff
 			rc = svff_err(err, -ENODEV, "VF %u of %s vanished", i, s->pf);
 		}
 	}
-	if (rc >= 0) {
+	if (rc >= 0) {   /* the room for all: a VF given back first may need it */
 		int r = svff_res_reserve(d, &s->info, &sum, err);
 		rc = r < 0 ? r : rc;
 	}
 	svff_res_close(d);
 	return rc;
+}
+
+int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff_error *err)
+{
+	return resources_some(s, count, NULL, err);
+}
+
+int svff_vfset_make_first(struct svff_session *s, unsigned int count, const bool *first,
+			  struct svff_error *err)
+{
+	int rc = svff_vfset_count(s, count, err);
+	if (rc == 0 && (rc = resources_some(s, count, first, err)) > 0)
+		rc = 0;
+	if (rc == 0 && (rc = svff_vfset_net(s, count, err)) > 0)
+		rc = 0;
+	return rc < 0 ? rc : bind_some(s, count, first, err);
+}
+
+int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_error *err)
+{
+	return svff_vfset_make_first(s, count, NULL, err);
+}
+
+int svff_vfset_make_rest(struct svff_session *s, unsigned int count, struct svff_error *err)
+{
+	int rc = svff_vfset_resources(s, count, err);
+	return rc < 0 ? rc : svff_vfset_bind(s, count, err);
 }
 
 int svff_vfset_res_release(struct svff_session *s, struct svff_error *err)

@@ -462,6 +462,12 @@ static int parse_hostdev(const char *xml, struct svff_hostdev *out)
 	return rc == 0 && n == 1 ? 0 : -1;
 }
 
+/* The test's look at the host as a VM gets its VF back (this process
+ * only), or NULL. */
+static void (*on_give)(void);
+
+void fakevirt_on_give_back(void (*fn)(void)) { on_give = fn; }
+
 static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsigned int flags)
 {
 	if (gone())
@@ -469,6 +475,8 @@ static int fv_virDomainAttachDeviceFlags(virDomainPtr dom, const char *xml, unsi
 	struct fv_dom *d = dom->d;
 	struct svff_hostdev hd;
 
+	if (on_give && (flags & VIR_DOMAIN_AFFECT_LIVE))
+		on_give();
 	if (parse_hostdev(xml, &hd) < 0) {
 		set_error(VIR_ERR_XML_ERROR, "cannot parse the device XML");
 		return -1;
@@ -629,6 +637,8 @@ static int fv_virDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, cha
 	if (req)
 		json_object_object_get_ex(req, "arguments", &args);
 	slow_call(d, ex);
+	if (on_give && !strcmp(ex, "x-vfio-resume"))
+		on_give();
 	fv_lock();
 	fv.calls[FV_QMP]++;
 	if (!d->active) {

@@ -61,6 +61,9 @@ unsigned int fakevirt_calls(enum fv_call c);
  * suspend or resume) that were in hand at once since install
  * (FV_SLOW_QMP VMs only). */
 unsigned int fakevirt_max_in_flight(const char *cmd);
+/* fn is called (in this process) as svff gives a running VM a VF: a live
+ * hot-plug, or QEMU's re-acquire; NULL for none. */
+void fakevirt_on_give_back(void (*fn)(void));
 /* libvirtd stops (every call fails; connections hear they are closed)
  * or is back. */
 void fakevirt_libvirtd(bool up);

@@ -386,6 +386,13 @@ static const char *op_on_disk(void)
 /* reconf 4 -> 6 under vm1, by hot-unplug (_i 0) or the release (_i 1):
  * the count through 0, every VF on vfio-pci, vf1 back at its guest
  * address, the VM running, the claim attached, no record. */
+/* What the host looked like as the VM got its VF back. */
+static char at_give_back[256];
+static void look_at_give_back(void)
+{
+	snprintf(at_give_back, sizeof(at_give_back), "%s", pf_now());
+}
+
 START_TEST(reconf_gives_every_claim_back_at_the_new_count)
 {
 	struct svff_error err = { 0 };
@@ -395,7 +402,11 @@ START_TEST(reconf_gives_every_claim_back_at_the_new_count)
 	if (_i)
 		fakevirt_flags(vm1, FV_VFIO_PAUSE);
 	ck_assert_str_eq(pf_now(), FOUR);
+	fakevirt_on_give_back(look_at_give_back);
 	ck_assert_msg(svff_reconf_run(&s, 6, false, &r, &err) == 0, "%s", err.msg);
+	fakevirt_on_give_back(NULL);
+	/* vf1 back before the VFs no VM waits for were bound */
+	ck_assert_str_eq(at_give_back, "6:none,vfio-pci,none,none,none,none");
 	ck_assert_str_eq(pf_now(), SIX);
 	ck_assert_uint_eq(kernel.numvfs_writes, 2);   /* 0, then 6 */
 	ck_assert_uint_eq(r.n_items, 1);
