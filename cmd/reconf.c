@@ -101,8 +101,9 @@ const struct svff_cmd svff_cmd_reconf = {
 	},
 	.summary = "change the number of VFs while VMs keep their claims",
 	.desc = "Pauses every attached VF (all VMs at once), writes 0 and then COUNT to\n"
-		"sriov_numvfs, binds the new VFs to vfio-pci, and gives each VM its VF\n"
-		"back at the same guest address; prints each VM's downtime and the\n"
+		"sriov_numvfs, binds the VFs the VMs wait for to vfio-pci, gives each\n"
+		"VM its VF back at the same guest address, then binds the other new\n"
+		"VFs; prints each VM's downtime and the\n"
 		"mechanism: the release where the VM's QEMU offers a VFIO pause (the VM\n"
 		"is suspended meanwhile and the guest keeps its device), else hot-unplug\n"
 		"(and always for a VF the new count removes). VFs that\n"
