@@ -11,6 +11,11 @@
 #include "domxml.h"
 #include "parse.h"
 
+void svff_domxml_init(void)
+{
+	xmlInitParser();
+}
+
 #define MAX_DOMXML (16 << 20)
 
 /* The four attributes of a libvirt <address>, as a canonical address. */

@@ -11,6 +11,10 @@
 #include "state.h"
 #include "svff.h"
 
+/* libxml2 made ready for the threads that read domain XML at once (the
+ * parallel hot-unplug requests and hot-plugs): once, before any. */
+void svff_domxml_init(void);
+
 /* <hostdev mode='subsystem' type='pci' managed='no'> for host address
  * vf_addr; with guest_addr (may be NULL or "") pinned at that guest PCI
  * address, so unpause puts the VF back where the guest had it. */

@@ -74,8 +74,6 @@ struct qjob {
 	int rc;                  /* the VM jobs' result */
 	struct svff_error err;
 	bool resume;             /* QJOB_CHECK: svff is to resume the VM */
-	pthread_t tid;
-	bool started;
 };
 
 /* Whether svff resumes vm: none of its devices stays released, it is
@@ -122,21 +120,20 @@ static void *qjob_run(void *arg)
 }
 
 /* The jobs of one kind, for the items of mask (NULL: every item to do;
- * the VM jobs name each VM's first item), all at once: a thread each
- * (libvirt's connection is thread-safe; each QEMU takes its own commands
- * in turn), so that the last VM does not wait for the others. The item
- * jobs' results go to their items, the VM jobs' to jobs[]. A dry run
- * plans them in order; a thread not had runs its job here. An item to do
- * always has its claim (the release record names the alias): one
- * without is failed, never acted on. */
+ * the VM jobs name each VM's first item), all at once (libvirt's
+ * connection is thread-safe; each QEMU takes its own commands in turn).
+ * The item jobs' results go to their items, the VM jobs' to jobs[]. An
+ * item to do always has its claim (the release record names the alias):
+ * one without is failed, never acted on. */
 static void qjobs(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
 		  struct svff_vm *const *vms, const char *const *addrs, size_t n,
 		  enum qjob_kind kind, const bool *mask, struct qjob *jobs)
 {
+	bool *go = calloc(n + 1, sizeof(*go));
+
 	for (size_t i = 0; i < n; i++) {
 		const struct svff_claim *c = svff_state_claim(svff_session_pf(s), items[i].vf);
-		struct qjob *j = &jobs[i];
-		*j = (struct qjob){ 0 };
+		jobs[i] = (struct qjob){ 0 };
 		if (mask ? !mask[i] : !todo(&items[i]))
 			continue;
 		if (!c && kind < QJOB_SUSPEND) {
@@ -144,16 +141,17 @@ static void qjobs(struct svff_session *s, struct svff_virt *v, struct svff_pause
 					       items[i].vf);
 			continue;
 		}
-		*j = (struct qjob){ .s = s, .v = v, .kind = kind, .it = &items[i], .vm = vms[i],
-				    .host = addrs ? addrs[i] : NULL, .alias = c ? c->rel.alias : "" };
-		if (s->ctx->dry_run || svff_thread_start(&j->tid, qjob_run, j) != 0)
-			qjob_run(j);
+		jobs[i] = (struct qjob){ .s = s, .v = v, .kind = kind, .it = &items[i], .vm = vms[i],
+					 .host = addrs ? addrs[i] : NULL,
+					 .alias = c ? c->rel.alias : "" };
+		if (go)
+			go[i] = true;
 		else
-			j->started = true;
+			qjob_run(&jobs[i]);   /* no memory for the list: one by one */
 	}
-	for (size_t i = 0; i < n; i++)
-		if (jobs[i].started)
-			pthread_join(jobs[i].tid, NULL);
+	if (go)
+		svff_run_all(qjob_run, jobs, sizeof(*jobs), n, go, s->ctx->dry_run);
+	free(go);
 }
 
 /* mask[i]: items[i] is the first to do of its VM (each VM is acted on

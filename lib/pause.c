@@ -135,44 +135,106 @@ static int choose(struct svff_session *s, struct svff_pause_item *it, const stru
 	return 1;
 }
 
-/* Step 1: check a claim can be paused and look its VM up (the mirror of
- * unpause_prepare); 1 when a hot-unplug is needed, 0 when not (paused
- * already, no VM or no VF to hold it, a shut-off VM), or a negative errno
- * with it->err set. A VM's QEMU is asked once, however many of its VFs. */
-static int pause_prepare(struct svff_session *s, struct svff_virt *v,
-			 struct svff_pause_item *items, struct svff_vm *vms, size_t i)
+/* Step 1a: check a claim can be paused (the mirror of unpause_prepare):
+ * the reference of its VM to look up, or NULL when nothing more is
+ * needed (paused already, or no claim: it->rc says). */
+static const char *pause_claim(struct svff_session *s, struct svff_pause_item *it)
 {
-	struct svff_pause_item *it = &items[i];
 	const struct svff_claim *c = item_claim(s, it, "attached to", SVFF_VF_PAUSED);
-	int rc;
 
 	if (c && it->already) {
 		it->mech = c->rel.alias[0] ? SVFF_PAUSE_RELEASE : SVFF_PAUSE_HOTPLUG;
 		it->vm_suspended = c->rel.suspended;
 	}
 	if (!c || it->already)
-		return it->rc;
+		return NULL;
 	it->mech = SVFF_PAUSE_NONE;
-	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &vms[i], &it->err);
-	if (rc == -ENOENT || !svff_session_vf(s, it->vf))
+	return c->vm_uuid[0] ? c->vm_uuid : c->vm_name;
+}
+
+/* Step 1b, one claim's: its VM looked up and, at the first item of each
+ * VM that may be released, the VM's QEMU asked what it offers (the
+ * others take that answer: a QEMU is asked once, however many VFs). */
+struct look {
+	const struct svff_ctx *ctx;
+	struct svff_virt *v;
+	struct svff_pause_item *it;
+	struct svff_vm *vm;
+	const char *ref;
+	size_t from;          /* the item whose probe this one takes */
+	bool probe;           /* from is this item */
+	int rc, probe_rc;
+};
+
+static void *look_run(void *arg)
+{
+	struct look *l = arg;
+
+	l->rc = svff_vm_lookup(l->v, l->ref, l->vm, &l->it->err);
+	if (l->rc == 0 && l->vm->active && l->probe)
+		l->probe_rc = svff_qemu_probe(l->ctx, l->vm, &l->it->probe, &l->it->err);
+	return NULL;
+}
+
+/* Step 1c: the mechanism of items[i] from what 1b found: 1 when a
+ * hot-unplug is needed (or the release, once chosen), 0 when nothing
+ * holds the VF (no VM, no VF, a shut-off VM), or a negative errno with
+ * it->err set. */
+static int pause_choose(struct svff_session *s, struct svff_pause_item *items,
+			const struct look *l, size_t i)
+{
+	struct svff_pause_item *it = &items[i];
+	size_t f = l[i].from;
+
+	if (l[i].rc == -ENOENT || !svff_session_vf(s, it->vf))
 		return 0;     /* no VM, or no VF: nothing holds it */
-	if (rc < 0)
-		return it->rc = rc;
-	if (!vms[i].active)
+	if (l[i].rc < 0)
+		return it->rc = l[i].rc;
+	if (!l[i].vm->active)
 		return 0;
 	it->mech = SVFF_PAUSE_HOTPLUG;
-	rc = 0;
-	bool asked = false;
-	for (size_t j = 0; j < i && !asked; j++)
-		if (vms[j].dom && !strcmp(vms[j].uuid, vms[i].uuid) && items[j].probe.asked) {
-			it->probe = items[j].probe;
-			asked = true;
-		}
-	if (!asked && it->want != SVFF_WANT_HOTPLUG)
-		rc = svff_qemu_probe(s->ctx, &vms[i], &it->probe, &it->err);
+	int rc = l[f].probe_rc;
+	if (f != i && l[f].rc < 0)   /* the other lookup failed: ask here */
+		rc = svff_qemu_probe(s->ctx, l[i].vm, &it->probe, &it->err);
+	else if (f != i && rc < 0)
+		it->err = items[f].err;
+	else if (f != i)
+		it->probe = items[f].probe;
 	if (rc < 0)
 		return it->rc = rc;
-	return choose(s, it, c);
+	return choose(s, it, svff_state_claim(svff_session_pf(s), it->vf));
+}
+
+/* Step 1: every claim checked, and the VMs looked up and their QEMUs
+ * asked all at once (a thread each), so that the last VM's pause does
+ * not wait for the others' questions. */
+static void pause_prepare(struct svff_session *s, struct svff_virt *v,
+			  struct svff_pause_item *items, struct svff_vm *vms, size_t n)
+{
+	struct look *l = calloc(n + 1, sizeof(*l));
+	bool *go = calloc(n + 1, sizeof(*go));
+	struct svff_error e = { 0 };
+
+	if (!l || !go) {
+		fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *ref = pause_claim(s, &items[i]);
+		l[i] = (struct look){ .ctx = s->ctx, .v = v, .it = &items[i], .vm = &vms[i],
+				      .ref = ref, .from = i };
+		go[i] = ref != NULL;
+		for (size_t j = 0; ref && j < i && l[i].from == i; j++)
+			if (go[j] && !strcmp(l[j].ref, ref) && items[j].want == items[i].want)
+				l[i].from = j;
+		l[i].probe = ref && l[i].from == i && items[i].want != SVFF_WANT_HOTPLUG;
+	}
+	svff_run_all(look_run, l, sizeof(*l), n, go, s->ctx->dry_run);
+	for (size_t i = 0; i < n; i++)
+		if (go[i])
+			pause_choose(s, items, l, i);
+	free(l);
+	free(go);
 }
 
 /* Step 2: journal first (a kill during the unplug leaves claims that
@@ -253,8 +315,7 @@ size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 		fail_all(items, n, -ENOMEM, &e);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		pause_prepare(s, v, items, p.vms, i);
+	pause_prepare(s, v, items, p.vms, n);
 	svff_release_pause(s, v, items, p.vms, n, by_op);
 	for (size_t i = 0; i < n; i++) {
 		if (items[i].rc < 0 || items[i].already || items[i].mech != SVFF_PAUSE_HOTPLUG ||

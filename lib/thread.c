@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <signal.h>
+#include <stdlib.h>
 
 #include "thread.h"
 
@@ -15,4 +16,26 @@ int svff_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	int rc = pthread_create(t, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
+}
+
+void svff_run_all(void *(*fn)(void *), void *jobs, size_t size, size_t n, const bool *want,
+		  bool serial)
+{
+	pthread_t *tid = serial ? NULL : calloc(n + 1, sizeof(*tid));
+	bool *started = serial ? NULL : calloc(n + 1, sizeof(*started));
+
+	for (size_t i = 0; i < n; i++) {
+		void *job = (char *)jobs + i * size;
+		if (want && !want[i])
+			continue;
+		if (tid && started && svff_thread_start(&tid[i], fn, job) == 0)
+			started[i] = true;
+		else
+			fn(job);
+	}
+	for (size_t i = 0; started && i < n; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+	free(tid);
+	free(started);
 }

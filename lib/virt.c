@@ -72,6 +72,7 @@ int svff_virt_open(const struct svff_ctx *ctx, struct svff_virt **out,
 	if (rc < 0)
 		return rc;
 	sym_virSetErrorFunc(NULL, quiet);
+	svff_domxml_init();
 	if (sym_virInitialize() < 0)
 		return svff_err(err, -EIO, "cannot initialise libvirt: %s", lv_msg());
 	/* needed before connecting, to receive DEVICE_REMOVED events */
@@ -458,46 +459,72 @@ static void wait_unplugs(const struct svff_virt *v, struct wait_all *w, int time
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Ask every guest first, then wait for them together: the guests answer
- * in parallel, so the longest wait bounds the whole. What the callbacks
- * read (alias, done) is set under the lock. */
+/* One guest asked to let its VF go. What the callbacks read (alias,
+ * done) is set under the lock. */
+struct ask {
+	struct svff_virt *v;
+	struct wait_all *w;
+	struct svff_unplug *x;
+	int timeout_s;
+};
+
+static void *ask_one(void *arg)
+{
+	struct ask *a = arg;
+	struct svff_unplug *x = a->x;
+	struct wait_all *w = a->w;
+	char alias[SVFF_ALIAS_LEN] = "";
+	int rc = x->vm->active ? live_alias(x->vm, x->vf_addr, alias, &x->err) : 0;
+
+	pthread_mutex_lock(&w->lock);
+	memcpy(x->alias, alias, sizeof(alias));
+	if (rc <= 0) {
+		x->rc = rc;
+		x->done = rc == 0;   /* not in the VM: nothing to do */
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (rc <= 0)
+		return NULL;
+	if (!svff_step(a->v->ctx, "libvirt: detach %s (%s) from VM '%s' (live), wait up to %d s",
+		       x->vf_addr, x->alias, x->vm->name, a->timeout_s)) {
+		pthread_mutex_lock(&w->lock);
+		x->done = 1;
+		pthread_mutex_unlock(&w->lock);
+		return NULL;
+	}
+	/* asynchronous: returns once QEMU has asked the guest */
+	if (sym_virDomainDetachDeviceAlias(x->vm->dom, x->alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		struct svff_error e = { 0 };
+		rc = svff_err(&e, -EIO, "cannot detach '%s' from VM '%s': %s",
+			      x->vf_addr, x->vm->name, lv_msg());
+		/* its QEMU stopped first: nothing holds the VF */
+		bool stopped = qemu_gone(a->v, x->vm);
+		pthread_mutex_lock(&w->lock);
+		x->done = stopped;
+		x->stopped = stopped;
+		x->rc = stopped ? 0 : rc;
+		x->err = stopped ? (struct svff_error){ 0 } : e;
+		pthread_mutex_unlock(&w->lock);
+	}
+	return NULL;
+}
+
+/* Ask every guest first, all at once, then wait for them together: the
+ * guests answer in parallel, so the longest wait bounds the whole. */
 static void ask_unplugs(struct svff_virt *v, struct wait_all *w, int timeout_s)
 {
+	struct ask *a = calloc(w->n + 1, sizeof(*a));
+
 	for (size_t i = 0; i < w->n; i++) {
-		struct svff_unplug *x = &w->u[i];
-		char alias[SVFF_ALIAS_LEN] = "";
-		int rc = x->vm->active ? live_alias(x->vm, x->vf_addr, alias, &x->err) : 0;
-		pthread_mutex_lock(&w->lock);
-		memcpy(x->alias, alias, sizeof(alias));
-		if (rc <= 0) {
-			x->rc = rc;
-			x->done = rc == 0;   /* not in the VM: nothing to do */
-		}
-		pthread_mutex_unlock(&w->lock);
-		if (rc <= 0)
-			continue;
-		if (!svff_step(v->ctx, "libvirt: detach %s (%s) from VM '%s' (live), wait up to %d s",
-			       x->vf_addr, x->alias, x->vm->name, timeout_s)) {
-			pthread_mutex_lock(&w->lock);
-			x->done = 1;
-			pthread_mutex_unlock(&w->lock);
-			continue;
-		}
-		/* asynchronous: returns once QEMU has asked the guest */
-		if (sym_virDomainDetachDeviceAlias(x->vm->dom, x->alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-			struct svff_error e = { 0 };
-			rc = svff_err(&e, -EIO, "cannot detach '%s' from VM '%s': %s",
-				      x->vf_addr, x->vm->name, lv_msg());
-			/* its QEMU stopped first: nothing holds the VF */
-			bool stopped = qemu_gone(v, x->vm);
-			pthread_mutex_lock(&w->lock);
-			x->done = stopped;
-			x->stopped = stopped;
-			x->rc = stopped ? 0 : rc;
-			x->err = stopped ? (struct svff_error){ 0 } : e;
-			pthread_mutex_unlock(&w->lock);
-		}
+		struct ask one = { .v = v, .w = w, .x = &w->u[i], .timeout_s = timeout_s };
+		if (a)
+			a[i] = one;
+		else
+			ask_one(&one);   /* no memory for the list: one by one */
 	}
+	if (a)
+		svff_run_all(ask_one, a, sizeof(*a), w->n, NULL, v->ctx->dry_run);
+	free(a);
 }
 
 /* What a guest that refused or did not answer means; how many failed. */

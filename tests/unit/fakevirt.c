@@ -70,7 +70,7 @@ static struct fv_model {
 	bool closing;         /* the close callbacks are due */
 	struct { bool used; pid_t pid; virConnectCloseFunc cb; void *opaque; } close_cbs[FV_MAX_CBS];
 	unsigned int calls[FV_NCALLS];
-	unsigned int in_flight[5], max_in_flight[5];   /* by slow_cmds[] */
+	unsigned int in_flight[7], max_in_flight[7];   /* by slow_cmds[] */
 } *model;
 #define fv (*model)
 
@@ -368,13 +368,13 @@ static int fv_virDomainGetState(virDomainPtr d, int *state, int *reason, unsigne
 }
 
 /* What a slow VM takes its time over, and counts in flight: its QEMU's
- * commands, and libvirt's suspend and resume of it. */
+ * commands, and libvirt's suspend, resume and hot-unplug request. */
 static const char *const slow_cmds[] = { "x-vfio-pause", "x-vfio-resume", "x-vfio-notify",
-					 "suspend", "resume" };
+					 "suspend", "resume", "query-commands", "detach" };
 
 static int slow_index(const char *cmd)
 {
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 7; i++)
 		if (!strcmp(cmd, slow_cmds[i]))
 			return i;
 	return -1;
@@ -519,6 +519,7 @@ static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, un
 		return -1;
 	struct fv_dom *d = dom->d;
 	(void)flags;
+	slow_call(d, "detach");
 	fv_lock();
 	fv.calls[FV_DETACH]++;
 	struct fv_dev *x = find_dev(d, true, NULL, alias);

@@ -27,10 +27,11 @@ enum {
 				       FV_NO_UNPLUG) */
 	FV_DIES_ON_UNPLUG = 1 << 5, /* its QEMU dies when asked to let go */
 	FV_NO_NOTIFY = 1 << 6,      /* its QEMU (VFIO pause) lacks x-vfio-notify */
-	FV_SLOW_QMP = 1 << 7,       /* its QEMU takes 50 ms for x-vfio-pause,
-				       x-vfio-resume and x-vfio-notify, and libvirt
-				       as long to suspend or resume it, as real
-				       ones take some */
+	FV_SLOW_QMP = 1 << 7,       /* its QEMU takes 50 ms for query-commands,
+				       x-vfio-pause, x-vfio-resume and
+				       x-vfio-notify, and libvirt as long to
+				       suspend or resume it or ask its guest to let
+				       a VF go, as real ones take some */
 };
 
 /* Point svff's libvirt at this one, with no VM (call once per test). */
@@ -57,9 +58,9 @@ const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host);
 /* How many calls svff made of the given kind since install. */
 enum fv_call { FV_ATTACH, FV_DETACH, FV_SUSPEND, FV_RESUME, FV_QMP, FV_NCALLS };
 unsigned int fakevirt_calls(enum fv_call c);
-/* The most calls cmd (x-vfio-pause, x-vfio-resume or x-vfio-notify; or
- * suspend or resume) that were in hand at once since install
- * (FV_SLOW_QMP VMs only). */
+/* The most calls cmd (query-commands, x-vfio-pause, x-vfio-resume or
+ * x-vfio-notify; or suspend, resume or detach) that were in hand at once
+ * since install (FV_SLOW_QMP VMs only). */
 unsigned int fakevirt_max_in_flight(const char *cmd);
 /* fn is called (in this process) as svff gives a running VM a VF: a live
  * hot-plug, or QEMU's re-acquire; NULL for none. */

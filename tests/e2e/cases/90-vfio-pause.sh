@@ -67,42 +67,44 @@ NV='^0x1b36:0x0010@'
 NOTICED='nvme.*(frozen state error detected|timeout)'
 
 con_lines() { local n; n=$(wc -l <"$E2E_RESULTS/vm-$1.console") && echo "$n"; }
-# The first line after line N of VM's console matching PATTERN, after a
-# line matching AFTER (default: any line); nothing if none yet. Only whole
-# lines: QEMU writes the guest's serial port to the file as the guest sends
-# it, so the last line may be one the guest is still amid (a probe cut
-# amid its checksum failed runs). The file is read once (a builtin), and
-# what was read is both judged and searched: read twice, it grew between.
-con_first() { # VM N PATTERN [AFTER]
-	local data cut=0
-	IFS= read -r -d '' data <"$E2E_RESULTS/vm-$1.console" || true
+# con_scan VM N PROG [-v VAR=VALUE...]: the awk program PROG over the
+# lines after line N of VM's console; the first line it sets as hit is
+# printed, nothing if none yet. Only whole lines: QEMU writes the guest's
+# serial port to the file as the guest sends it, so the last line may be
+# one the guest is still amid (a probe cut amid its checksum failed
+# runs). The file is read once (a builtin), and what was read is both
+# judged and searched: read twice, it grew between.
+con_scan() {
+	local data cut=0 vm=$1 n=$2 prog=$3
+	shift 3
+	IFS= read -r -d '' data <"$E2E_RESULTS/vm-$vm.console" || true
 	[[ -z $data || $data == *$'\n' ]] || cut=1   # the guest is amid its last line
-	printf '%s' "$data" | awk -v n="$2" -v pat="$3" -v after="${4:-}" -v cut="$cut" '
+	printf '%s' "$data" | awk -v n="$n" -v cut="$cut" "$@" '
 	    hit != "" { print hit; done = 1; exit }   # a line followed it: whole
 	    { sub(/\r$/, "") }
-	    NR > n && after != "" && $0 ~ after { seen = 1 }
-	    NR > n && (after == "" || seen) && $0 ~ pat { hit = $0 }
+	    NR <= n { next }
+	    '"$prog"'
 	    END { if (!done && hit != "" && !cut) print hit }'
+}
+# The first line after line N of VM's console matching PATTERN, after a
+# line matching AFTER (default: any line).
+con_first() { # VM N PATTERN [AFTER]
+	con_scan "$1" "$2" '
+	    after != "" && $0 ~ after { seen = 1 }
+	    (after == "" || seen) && $0 ~ pat { hit = $0 }' -v pat="$3" -v after="${4:-}"
 }
 # VM's first read (probe line) after line N of its console that began
 # after the first kernel line there matching PATTERN, by the guest's clock
 # (the read's end less its time, against the kernel's stamp): a read done
 # before a suspend can print its line after the resume, and after the
-# kernel's. Whole lines only, as con_first.
+# kernel's.
 first_read() { # VM N PATTERN
-	local data cut=0
-	IFS= read -r -d '' data <"$E2E_RESULTS/vm-$1.console" || true
-	[[ -z $data || $data == *$'\n' ]] || cut=1
-	printf '%s' "$data" | awk -v n="$2" -v pat="$3" -v cut="$cut" '
-	    hit != "" { print hit; done = 1; exit }
-	    { sub(/\r$/, "") }
-	    NR <= n { next }
+	con_scan "$1" "$2" '
 	    at == "" && $0 ~ pat && match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
 	        at = substr($0, 2, RLENGTH - 2) + 0 }
 	    at != "" && /^probe@[^ ]* took=[0-9]+ up=[0-9.]+$/ {
 	        split($0, f, /[= ]/)   # probe@NAME MD5 took CS up UPTIME
-	        if (f[6] - f[4] / 100 >= at) hit = $0 }
-	    END { if (!done && hit != "" && !cut) print hit }'
+	        if (f[6] - f[4] / 100 >= at) hit = $0 }' -v pat="$3"
 }
 qmp() { virsh qemu-monitor-command "$1" "$2" 2>&1; }
 ms_since() { echo $(((${EPOCHREALTIME/./} - $1) / 1000)); }
