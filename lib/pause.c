@@ -346,7 +346,6 @@ struct plug {
 	char want[SVFF_ADDR_LEN];
 	char got[SVFF_ADDR_LEN];
 	struct svff_pause_item *it;
-	bool run;
 };
 
 static void *plug_thread(void *opaque)
@@ -432,41 +431,38 @@ static int unpause_reacquire(struct svff_session *s, struct svff_virt *v,
 	return 0;
 }
 
-/* Steps 1 to 3: each claim prepared, the released ones re-acquired, then
- * each hot-plug started on a thread of its own (libvirt connections are
- * thread-safe), the journal naming the step first. */
+/* Steps 1 and 2: each claim prepared, the released ones re-acquired,
+ * then every hot-plug at once, the journal naming the step first. */
 static int unpause_plug(struct svff_session *s, struct svff_virt *v,
-			struct svff_pause_item *items, size_t n, struct plug *p, pthread_t *tid,
+			struct svff_pause_item *items, size_t n, struct plug *p,
 			struct svff_error *err)
 {
 	int *how = calloc(n + 1, sizeof(*how)), rc = 0;
+	bool *plug = calloc(n + 1, sizeof(*plug));
 
-	if (!how)
-		return svff_err(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
+	if (!how || !plug)
+		rc = svff_err(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < n; i++)
 		how[i] = unpause_prepare(s, v, &items[i], &p[i]);
-	if (unpause_reacquire(s, v, items, n, p) < 0 ||
-	    svff_op_step(s, SVFF_STEP_HOTPLUG, err) < 0) {
+	if (rc == 0 && (unpause_reacquire(s, v, items, n, p) < 0 ||
+			svff_op_step(s, SVFF_STEP_HOTPLUG, err) < 0))
 		rc = err->code ? err->code : svff_err(err, -ENOMEM, "out of memory");
-		free(how);
-		return rc;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (how[i] == 1 && svff_thread_start(&tid[i], plug_thread, &p[i]) == 0)
-			p[i].run = true;
-		else if (how[i] == 1)
-			plug_thread(&p[i]);   /* no thread: do it here */
-		else if (how[i] == 0 && !items[i].already)
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		plug[i] = how[i] == 1;
+		if (how[i] == 0 && !items[i].already)
 			items[i].t_restored = svff_now();
 	}
+	if (rc == 0)
+		svff_run_all(plug_thread, p, sizeof(*p), n, plug, s->ctx->dry_run);
 	free(how);
-	return 0;
+	free(plug);
+	return rc;
 }
 
-/* Step 3: wait for each hot-plug and record the claim attached again, at
- * the address libvirt gave; one that failed stays paused. One save. */
+/* Step 3: each claim given back recorded attached again, at the address
+ * libvirt gave; one that failed stays paused. One save. */
 static size_t unpause_record(struct svff_session *s, struct svff_pause_item *items, size_t n,
-			     struct plug *p, pthread_t *tid)
+			     struct plug *p)
 {
 	struct svff_error e = { 0 };
 	size_t failed = 0;
@@ -474,8 +470,6 @@ static size_t unpause_record(struct svff_session *s, struct svff_pause_item *ite
 	for (size_t i = 0; i < n; i++) {
 		struct svff_pause_item *it = &items[i];
 		struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
-		if (p[i].run)
-			pthread_join(tid[i], NULL);
 		svff_vm_clear(&p[i].vm);
 		if (it->rc < 0)
 			failed++;
@@ -501,21 +495,19 @@ size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 	if (!n)
 		return 0;
 	struct plug *p = calloc(n ? n : 1, sizeof(*p));
-	pthread_t *tid = calloc(n ? n : 1, sizeof(*tid));
 	struct svff_error e = { 0 };
 	size_t failed = n;
 
-	if (!p || !tid) {
+	if (!p) {
 		fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
-	} else if (unpause_plug(s, v, items, n, p, tid, &e) < 0) {
+	} else if (unpause_plug(s, v, items, n, p, &e) < 0) {
 		fail_all(items, n, -EIO, &e);
 		for (size_t i = 0; i < n; i++)
 			svff_vm_clear(&p[i].vm);
 	} else {
-		failed = unpause_record(s, items, n, p, tid);
+		failed = unpause_record(s, items, n, p);
 	}
 	free(p);
-	free(tid);
 	return failed;
 }
 
