@@ -136,9 +136,11 @@ static int give_back(struct svff_session *s, struct svff_virt *v, unsigned int c
 	free(todo);
 	if (rc == 0)
 		rc = svff_session_save(s, err);
-	/* the VFs no VM waited for (a dry run planned them with the others) */
-	if (rc == 0 && !s->ctx->dry_run)
-		rc = svff_vfset_make_rest(s, count, err);
+	/* the VFs no VM waited for, made once the VMs have theirs */
+	if (rc == 0 && r->rest)
+		rc = svff_vfset_make_rest(s, count, r->rest, err);
+	free(r->rest);
+	r->rest = NULL;
 	if (rc == 0 && failed)
 		rc = svff_err(err, -EIO, "%zu VF(s) could not be given back: they stay paused, "
 			      "and 'svff recover' gives them back once it can", failed);
@@ -171,7 +173,10 @@ static int make(struct svff_session *s, struct svff_virt *v, unsigned int count,
 	if (rc == 0) {
 		bool *some = first ? to_give_back(s, count) : NULL;
 		rc = svff_vfset_make_first(s, count, some, err);
-		free(some);
+		for (unsigned int i = 0; some && i < count; i++)
+			some[i] = !some[i];   /* what is left: the rest */
+		free(r->rest);
+		r->rest = some;
 	}
 	if (rc < 0)
 		return rc;
@@ -396,5 +401,6 @@ void svff_reconf_clear(struct svff_reconf *r)
 		return;
 	free(r->items);
 	free(r->displaced);
+	free(r->rest);
 	memset(r, 0, sizeof(*r));
 }

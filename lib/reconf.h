@@ -19,6 +19,7 @@ struct svff_reconf {
 	unsigned int *displaced;       /* claims on VFs above the new count */
 	size_t n_displaced;
 	struct svff_error undone;      /* recover: why it went back, not on */
+	bool *rest;                    /* the VFs left to make after the give-back */
 };
 
 /* Claims on VFs at or above count: -EBUSY listing them unless force;

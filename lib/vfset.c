@@ -244,10 +244,11 @@ int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_erro
 	return svff_vfset_make_first(s, count, NULL, err);
 }
 
-int svff_vfset_make_rest(struct svff_session *s, unsigned int count, struct svff_error *err)
+int svff_vfset_make_rest(struct svff_session *s, unsigned int count, const bool *rest,
+			 struct svff_error *err)
 {
-	int rc = svff_vfset_resources(s, count, err);
-	return rc < 0 ? rc : svff_vfset_bind(s, count, err);
+	int rc = resources_some(s, count, rest, err);
+	return rc < 0 ? rc : bind_some(s, count, rest, err);
 }
 
 int svff_vfset_res_release(struct svff_session *s, struct svff_error *err)

@@ -48,10 +48,12 @@ int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_erro
 
 /* The same for the VFs of first[0..count-1] only (NULL: all), the VFs
  * that VMs wait for: their downtime does not wait for the others, which
- * svff_vfset_make_rest makes once the VMs have theirs back. */
+ * svff_vfset_make_rest makes (the resources and binding of rest[], the
+ * VFs first left) once the VMs have theirs back. */
 int svff_vfset_make_first(struct svff_session *s, unsigned int count, const bool *first,
 			  struct svff_error *err);
-int svff_vfset_make_rest(struct svff_session *s, unsigned int count, struct svff_error *err);
+int svff_vfset_make_rest(struct svff_session *s, unsigned int count, const bool *rest,
+			 struct svff_error *err);
 
 /* True when the PF has exactly count VFs, all on vfio-pci, autoprobe off. */
 bool svff_vfset_ready(const struct svff_session *s, unsigned int count);
