@@ -127,6 +127,22 @@ static int get_net(struct reader *r, xmlNodePtr n, struct svff_net *net)
 	return rc;
 }
 
+/* elem (about vf, from line; rc: its checks so far) appended to the
+ * array *arrp of pf holding *n, once vf is known to be one of pf's. */
+static int add(struct reader *r, const struct svff_config_pf *pf, int rc, unsigned int vf,
+	       int line, void *arrp, size_t *n, const void *elem, size_t size)
+{
+	void *p = NULL;
+
+	if (rc == 0 && vf >= pf->numvfs)
+		rc = fail(r, line, "vf%u is beyond the %u VFs of %s", vf, pf->numvfs, pf->addr);
+	if (rc == 0 && !(p = svff_append(arrp, n, size)))
+		rc = svff_err(r->err, -ENOMEM, "out of memory");
+	if (p)
+		memcpy(p, elem, size);
+	return rc;
+}
+
 static int add_claim(struct reader *r, struct svff_config_pf *pf, xmlNodePtr n)
 {
 	static const char *const attrs[] = { "vm", "vf", "guest", "mac", "vlan", "spoofchk",
@@ -157,17 +173,7 @@ static int add_claim(struct reader *r, struct svff_config_pf *pf, xmlNodePtr n)
 		if (pf->claims[i].vf == cl.vf)
 			rc = fail(r, cl.line, "vf%u of %s is claimed twice (also by '%s' at line %d)",
 				  cl.vf, pf->addr, pf->claims[i].vm, pf->claims[i].line);
-	if (rc == 0 && cl.vf >= pf->numvfs)
-		rc = fail(r, cl.line, "vf%u is beyond the %u VFs of %s", cl.vf, pf->numvfs,
-			  pf->addr);
-	if (rc < 0)
-		return rc;
-	struct svff_config_claim *p = realloc(pf->claims, (pf->n_claims + 1) * sizeof(*p));
-	if (!p)
-		return svff_err(r->err, -ENOMEM, "out of memory");
-	pf->claims = p;
-	pf->claims[pf->n_claims++] = cl;
-	return 0;
+	return add(r, pf, rc, cl.vf, cl.line, &pf->claims, &pf->n_claims, &cl, sizeof(cl));
 }
 
 static int add_vf(struct reader *r, struct svff_config_pf *pf, xmlNodePtr n)
@@ -183,17 +189,7 @@ static int add_vf(struct reader *r, struct svff_config_pf *pf, xmlNodePtr n)
 	for (size_t i = 0; rc == 0 && i < pf->n_res; i++)
 		if (pf->res[i].vf == e.vf)
 			rc = fail(r, line_of(n), "vf%u of %s is given twice", e.vf, pf->addr);
-	if (rc == 0 && e.vf >= pf->numvfs)
-		rc = fail(r, line_of(n), "vf%u is beyond the %u VFs of %s", e.vf, pf->numvfs,
-			  pf->addr);
-	if (rc < 0)
-		return rc;
-	struct svff_vf_res *p = realloc(pf->res, (pf->n_res + 1) * sizeof(*p));
-	if (!p)
-		return svff_err(r->err, -ENOMEM, "out of memory");
-	pf->res = p;
-	pf->res[pf->n_res++] = e;
-	return 0;
+	return add(r, pf, rc, e.vf, line_of(n), &pf->res, &pf->n_res, &e, sizeof(e));
 }
 
 static int add_pf(struct reader *r, xmlNodePtr n)
@@ -232,7 +228,7 @@ static int add_pf(struct reader *r, xmlNodePtr n)
 			rc = fail(r, line_of(k), "unknown element <%.40s> in <pf>", (const char *)k->name);
 		}
 	}
-	struct svff_config_pf *p = rc == 0 ? realloc(r->c->pfs, (r->c->n_pfs + 1) * sizeof(*p))
+	struct svff_config_pf *p = rc == 0 ? svff_append(&r->c->pfs, &r->c->n_pfs, sizeof(*p))
 					   : NULL;
 	if (rc == 0 && !p)
 		rc = svff_err(r->err, -ENOMEM, "out of memory");
@@ -241,8 +237,7 @@ static int add_pf(struct reader *r, xmlNodePtr n)
 		free(pf.claims);
 		return rc;
 	}
-	r->c->pfs = p;
-	r->c->pfs[r->c->n_pfs++] = pf;
+	*p = pf;
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 
-#include "svff.h"
+#include "dl.h"
 
 #define SVFF_LIBVIRT_SYMS(X)                 \
 	X(virConnectClose)                   \
@@ -49,10 +49,8 @@
 
 #define SVFF_LIBVIRT_QEMU_SYMS(X) X(virDomainQemuMonitorCommand)
 
-#define SVFF_SYM_DECL(f) extern __typeof__(f) *sym_##f;
-SVFF_LIBVIRT_SYMS(SVFF_SYM_DECL)
-SVFF_LIBVIRT_QEMU_SYMS(SVFF_SYM_DECL)
-#undef SVFF_SYM_DECL
+SVFF_LIBVIRT_SYMS(SVFF_DL_DECL)
+SVFF_LIBVIRT_QEMU_SYMS(SVFF_DL_DECL)
 
 /* Loads libvirt and libvirt-qemu once per process (thread-safe); -ENOENT
  * with the loader's reason when either or a symbol is missing. */

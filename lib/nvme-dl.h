@@ -9,16 +9,14 @@
 
 #include <libnvme.h>
 
-#include "svff.h"
+#include "dl.h"
 
 #define SVFF_NVME_SYMS(X)      \
 	X(nvme_identify)       \
 	X(nvme_status_to_string) \
 	X(nvme_virtual_mgmt)
 
-#define SVFF_SYM_DECL(f) extern __typeof__(f) *sym_##f;
-SVFF_NVME_SYMS(SVFF_SYM_DECL)
-#undef SVFF_SYM_DECL
+SVFF_NVME_SYMS(SVFF_DL_DECL)
 
 /* Loads libnvme once per process (thread-safe); -ENOENT with the
  * loader's reason. */

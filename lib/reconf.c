@@ -38,13 +38,11 @@ int svff_reconf_check(struct svff_session *s, const char *what, unsigned int cou
  * is gone. */
 static int add_item(struct svff_reconf *r, unsigned int vf)
 {
-	struct svff_pause_item *p = realloc(r->items, (r->n_items + 1) * sizeof(*p));
+	struct svff_pause_item *p = svff_append(&r->items, &r->n_items, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	r->items = p;
-	memset(&p[r->n_items], 0, sizeof(*p));
-	p[r->n_items].want = vf < r->to ? SVFF_WANT_AUTO : SVFF_WANT_HOTPLUG;
-	p[r->n_items++].vf = vf;
+	p->want = vf < r->to ? SVFF_WANT_AUTO : SVFF_WANT_HOTPLUG;
+	p->vf = vf;
 	return 0;
 }
 
@@ -95,11 +93,10 @@ static int paused_by_op(struct svff_session *s, unsigned int count, struct svff_
 		 * leaves recover a claim to give back */
 		if (c->vf >= count) {
 			c->op_paused = false;
-			unsigned int *d = realloc(r->displaced, (r->n_displaced + 1) * sizeof(*d));
+			unsigned int *d = svff_append(&r->displaced, &r->n_displaced, sizeof(*d));
 			if (!d)
 				return svff_err(err, -ENOMEM, "out of memory");
-			r->displaced = d;
-			d[r->n_displaced++] = c->vf;
+			*d = c->vf;
 			continue;
 		}
 		const struct svff_pause_item *it = item_of(r, c->vf);

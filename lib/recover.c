@@ -59,11 +59,10 @@ static void want_resume(struct fixer *f, const char *uuid)
 	for (size_t i = 0; i < f->n_resume; i++)
 		if (!strcmp(f->resume[i], uuid))
 			return;
-	void *p = realloc(f->resume, (f->n_resume + 1) * sizeof(*f->resume));
+	char *p = svff_append(&f->resume, &f->n_resume, sizeof(*f->resume));
 	if (!p)
 		return;    /* the VM stays suspended; list shows it, recover again */
-	f->resume = p;
-	snprintf(f->resume[f->n_resume++], SVFF_UUID_LEN, "%s", uuid);
+	snprintf(p, SVFF_UUID_LEN, "%s", uuid);
 }
 
 /* A claim with a release record against its VM's QEMU, which is the

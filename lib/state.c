@@ -70,12 +70,9 @@ struct svff_pf_state *svff_state_pf_add(struct svff_state *st, const char *pf)
 		return p;
 	if (strlen(pf) >= SVFF_ADDR_LEN)
 		return NULL;
-	p = realloc(st->pfs, (st->n_pfs + 1) * sizeof(*p));
+	p = svff_append(&st->pfs, &st->n_pfs, sizeof(*p));
 	if (!p)
 		return NULL;
-	st->pfs = p;
-	p = &st->pfs[st->n_pfs++];
-	memset(p, 0, sizeof(*p));
 	strcpy(p->addr, pf);
 	p->saved_autoprobe = -1;
 	return p;
@@ -174,11 +171,9 @@ int svff_state_res_set(struct svff_pf_state *pf, unsigned int vf, const struct s
 {
 	struct svff_vf_res *e = res_entry(pf, vf);
 	if (!e) {
-		e = realloc(pf->res, (pf->n_res + 1) * sizeof(*e));
+		e = svff_append(&pf->res, &pf->n_res, sizeof(*e));
 		if (!e)
 			return -ENOMEM;
-		pf->res = e;
-		e = &pf->res[pf->n_res++];
 		e->vf = vf;
 	}
 	e->r = *r;
@@ -244,6 +239,17 @@ static int get_int(struct parser *p, json_object *o, const char *key, long long 
 	return 0;
 }
 
+/* get_int of a count from 0 to max, into the unsigned field it fills. */
+static int get_uint(struct parser *p, json_object *o, const char *key, unsigned int max,
+		    bool required, unsigned int *out)
+{
+	long long x = *out;
+	int rc = get_int(p, o, key, 0, max, required, &x);
+
+	*out = (unsigned int)x;
+	return rc;
+}
+
 static int get_bool(struct parser *p, json_object *o, const char *key, bool *out)
 {
 	json_object *v = field(o, key);
@@ -306,7 +312,6 @@ static int get_array(struct parser *p, json_object *o, const char *key, json_obj
 static int parse_net(struct parser *p, json_object *o, struct svff_net *n)
 {
 	char mac[32] = "";
-	long long v;
 	bool b;
 	int rc;
 	size_t at = strlen(p->where);
@@ -323,9 +328,8 @@ static int parse_net(struct parser *p, json_object *o, struct svff_net *n)
 		return fail(p, "'%s.mac': %s", p->where, e.msg);
 	n->set |= mac[0] ? SVFF_NET_MAC : 0;
 	if (field(o, "vlan")) {
-		if ((rc = get_int(p, o, "vlan", 0, 4094, true, &v)) < 0)
+		if ((rc = get_uint(p, o, "vlan", 4094, true, &n->vlan)) < 0)
 			return rc;
-		n->vlan = (unsigned int)v;
 		n->set |= SVFF_NET_VLAN;
 	}
 	if (field(o, "spoofchk")) {
@@ -341,15 +345,13 @@ static int parse_net(struct parser *p, json_object *o, struct svff_net *n)
 		n->set |= SVFF_NET_TRUST;
 	}
 	if (field(o, "max_rate")) {
-		if ((rc = get_int(p, o, "max_rate", 0, SVFF_NET_RATE_MAX, true, &v)) < 0)
+		if ((rc = get_uint(p, o, "max_rate", SVFF_NET_RATE_MAX, true, &n->max_rate)) < 0)
 			return rc;
-		n->max_rate = (unsigned int)v;
 		n->set |= SVFF_NET_MAX_RATE;
 	}
 	if (field(o, "min_rate")) {
-		if ((rc = get_int(p, o, "min_rate", 0, SVFF_NET_RATE_MAX, true, &v)) < 0)
+		if ((rc = get_uint(p, o, "min_rate", SVFF_NET_RATE_MAX, true, &n->min_rate)) < 0)
 			return rc;
-		n->min_rate = (unsigned int)v;
 		n->set |= SVFF_NET_MIN_RATE;
 	}
 	p->where[at] = '\0';
@@ -391,12 +393,11 @@ static int parse_release(struct parser *p, json_object *o, struct svff_release *
 static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 {
 	char state[16];
-	long long vf = 0;
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
 		return fail(p, "'%s' is not an object", p->where);
-	if ((rc = get_int(p, o, "vf", 0, MAX_VF, true, &vf)) < 0 ||
+	if ((rc = get_uint(p, o, "vf", MAX_VF, true, &c->vf)) < 0 ||
 	    (rc = get_str(p, o, "state", true, state, sizeof(state))) < 0 ||
 	    (rc = get_str(p, o, "vm_name", true, c->vm_name, sizeof(c->vm_name))) < 0 ||
 	    (rc = get_str(p, o, "vm_uuid", false, c->vm_uuid, sizeof(c->vm_uuid))) < 0 ||
@@ -406,7 +407,6 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 	    (rc = parse_net(p, field(o, "net"), &c->net)) < 0 ||
 	    (rc = parse_release(p, field(o, "release"), &c->rel)) < 0)
 		return rc;
-	c->vf = (unsigned int)vf;
 	if (!strcmp(state, "attached"))
 		c->state = SVFF_VF_ATTACHED;
 	else if (!strcmp(state, "paused"))
@@ -421,36 +421,23 @@ static int parse_claim(struct parser *p, json_object *o, struct svff_claim *c)
 /* Queue and vector counts of a resource entry or the PF's default. */
 static int parse_counts(struct parser *p, json_object *o, struct svff_res *r)
 {
-	long long q = 0, v = 0;
-	int rc;
-
+	*r = (struct svff_res){ 0 };
 	if (!json_object_is_type(o, json_type_object))
 		return fail(p, "'%s' is not an object", p->where);
-	if ((rc = get_int(p, o, "queues", 0, 65535, false, &q)) < 0 ||
-	    (rc = get_int(p, o, "vectors", 0, 65535, false, &v)) < 0)
-		return rc;
-	r->queues = (unsigned int)q;
-	r->vectors = (unsigned int)v;
-	return 0;
+	int rc = get_uint(p, o, "queues", 65535, false, &r->queues);
+	return rc < 0 ? rc : get_uint(p, o, "vectors", 65535, false, &r->vectors);
 }
 
 /* Schema 1 had a queue count only, as "qmax". */
 static int parse_res(struct parser *p, json_object *o, struct svff_vf_res *e)
 {
-	long long vf = 0, qmax = 0;
-	int rc;
+	int rc = parse_counts(p, o, &e->r);
 
-	if (!json_object_is_type(o, json_type_object))
-		return fail(p, "'%s' is not an object", p->where);
-	if ((rc = get_int(p, o, "vf", 0, MAX_VF, true, &vf)) < 0)
-		return rc;
-	e->vf = (unsigned int)vf;
-	if (p->schema >= 2)
-		return parse_counts(p, o, &e->r);
-	if ((rc = get_int(p, o, "qmax", 0, 65535, true, &qmax)) < 0)
-		return rc;
-	e->r = (struct svff_res){ .queues = (unsigned int)qmax };
-	return 0;
+	if (rc == 0)
+		rc = get_uint(p, o, "vf", MAX_VF, true, &e->vf);
+	if (rc == 0 && p->schema < 2)
+		rc = get_uint(p, o, "qmax", 65535, true, &e->r.queues);
+	return rc;
 }
 
 static int parse_pf(struct parser *p, json_object *o, struct svff_pf_state *pf)

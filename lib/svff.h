@@ -49,6 +49,11 @@ int svff_err_kind(struct svff_error *err, enum svff_err_kind kind, int code);
 int svff_err_errno(struct svff_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* One more zeroed element of size at the end of the array *arrp (a
+ * pointer to the array's pointer) holding *n: its address, *n counting
+ * it; NULL when out of memory (the array as it was). */
+void *svff_append(void *arrp, size_t *n, size_t size);
+
 /* Called with a description of each change as it is made (or, with
  * dry_run, instead of making it): "write 4 to .../sriov_numvfs". */
 typedef void (*svff_step_fn)(void *opaque, const char *what);
