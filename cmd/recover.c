@@ -89,7 +89,8 @@ const struct svff_cmd svff_cmd_recover = {
 		"hold claims. Then makes the state file agree with sysfs and libvirt,\n"
 		"printing each correction: a claim whose VM no longer exists is dropped;\n"
 		"a claim whose VF its VM no longer holds is kept as paused; a VF a VM\n"
-		"holds without a claim is recorded; VFs off vfio-pci are bound back.\n"
-		"A second run changes nothing. With -n it says what it would correct\n"
-		"and changes nothing.",
+		"holds without a claim is recorded; and each problem of the host that\n"
+		"'svff list' shows (count, autoprobe, drivers, resources, network\n"
+		"settings, claims to give back) is mended. A second run changes\n"
+		"nothing. With -n it says what it would correct and changes nothing.",
 };

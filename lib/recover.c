@@ -12,6 +12,7 @@
 #include "qmp.h"
 #include "sriov.h"
 #include "vfset.h"
+#include "view.h"
 
 struct fixer {
 	svff_step_fn fn;
@@ -241,51 +242,79 @@ static int adopt_held(struct svff_session *s, const struct svff_held *held, size
 	return 0;
 }
 
-/* Step 3: the host side. The count the kernel has is the truth (but an
+/* Step 3, the PF: the count the kernel has is the truth (but an
  * interrupted init, reconf or deinit sets the count itself); autoprobe
- * off; VFs off vfio-pci bound back. */
-static int reconcile_host(struct svff_session *s, bool count_op, struct fixer *f,
-			  struct svff_error *err)
+ * off. */
+static int mend_pf(struct svff_session *s, const struct svff_view *v, bool count_op,
+		   struct fixer *f, struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
-	int rc;
 
-	if (!count_op && s->info.numvfs != ps->numvfs) {
-		say(f, "%s has %u VFs, the state file said %u: recorded %u", s->pf, s->info.numvfs,
-		    ps->numvfs, s->info.numvfs);
-		ps->numvfs = s->info.numvfs;
+	if (!count_op && (v->dis & SVFF_DIS_COUNT)) {
+		say(f, "%s has %u VFs, the state file said %u: recorded %u", s->pf, v->pf.numvfs,
+		    ps->numvfs, v->pf.numvfs);
+		ps->numvfs = v->pf.numvfs;
 	}
-	if (s->info.autoprobe > 0) {
-		say(f, "autoprobe of native VF drivers was on: turned off");
-		rc = svff_sriov_set_autoprobe(s->ctx, s->pf, false, err);
-		if (rc < 0)
-			return rc;
-	}
-	if (!count_op) {  /* (the operation's own steps give them) */
-		rc = svff_vfset_resources(s, s->info.numvfs, err);
-		if (rc < 0)
-			return rc;
-		if (rc > 0)
-			say(f, "%d VF(s) did not have the resources recorded for them: given again",
-			    rc);
-		rc = svff_vfset_net(s, s->info.numvfs, err);
-		if (rc < 0)
-			return rc;
-		if (rc > 0)
-			say(f, "%d VF(s) did not have the network settings of their claims: given "
-			    "again", rc);
-	}
-	for (size_t i = 0; i < s->info.n_vfs; i++) {
+	if (!(v->dis & SVFF_DIS_AUTOPROBE))
+		return 0;
+	say(f, "autoprobe of native VF drivers was on: turned off");
+	return svff_sriov_set_autoprobe(s->ctx, s->pf, false, err);
+}
+
+/* Step 3, the VFs the plan finds with other resources or network settings
+ * than recorded: given them again (every VF, when the plan could not read
+ * them: the fixer then says why). */
+static int mend_vfs(struct svff_session *s, const struct svff_view *v, struct fixer *f,
+		    struct svff_error *err)
+{
+	unsigned int n = s->info.numvfs;
+	bool *res = v->has_res ? svff_view_rows(v, SVFF_DIS_RES, n) : NULL;
+	bool *net = v->has_net ? svff_view_rows(v, SVFF_DIS_NET, n) : NULL;
+	int rc = 0;
+
+	if ((v->has_res && !res) || (v->has_net && !net))
+		rc = svff_err(err, -ENOMEM, "out of memory");
+	if (rc == 0 && (rc = svff_vfset_resources(s, n, res, err)) > 0)
+		say(f, "%d VF(s) did not have the resources recorded for them: given again", rc);
+	if (rc >= 0 && (rc = svff_vfset_net(s, n, net, err)) > 0)
+		say(f, "%d VF(s) did not have the network settings of their claims: given again",
+		    rc);
+	free(res);
+	free(net);
+	return rc < 0 ? rc : 0;
+}
+
+/* Step 3, last: VFs off vfio-pci bound back (those the plan found, and any
+ * a resource change had to unbind). */
+static int mend_drivers(struct svff_session *s, struct fixer *f, struct svff_error *err)
+{
+	int rc = svff_pf_refresh(s->ctx, &s->info, err);
+
+	for (size_t i = 0; rc == 0 && i < s->info.n_vfs; i++) {
 		const struct svff_vf_info *vf = &s->info.vfs[i];
-		if (!strcmp(vf->driver, SVFF_VFIO_DRIVER))
+		if (!svff_view_wrong_driver(vf))
 			continue;
 		say(f, "vf%u (%s) was bound to '%s': bound to %s", vf->index, vf->addr,
 		    vf->driver[0] ? vf->driver : "no driver", SVFF_VFIO_DRIVER);
 		rc = svff_vf_bind_vfio(s->ctx, vf->addr, err);
-		if (rc < 0)
-			return rc;
 	}
-	return svff_pf_refresh(s->ctx, &s->info, err);
+	return rc < 0 ? rc : svff_pf_refresh(s->ctx, &s->info, err);
+}
+
+/* Step 3: the host side, as list's plan of disagreements has it. */
+static int reconcile_host(struct svff_session *s, bool count_op, struct fixer *f,
+			  struct svff_error *err)
+{
+	struct svff_view v;
+	int rc = svff_view_build(s->ctx, s->st, s->pf, &v, err);
+
+	if (rc < 0)
+		return rc;
+	rc = mend_pf(s, &v, count_op, f, err);
+	if (rc == 0 && !count_op)   /* (the operation's own steps give them) */
+		rc = mend_vfs(s, &v, f, err);
+	svff_view_clear(&v);
+	return rc < 0 ? rc : mend_drivers(s, f, err);
 }
 
 /* The state file against sysfs and libvirt, which are the truth. */
@@ -355,7 +384,7 @@ static int give_back_left(struct svff_session *s, struct svff_virt *v, struct fi
 		return svff_err(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < ps->n_claims; i++) {
 		struct svff_claim *c = ps->claims[i];
-		if (c->op_paused && c->state == SVFF_VF_PAUSED && svff_session_vf(s, c->vf))
+		if (svff_view_to_give_back(c) && svff_session_vf(s, c->vf))
 			items[n++].vf = c->vf;
 		else
 			c->op_paused = false;   /* attached again, or its VF is gone */

@@ -94,7 +94,7 @@ static int record(struct svff_run *r, struct svff_error *err)
 static int give(struct svff_session *s, unsigned int *changed, struct svff_error *err)
 {
 	unsigned int count = svff_session_pf(s)->numvfs;
-	int rc = svff_vfset_resources(s, count, err);
+	int rc = svff_vfset_resources(s, count, NULL, err);
 
 	if (rc < 0)
 		return rc;

@@ -81,7 +81,8 @@ int svff_vfset_bind(struct svff_session *s, unsigned int count, struct svff_erro
 	return bind_some(s, count, NULL, err);
 }
 
-int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error *err)
+int svff_vfset_net(struct svff_session *s, unsigned int count, const bool *only,
+		   struct svff_error *err)
 {
 	const struct svff_pf_state *ps = svff_session_pf(s);
 	struct svff_vfnet *h = NULL;   /* the PF's link: read once, for every VF */
@@ -89,7 +90,8 @@ int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error
 	int rc = 0;
 
 	for (size_t i = 0; ps && i < ps->n_claims; i++)
-		any |= ps->claims[i]->net.set && ps->claims[i]->vf < count;
+		any |= ps->claims[i]->net.set && ps->claims[i]->vf < count &&
+		       (!only || only[ps->claims[i]->vf]);
 	if (!any)
 		return 0;
 	if (s->st->op)
@@ -99,7 +101,7 @@ int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error
 	for (size_t i = 0; rc >= 0 && i < ps->n_claims; i++) {
 		const struct svff_claim *c = ps->claims[i];
 		char what[128];
-		if (!c->net.set || c->vf >= count)
+		if (!c->net.set || c->vf >= count || (only && !only[c->vf]))
 			continue;
 		if (!svff_pf_vf_at(&s->info, c->vf)) {
 			if (!s->ctx->dry_run) {
@@ -177,10 +179,8 @@ static int res_give(struct svff_session *s, struct svff_res_dev *d, const struct
 	return rc < 0 ? rc : 1;
 }
 
-/* The resources of those of VFs 0..count-1 in only (NULL: all); the
- * device's room for all of them reserved either way. */
-static int resources_some(struct svff_session *s, unsigned int count, const bool *only,
-			  struct svff_error *err)
+int svff_vfset_resources(struct svff_session *s, unsigned int count, const bool *only,
+			 struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
 	struct svff_res_pool pool;
@@ -223,18 +223,14 @@ static int resources_some(struct svff_session *s, unsigned int count, const bool
 	return rc;
 }
 
-int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff_error *err)
-{
-	return resources_some(s, count, NULL, err);
-}
 
 int svff_vfset_make_first(struct svff_session *s, unsigned int count, const bool *first,
 			  struct svff_error *err)
 {
 	int rc = svff_vfset_count(s, count, err);
-	if (rc == 0 && (rc = resources_some(s, count, first, err)) > 0)
+	if (rc == 0 && (rc = svff_vfset_resources(s, count, first, err)) > 0)
 		rc = 0;
-	if (rc == 0 && (rc = svff_vfset_net(s, count, err)) > 0)
+	if (rc == 0 && (rc = svff_vfset_net(s, count, NULL, err)) > 0)
 		rc = 0;
 	return rc < 0 ? rc : bind_some(s, count, first, err);
 }
@@ -247,7 +243,7 @@ int svff_vfset_make(struct svff_session *s, unsigned int count, struct svff_erro
 int svff_vfset_make_rest(struct svff_session *s, unsigned int count, const bool *rest,
 			 struct svff_error *err)
 {
-	int rc = resources_some(s, count, rest, err);
+	int rc = svff_vfset_resources(s, count, rest, err);
 	return rc < 0 ? rc : bind_some(s, count, rest, err);
 }
 

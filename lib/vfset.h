@@ -20,13 +20,15 @@ int svff_vfset_count(struct svff_session *s, unsigned int count, struct svff_err
  * there is something to do. 0 for a PF without a resource backend. */
 int svff_vfset_res_prepare(struct svff_session *s, struct svff_error *err);
 
-/* Give VFs 0..count-1 what the state records for them (else the
- * backend's defaults), between the count and the binding: one journal
+/* Give those of VFs 0..count-1 in only (NULL: all) what the state records
+ * for them (else the backend's defaults), the device's room for all of
+ * them reserved, between the count and the binding: one journal
  * step when an operation is in flight. VFs that have it already, and VFs
  * a VM holds attached, are left alone. A PF without a backend needs
  * nothing, unless resources are recorded for it. Returns how many VFs
  * it changed, or a negative errno. */
-int svff_vfset_resources(struct svff_session *s, unsigned int count, struct svff_error *err);
+int svff_vfset_resources(struct svff_session *s, unsigned int count, const bool *only,
+			 struct svff_error *err);
 
 /* Before anything changes: whether the PF can give VFs 0..count-1 their
  * resources, the fields of asked (0: as recorded) set for the VFs change
@@ -58,9 +60,11 @@ int svff_vfset_make_rest(struct svff_session *s, unsigned int count, const bool 
 /* True when the PF has exactly count VFs, all on vfio-pci, autoprobe off. */
 bool svff_vfset_ready(const struct svff_session *s, unsigned int count);
 
-/* Give each claimed VF below count the network settings of its claim
+/* Give each claimed VF below count (and in only, unless NULL) the network
+ * settings of its claim
  * (a journal step when an operation is in flight and some claim has
  * them); returns how many VFs it changed. */
-int svff_vfset_net(struct svff_session *s, unsigned int count, struct svff_error *err);
+int svff_vfset_net(struct svff_session *s, unsigned int count, const bool *only,
+		   struct svff_error *err);
 
 #endif

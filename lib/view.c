@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,35 +11,60 @@
 #include "vfnet.h"
 #include "view.h"
 
-
-static void row_problem(const struct svff_view *v, struct svff_row *r)
+/* A disagreement of kind bit; its words only when it is the first. */
+static void __attribute__((format(printf, 5, 6)))
+add(unsigned int *dis, char *text, size_t len, unsigned int bit, const char *fmt, ...)
 {
-	if (!r->live) {
-		/* A paused claim may outlive its VF (reconf re-creates it). */
-		snprintf(r->problem, sizeof(r->problem), "%s",
-			 r->claim->state == SVFF_VF_PAUSED
-				 ? "VF does not exist now; unpause needs it re-created"
-				 : "claimed, but the VF does not exist");
-	} else if (v->managed && !r->live->driver[0]) {
-		snprintf(r->problem, sizeof(r->problem), "no driver bound (expected %s)",
-			 SVFF_VFIO_DRIVER);
-	} else if (v->managed && strcmp(r->live->driver, SVFF_VFIO_DRIVER)) {
-		snprintf(r->problem, sizeof(r->problem), "bound to '%s', not %s",
-			 r->live->driver, SVFF_VFIO_DRIVER);
-	}
+	va_list ap;
+
+	*dis |= bit;
+	if (text[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, len, fmt, ap);
+	va_end(ap);
+}
+#define ROW(r, bit, ...) add(&(r)->dis, (r)->problem, sizeof((r)->problem), bit, __VA_ARGS__)
+#define PF(v, bit, ...) add(&(v)->dis, (v)->problem, sizeof((v)->problem), bit, __VA_ARGS__)
+
+bool svff_view_wrong_driver(const struct svff_vf_info *vf)
+{
+	return strcmp(vf->driver, SVFF_VFIO_DRIVER) != 0;
+}
+
+bool svff_view_to_give_back(const struct svff_claim *c)
+{
+	return c->op_paused && c->state == SVFF_VF_PAUSED;
+}
+
+static void row_problem(const struct svff_view *v, const struct svff_state *st,
+			struct svff_row *r)
+{
+	if (!r->live)   /* a paused claim may outlive its VF (reconf re-creates it) */
+		ROW(r, SVFF_DIS_GONE, "%s", r->claim->state == SVFF_VF_PAUSED
+		    ? "VF does not exist now; unpause needs it re-created"
+		    : "claimed, but the VF does not exist");
+	else if (v->managed && svff_view_wrong_driver(r->live) && !r->live->driver[0])
+		ROW(r, SVFF_DIS_DRIVER, "no driver bound (expected %s)", SVFF_VFIO_DRIVER);
+	else if (v->managed && svff_view_wrong_driver(r->live))
+		ROW(r, SVFF_DIS_DRIVER, "bound to '%s', not %s", r->live->driver,
+		    SVFF_VFIO_DRIVER);
+	/* left paused by an operation that has ended (its give-back refused) */
+	if (r->claim && svff_view_to_give_back(r->claim) && !(st && st->op))
+		ROW(r, SVFF_DIS_GIVE_BACK, "paused by an operation that could not give it back: "
+		    "'svff recover' gives it back");
 }
 
 static void res_problem(const struct svff_view *v, struct svff_row *r)
 {
 	const struct svff_res *h = &r->res.r, *w = &r->want;
 
-	if (r->problem[0] || !v->managed || v->managed->res_off || !r->live ||
-	    svff_res_has(&r->res, w))
+	if (!v->managed || v->managed->res_off || !r->live || svff_res_has(&r->res, w))
 		return;
-	snprintf(r->problem, sizeof(r->problem), "has %u queues, %u vectors%s; svff gives it "
-		 "%u, %u: %s", h->queues, h->vectors, r->res.live ? "" : " (offline)", w->queues,
-		 w->vectors, r->claim && r->claim->state == SVFF_VF_ATTACHED
-		 ? "changed only while no VM holds it" : "run 'svff recover'");
+	ROW(r, SVFF_DIS_RES, "has %u queues, %u vectors%s; svff gives it %u, %u: %s",
+	    h->queues, h->vectors, r->res.live ? "" : " (offline)", w->queues, w->vectors,
+	    r->claim && r->claim->state == SVFF_VF_ATTACHED ? "changed only while no VM holds it"
+							    : "run 'svff recover'");
 }
 
 /* The pool and each VF's share; a backend that cannot answer is the PF's
@@ -67,8 +93,8 @@ static void res_view(const struct svff_ctx *ctx, struct svff_view *v)
 	if (rc == 0) {
 		v->has_res = true;
 		v->res_backend = svff_res_backend(d);
-	} else if (!v->problem[0]) {
-		snprintf(v->problem, sizeof(v->problem), "resources unknown: %.150s", e.msg);
+	} else {
+		PF(v, SVFF_DIS_RES_UNKNOWN, "resources unknown: %.150s", e.msg);
 	}
 	svff_res_close(d);
 }
@@ -78,14 +104,14 @@ static void net_problem(struct svff_row *r)
 	char has[128], gives[128];
 	struct svff_net h = r->net;
 
-	if (r->problem[0] || !r->live || !r->claim || !r->claim->net.set ||
+	if (!r->live || !r->claim || !r->claim->net.set ||
 	    !svff_vfnet_differ(&r->claim->net, &r->net))
 		return;
 	h.set &= r->claim->net.set;
 	svff_net_format(&h, has, sizeof(has));
 	svff_net_format(&r->claim->net, gives, sizeof(gives));
-	snprintf(r->problem, sizeof(r->problem), "network: has %.50s; its claim gives %.50s: run "
-		 "'svff recover'", has[0] ? has : "nothing", gives);
+	ROW(r, SVFF_DIS_NET, "network: has %.50s; its claim gives %.50s: run 'svff recover'",
+	    has[0] ? has : "nothing", gives);
 }
 
 /* Each VF's network settings, on a PF with a netdev; one that cannot be
@@ -107,9 +133,9 @@ static void net_view(const struct svff_ctx *ctx, struct svff_view *v)
 			vfs[n++] = v->rows[i].vf;
 	if (vfs && got && svff_vfnet_get_many(ctx, v->pf.addr, vfs, got, n, &e) == 0)
 		v->has_net = true;
-	else if (!v->problem[0])
-		snprintf(v->problem, sizeof(v->problem), "network settings unknown: %.150s",
-			 vfs && got ? e.msg : "out of memory");
+	else
+		PF(v, SVFF_DIS_NET_UNKNOWN, "network settings unknown: %.150s",
+		   vfs && got ? e.msg : "out of memory");
 	for (size_t i = 0, k = 0; v->has_net && i < v->n_rows; i++) {
 		if (!v->rows[i].live)
 			continue;
@@ -124,20 +150,24 @@ static void pf_problem(const struct svff_state *st, struct svff_view *v)
 {
 	if (st && st->op && !strcmp(st->op->pf, v->pf.addr)) {
 		bool alive = st->op->pid > 0 && kill((pid_t)st->op->pid, 0) == 0;
-		snprintf(v->problem, sizeof(v->problem),
-			 alive ? "operation '%s' in progress (pid %ld, step %u %s)"
-			       : "operation '%s' interrupted (pid %ld, step %u %s): run 'svff recover'",
-			 st->op->verb, st->op->pid, st->op->step, st->op->step_name);
-	} else if (v->managed && v->managed->numvfs != v->pf.numvfs) {
-		snprintf(v->problem, sizeof(v->problem),
-			 "svff configured %u VFs, the PF has %u", v->managed->numvfs, v->pf.numvfs);
-	} else if (v->managed && v->pf.n_vfs < v->pf.numvfs) {
-		/* VFs the PF's driver did not make, or that left the bus: only
-		 * a new count makes them */
-		snprintf(v->problem, sizeof(v->problem),
-			 "only %zu of its %u VFs are on the PCI bus: 'svff reconf %u' makes them "
-			 "again, every VM keeping its VF", v->pf.n_vfs, v->pf.numvfs, v->pf.numvfs);
+		PF(v, SVFF_DIS_OP, alive ? "operation '%s' in progress (pid %ld, step %u %s)"
+		   : "operation '%s' interrupted (pid %ld, step %u %s): run 'svff recover'",
+		   st->op->verb, st->op->pid, st->op->step, st->op->step_name);
 	}
+	if (!v->managed)
+		return;
+	if (v->managed->numvfs != v->pf.numvfs)
+		PF(v, SVFF_DIS_COUNT, "svff configured %u VFs, the PF has %u", v->managed->numvfs,
+		   v->pf.numvfs);
+	/* VFs the PF's driver did not make, or that left the bus: only a new
+	 * count makes them */
+	if (v->pf.n_vfs < v->pf.numvfs)
+		PF(v, SVFF_DIS_BUS, "only %zu of its %u VFs are on the PCI bus: 'svff reconf %u' "
+		   "makes them again, every VM keeping its VF", v->pf.n_vfs, v->pf.numvfs,
+		   v->pf.numvfs);
+	if (v->pf.autoprobe > 0)
+		PF(v, SVFF_DIS_AUTOPROBE, "native VF drivers' autoprobe is on: 'svff recover' turns "
+		   "it off");
 }
 
 int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
@@ -169,13 +199,7 @@ int svff_view_build(const struct svff_ctx *ctx, const struct svff_state *st,
 		r->claim = svff_state_claim(v.managed, i);
 		if (!r->live && !r->claim)
 			continue;
-		row_problem(&v, r);
-		/* left paused by an operation that has ended (its give-back
-		 * refused): recover's to give back */
-		if (!r->problem[0] && r->claim && r->claim->state == SVFF_VF_PAUSED &&
-		    r->claim->op_paused && !(st && st->op))
-			snprintf(r->problem, sizeof(r->problem), "paused by an operation that could not "
-				 "give it back: 'svff recover' gives it back");
+		row_problem(&v, st, r);
 		v.n_rows++;
 	}
 	pf_problem(st, &v);
@@ -193,4 +217,14 @@ void svff_view_clear(struct svff_view *v)
 	free(v->rows);
 	v->rows = NULL;
 	v->n_rows = 0;
+}
+
+bool *svff_view_rows(const struct svff_view *v, unsigned int bit, unsigned int count)
+{
+	bool *mask = calloc(count + 1, sizeof(*mask));
+
+	for (size_t i = 0; mask && i < v->n_rows; i++)
+		if (v->rows[i].vf < count && (v->rows[i].dis & bit))
+			mask[v->rows[i].vf] = true;
+	return mask;
 }

@@ -277,6 +277,74 @@ START_TEST(recover_reconciles_and_a_second_run_changes_nothing)
 }
 END_TEST
 
+/* The kinds of list's plan (lib/view.c), row by row, or the PF's (-1). */
+static unsigned int plan_of(int vf)
+{
+	struct svff_error err = { 0 };
+	struct svff_view view;
+	unsigned int dis = 0;
+
+	ck_assert_msg(svff_view_build(ctx, s.st, PF, &view, &err) == 0, "%s", err.msg);
+	if (vf < 0)
+		dis = view.dis;
+	for (size_t i = 0; vf >= 0 && i < view.n_rows; i++)
+		if (view.rows[i].vf == (unsigned int)vf)
+			dis = view.rows[i].dis;
+	svff_view_clear(&view);
+	return dis;
+}
+
+/* What list's plan shows is what recover mends, each kind at once: the
+ * count, autoprobe, a VF on another driver, one with none, one with
+ * other resources (the msix backend), a claim an operation could not give
+ * back. Then the plan is empty, and a second recover finds nothing. */
+START_TEST(recover_mends_what_the_plan_shows)
+{
+	static const char *const vfs[] = { "0000:01:00.1", VF1, VF2, VF3 };
+	struct svff_error err = { 0 };
+	struct svff_pf_state *ps = svff_session_pf(&s);
+	char path[512];
+
+	fakesys_write(root, PF, "sriov_vf_total_msix", "16");
+	ps->res_default.vectors = 2;
+	for (int i = 0; i < 4; i++)
+		fakesys_write(root, vfs[i], "sriov_vf_msix_count", i == 2 ? "5" : "2");
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/vfio-pci/unbind", root);
+	write_file(path, "");
+	fakesys_write(root, PF, "sriov_drivers_autoprobe", "1");
+	fakesys_bind(root, vfs[0], "ixgbevf");
+	fakesys_bind(root, vfs[3], NULL);
+	ps->numvfs = 5;
+	fakevirt_unplug(vm1, VF1);
+	svff_state_claim(ps, 1)->state = SVFF_VF_PAUSED;
+	svff_state_claim(ps, 1)->op_paused = true;
+	ck_assert_int_eq(svff_session_save(&s, &err), 0);
+
+	ck_assert_uint_eq(plan_of(-1), SVFF_DIS_COUNT | SVFF_DIS_AUTOPROBE);
+	ck_assert_uint_eq(plan_of(0), SVFF_DIS_DRIVER);
+	ck_assert_uint_eq(plan_of(1), SVFF_DIS_GIVE_BACK);
+	ck_assert_uint_eq(plan_of(2), SVFF_DIS_RES);
+	ck_assert_uint_eq(plan_of(3), SVFF_DIS_DRIVER);
+	fixes[0] = 0;
+	int n = svff_recover(&s, v, on_fix, NULL, &err);
+	/* the six, and vf2 bound again after its vectors changed */
+	ck_assert_msg(n == 7, "%d: %s / %s", n, err.msg, fixes);
+	ck_assert_msg(strstr(fixes, "has 4 VFs, the state file said 5"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "autoprobe of native VF drivers was on"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "vf0 (0000:01:00.1) was bound to 'ixgbevf'"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "vf3 (0000:01:00.4) was bound to 'no driver'"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "1 VF(s) did not have the resources"), "%s", fixes);
+	ck_assert_msg(strstr(fixes, "vf1 given back to VM 'vm1'"), "%s", fixes);
+	ck_assert_str_eq(fakesys_read(root, VF2, "sriov_vf_msix_count"), "2");
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	for (int vf = -1; vf < 4; vf++)
+		ck_assert_msg(plan_of(vf) == 0, "%d: %#x", vf, plan_of(vf));
+	fixes[0] = 0;
+	ck_assert_int_eq(svff_recover(&s, v, on_fix, NULL, &err), 0);
+	ck_assert_str_eq(fixes, "");
+}
+END_TEST
+
 /* A pause killed after its unplug, before its record: the VF is out of
  * the VM, the claim says attached; recover keeps it paused and ends the
  * record, and unpause then gives it back. */
@@ -1649,6 +1717,7 @@ int main(void)
 	tcase_add_checked_fixture(tr, setup, teardown);
 	tcase_set_timeout(tr, 30);
 	tcase_add_test(tr, recover_reconciles_and_a_second_run_changes_nothing);
+	tcase_add_test(tr, recover_mends_what_the_plan_shows);
 	tcase_add_test(tr, recover_finishes_an_interrupted_pause);
 	tcase_add_test(tr, recover_takes_qemu_as_the_truth_for_a_release);
 	tcase_add_test(tr, recover_finishes_an_interrupted_deinit);
