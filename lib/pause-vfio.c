@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The release half of the pause seam (lib/qmp.h, lib/pause.h). */
+/* The VFIO-release mechanism of the pause seam (lib/pause-backend.h):
+ * the VM suspended, its QEMU releases the host device and keeps it in
+ * the guest; on unpause QEMU re-acquires the VF, the guest is told of the
+ * reset, and the VM resumes. Needs svff's QEMU patches (qemu/README). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +10,7 @@
 
 #include "claim.h"
 #include "journal.h"
-#include "pause.h"
+#include "pause-backend.h"
 #include "qmp.h"
 #include "thread.h"
 
@@ -309,8 +312,10 @@ static void pause_release(struct svff_session *s, struct svff_virt *v,
 	pause_undo(v, items, w->vms, n, w->now);
 }
 
-void svff_release_pause(struct svff_session *s, struct svff_virt *v,
-			struct svff_pause_item *items, struct svff_vm *vms_in, size_t n, bool by_op)
+/* Each claim's release record saved, its VM suspended, its VF released;
+ * a VM svff suspended for nothing is resumed. */
+static void release(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
+		    struct svff_vm *vms_in, size_t n, bool by_op)
 {
 	struct rel_work w;
 	struct svff_error e = { 0 };
@@ -386,30 +391,47 @@ static void unpause_tell(struct svff_session *s, struct svff_pause_item *items, 
 		qjobs(s, NULL, items, w->vms, NULL, n, QJOB_TELL, NULL, w->jobs);
 }
 
-void svff_release_unpause(struct svff_session *s, struct svff_virt *v,
-			  struct svff_pause_item *items, struct svff_vm *const *vms,
-			  const char *const *addrs, size_t n)
+/* Each VF re-acquired at its address now, the guests told, and each VM
+ * resumed once none of its devices is released. */
+static void reacquire_all(struct svff_session *s, struct svff_virt *v,
+			  struct svff_pause_item *items, struct svff_vm *vms, const char **addrs,
+			  size_t n, struct rel_work *w)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct svff_vf_info *vf = svff_session_vf(s, items[i].vf);
+		w->vms[i] = &vms[i];
+		addrs[i] = vf ? vf->addr : NULL;
+	}
+	qjobs(s, v, items, w->vms, addrs, n, QJOB_REACQUIRE, NULL, w->jobs);
+	unpause_tell(s, items, n, w);
+	unpause_resume(s, v, items, n, w);
+	for (size_t i = 0; i < n; i++)
+		if (todo(&items[i]))
+			items[i].t_restored = svff_now();
+}
+
+static void reacquire(struct svff_session *s, struct svff_virt *v,
+		      struct svff_pause_item *items, struct svff_vm *vms, size_t n)
 {
 	struct svff_error e = { 0 };
+	const char **addrs;
 	struct rel_work w;
 
 	if (!any_todo(items, n))
 		return;
-	if (!work_new(&w, n))
+	addrs = calloc(n + 1, sizeof(*addrs));
+	if (!work_new(&w, n) || !addrs)
 		fail_todo(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
 	else if (svff_op_step(s, SVFF_STEP_REACQUIRE, &e) < 0)
 		fail_todo(items, n, -EIO, &e);
-	if (!any_todo(items, n)) {
-		work_free(&w);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		w.vms[i] = vms[i];
-	qjobs(s, v, items, w.vms, addrs, n, QJOB_REACQUIRE, NULL, w.jobs);
-	unpause_tell(s, items, n, &w);
-	unpause_resume(s, v, items, n, &w);
-	for (size_t i = 0; i < n; i++)
-		if (todo(&items[i]))
-			items[i].t_restored = svff_now();
+	else
+		reacquire_all(s, v, items, vms, addrs, n, &w);
+	free(addrs);
 	work_free(&w);
 }
+
+const struct svff_pause_ops svff_pause_release = {
+	.mech = SVFF_PAUSE_RELEASE,
+	.pause = release,
+	.unpause = reacquire,
+};

@@ -10,7 +10,7 @@
 
 #include "claim.h"
 #include "journal.h"
-#include "pause.h"
+#include "pause-backend.h"
 #include "qmp.h"
 #include "sriov.h"
 #include "thread.h"
@@ -63,15 +63,6 @@ int svff_qemu_probe(const struct svff_ctx *ctx, struct svff_vm *vm,
 	json_object_put(o);
 	return 0;
 }
-
-/* The hot-unplugs a pause sends at once: u[k] releases the claim of
- * items[of[k]], from vms[of[k]]. */
-struct unplug_plan {
-	struct svff_vm *vms;
-	struct svff_unplug *u;
-	size_t *of;
-	size_t n;
-};
 
 /* Fail every item not failed already with err (a journal step that could
  * not be saved); returns how many that made fail. */
@@ -205,11 +196,16 @@ static int pause_choose(struct svff_session *s, struct svff_pause_item *items,
 	return choose(s, it, svff_state_claim(svff_session_pf(s), it->vf));
 }
 
-/* Step 1: every claim checked, and the VMs looked up and their QEMUs
- * asked all at once (a thread each), so that the last VM's pause does
- * not wait for the others' questions. */
-static void pause_prepare(struct svff_session *s, struct svff_virt *v,
-			  struct svff_pause_item *items, struct svff_vm *vms, size_t n)
+static const char *unpause_claim(struct svff_session *s, struct svff_pause_item *it);
+static void unpause_choose(struct svff_session *s, struct svff_pause_item *it,
+			   const struct look *l);
+
+/* Step 1 of both: every claim checked, and the VMs looked up (and, to
+ * pause, their QEMUs asked) all at once, a thread each, so that the last
+ * VM does not wait for the others' questions; then each item's mechanism
+ * chosen. */
+static void prepare(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
+		    struct svff_vm *vms, size_t n, bool unpause)
 {
 	struct look *l = calloc(n + 1, sizeof(*l));
 	bool *go = calloc(n + 1, sizeof(*go));
@@ -220,49 +216,25 @@ static void pause_prepare(struct svff_session *s, struct svff_virt *v,
 		n = 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *ref = pause_claim(s, &items[i]);
+		const char *ref = unpause ? unpause_claim(s, &items[i]) : pause_claim(s, &items[i]);
 		l[i] = (struct look){ .ctx = s->ctx, .v = v, .it = &items[i], .vm = &vms[i],
 				      .ref = ref, .from = i };
 		go[i] = ref != NULL;
-		for (size_t j = 0; ref && j < i && l[i].from == i; j++)
+		for (size_t j = 0; ref && !unpause && j < i && l[i].from == i; j++)
 			if (go[j] && !strcmp(l[j].ref, ref) && items[j].want == items[i].want)
 				l[i].from = j;
-		l[i].probe = ref && l[i].from == i && items[i].want != SVFF_WANT_HOTPLUG;
+		l[i].probe = ref && !unpause && l[i].from == i &&
+			     items[i].want != SVFF_WANT_HOTPLUG;
 	}
 	svff_run_all(look_run, l, sizeof(*l), n, go, s->ctx->dry_run);
-	for (size_t i = 0; i < n; i++)
-		if (go[i])
+	for (size_t i = 0; i < n; i++) {
+		if (go[i] && unpause)
+			unpause_choose(s, &items[i], &l[i]);
+		else if (go[i])
 			pause_choose(s, items, l, i);
+	}
 	free(l);
 	free(go);
-}
-
-/* Step 2: journal first (a kill during the unplug leaves claims that
- * recover knows this operation took away), then every unplug at once.
- * Sets *t to when the guests were asked; fails when the journal does. */
-static int pause_unplug(struct svff_session *s, struct svff_virt *v,
-			struct svff_pause_item *items, size_t n, struct unplug_plan *p, double *t)
-{
-	struct svff_error e = { 0 };
-	int rc = p->n ? svff_op_step(s, SVFF_STEP_UNPLUG, &e) : 0;
-
-	if (rc < 0) {
-		fail_all(items, n, -EIO, &e);
-		return rc;
-	}
-	*t = svff_now();
-	svff_vm_unplug_many(v, p->u, p->n, s->ctx->timeout_s);
-	for (size_t k = 0; k < p->n; k++) {
-		struct svff_pause_item *it = &items[p->of[k]];
-		it->rc = p->u[k].rc;
-		it->err = p->u[k].err;
-		it->t_released = *t;
-		if (p->u[k].stopped) {   /* nothing was unplugged: the VM is gone */
-			it->vm_stopped = true;
-			it->mech = SVFF_PAUSE_NONE;
-		}
-	}
-	return 0;
 }
 
 /* Step 3: each released claim kept as paused, with its guest address; a
@@ -297,172 +269,97 @@ static size_t pause_record(struct svff_session *s, struct svff_pause_item *items
 	return failed;
 }
 
+/* The mechanisms, in the order they run (lib/pause-backend.h). */
+static const struct svff_pause_ops *const backends[] = { &svff_pause_release,
+							 &svff_pause_hotplug };
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+static void clear_vms(struct svff_vm *vms, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		svff_vm_clear(&vms[i]);
+	free(vms);
+}
+
 size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 			 struct svff_pause_item *items, size_t n, bool by_op)
 {
+	struct svff_vm *vms = n ? calloc(n, sizeof(*vms)) : NULL;
+	struct svff_error e = { 0 };
+
 	if (!n)   /* nothing held: no libvirt (reconf of a PF no VM uses) */
 		return 0;
-	struct unplug_plan p = {
-		.vms = calloc(n ? n : 1, sizeof(*p.vms)),
-		.u = calloc(n ? n : 1, sizeof(*p.u)),
-		.of = calloc(n ? n : 1, sizeof(*p.of)),
-	};
-	size_t failed = n;
-
-	if (!p.vms || !p.u || !p.of) {
-		struct svff_error e = { 0 };
-		svff_err(&e, -ENOMEM, "out of memory");
-		fail_all(items, n, -ENOMEM, &e);
-		goto out;
-	}
-	pause_prepare(s, v, items, p.vms, n);
-	svff_release_pause(s, v, items, p.vms, n, by_op);
-	for (size_t i = 0; i < n; i++) {
-		if (items[i].rc < 0 || items[i].already || items[i].mech != SVFF_PAUSE_HOTPLUG ||
-		    !p.vms[i].active || !svff_session_vf(s, items[i].vf))
-			continue;
-		p.u[p.n] = (struct svff_unplug){ .vm = &p.vms[i],
-						 .vf_addr = svff_session_vf(s, items[i].vf)->addr };
-		p.of[p.n++] = i;
-		svff_state_claim(svff_session_pf(s), items[i].vf)->op_paused = by_op;
-	}
-	double t = 0;
-	if (pause_unplug(s, v, items, n, &p, &t) == 0)
-		failed = pause_record(s, items, n, by_op, t);
-out:
-	for (size_t i = 0; p.vms && i < n; i++)
-		svff_vm_clear(&p.vms[i]);
-	free(p.vms);
-	free(p.u);
-	free(p.of);
+	if (!vms)
+		return fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
+	prepare(s, v, items, vms, n, false);
+	/* Step 2: each mechanism releases its VFs, every VM at once */
+	double t = svff_now();
+	for (size_t b = 0; b < N_BACKENDS; b++)
+		backends[b]->pause(s, v, items, vms, n, by_op);
+	size_t failed = pause_record(s, items, n, by_op, t);
+	clear_vms(vms, n);
 	return failed;
 }
 
-/* One hot-plug of the parallel unpause: the VM, the VF, the address. */
-struct plug {
-	struct svff_virt *v;
-	struct svff_vm vm;
-	char vf_addr[SVFF_ADDR_LEN];
-	char want[SVFF_ADDR_LEN];
-	char got[SVFF_ADDR_LEN];
-	struct svff_pause_item *it;
-};
-
-static void *plug_thread(void *opaque)
+/* Step 1a of unpause: check a paused claim can be given back: the
+ * reference of its VM to look up, or NULL when nothing more is needed
+ * (given back already, or it cannot be: it->rc says). */
+static const char *unpause_claim(struct svff_session *s, struct svff_pause_item *it)
 {
-	struct plug *p = opaque;
-	/* libvirt connections are thread-safe; each call waits only for
-	 * its own QEMU's device_add */
-	p->it->rc = svff_vm_attach(p->v, &p->vm, p->vf_addr, p->want[0] ? p->want : NULL,
-				   true, false, p->got, &p->it->err);
-	p->it->t_restored = svff_now();
-	return NULL;
-}
-
-/* Step 1: check a paused claim can be given back and look its VM up; 1 when a
- * hot-plug is needed, 2 a re-acquire (its VF released by the running VM's
- * QEMU), 0 when neither (nothing to do, or a shut-off VM), or a negative
- * errno with it->err set. */
-static int unpause_prepare(struct svff_session *s, struct svff_virt *v,
-			   struct svff_pause_item *it, struct plug *p)
-{
-	struct svff_claim *c = item_claim(s, it, "claimed by", SVFF_VF_ATTACHED);
-	int rc;
+	const struct svff_claim *c = item_claim(s, it, "claimed by", SVFF_VF_ATTACHED);
 
 	if (!c || it->already)
-		return it->rc;
+		return NULL;
 	it->vm_suspended = c->rel.suspended;
-	const struct svff_vf_info *info = svff_session_vf(s, it->vf);
-	if (!info)
-		return it->rc = svff_err(&it->err, -ENODEV, "cannot unpause vf%u for VM '%s': %s has "
-					 "only %zu VFs now ('svff reconf %u' re-creates it, 'svff "
-					 "detach vf%u' drops the claim)", it->vf, c->vm_name, s->pf,
-					 s->info.n_vfs, it->vf + 1, it->vf);
-	rc = svff_vm_lookup(v, c->vm_uuid[0] ? c->vm_uuid : c->vm_name, &p->vm, &it->err);
-	if (rc == -ENOENT) {   /* a transient VM whose QEMU stopped, or one undefined */
-		it->vm_stopped = true;
-		return it->rc = svff_err(&it->err, -ENOENT, "cannot unpause vf%u: VM '%s' no longer "
-					 "exists: the claim stays paused ('svff detach vf%u' drops "
-					 "it)", it->vf, c->vm_name, it->vf);
+	if (!svff_session_vf(s, it->vf)) {
+		it->rc = svff_err(&it->err, -ENODEV, "cannot unpause vf%u for VM '%s': %s has only "
+				  "%zu VFs now ('svff reconf %u' re-creates it, 'svff detach vf%u' "
+				  "drops the claim)", it->vf, c->vm_name, s->pf, s->info.n_vfs,
+				  it->vf + 1, it->vf);
+		return NULL;
 	}
-	if (rc < 0)
-		return it->rc = rc;
-	if (!p->vm.active) {   /* its QEMU, and what it released, are gone */
+	return c->vm_uuid[0] ? c->vm_uuid : c->vm_name;
+}
+
+/* Step 1c of unpause: the mechanism from the VM found: the re-acquire
+ * where its VF is released by the running VM's QEMU, else a hot-plug;
+ * none for a shut-off VM whose configuration keeps the VF. */
+static void unpause_choose(struct svff_session *s, struct svff_pause_item *it,
+			   const struct look *l)
+{
+	struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
+	const struct svff_vm *vm = l->vm;
+
+	if (l->rc == -ENOENT) {   /* a transient VM whose QEMU stopped, or one undefined */
+		it->vm_stopped = true;
+		it->rc = svff_err(&it->err, -ENOENT, "cannot unpause vf%u: VM '%s' no longer exists: "
+				  "the claim stays paused ('svff detach vf%u' drops it)", it->vf,
+				  c->vm_name, it->vf);
+		return;
+	}
+	if (l->rc < 0) {
+		it->rc = l->rc;
+		return;
+	}
+	if (!vm->active) {   /* its QEMU, and what it released, are gone */
 		memset(&c->rel, 0, sizeof(c->rel));
 		it->vm_stopped = true;
 	}
-	it->mech = !p->vm.active ? SVFF_PAUSE_NONE : c->rel.alias[0] ? SVFF_PAUSE_RELEASE
+	it->mech = !vm->active ? SVFF_PAUSE_NONE : c->rel.alias[0] ? SVFF_PAUSE_RELEASE
 								    : SVFF_PAUSE_HOTPLUG;
-	if (!p->vm.active && !c->persistent)
-		return it->rc = svff_err(&it->err, -ESRCH, "cannot unpause vf%u: VM '%s' is shut off "
-					 "and its claim was live only: start the VM and unpause, or "
-					 "'svff detach vf%u'", it->vf, c->vm_name, it->vf);
-	if (!p->vm.active)
-		return 0;    /* its persistent configuration kept the hostdev */
-	rc = svff_vf_usable(s, info, &it->err);
-	if (rc < 0)
-		return it->rc = rc;
-	p->v = v;
-	p->it = it;
-	memcpy(p->vf_addr, info->addr, sizeof(p->vf_addr));
-	memcpy(p->want, c->guest_addr, sizeof(p->want));
-	return it->mech == SVFF_PAUSE_RELEASE ? 2 : 1;
-}
-
-/* Step 2: the re-acquires (lib/qmp.h), each VM resumed after them. */
-static int unpause_reacquire(struct svff_session *s, struct svff_virt *v,
-			     struct svff_pause_item *items, size_t n, struct plug *p)
-{
-	struct svff_vm **vms = calloc(n + 1, sizeof(*vms));
-	const char **addrs = calloc(n + 1, sizeof(*addrs));
-
-	if (!vms || !addrs) {
-		free(vms);
-		free(addrs);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		vms[i] = &p[i].vm;
-		addrs[i] = p[i].vf_addr;
-	}
-	svff_release_unpause(s, v, items, vms, addrs, n);
-	free(vms);
-	free(addrs);
-	return 0;
-}
-
-/* Steps 1 and 2: each claim prepared, the released ones re-acquired,
- * then every hot-plug at once, the journal naming the step first. */
-static int unpause_plug(struct svff_session *s, struct svff_virt *v,
-			struct svff_pause_item *items, size_t n, struct plug *p,
-			struct svff_error *err)
-{
-	int *how = calloc(n + 1, sizeof(*how)), rc = 0;
-	bool *plug = calloc(n + 1, sizeof(*plug));
-
-	if (!how || !plug)
-		rc = svff_err(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		how[i] = unpause_prepare(s, v, &items[i], &p[i]);
-	if (rc == 0 && (unpause_reacquire(s, v, items, n, p) < 0 ||
-			svff_op_step(s, SVFF_STEP_HOTPLUG, err) < 0))
-		rc = err->code ? err->code : svff_err(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		plug[i] = how[i] == 1;
-		if (how[i] == 0 && !items[i].already)
-			items[i].t_restored = svff_now();
-	}
-	if (rc == 0)
-		svff_run_all(plug_thread, p, sizeof(*p), n, plug, s->ctx->dry_run);
-	free(how);
-	free(plug);
-	return rc;
+	if (!vm->active && !c->persistent)
+		it->rc = svff_err(&it->err, -ESRCH, "cannot unpause vf%u: VM '%s' is shut off and "
+				  "its claim was live only: start the VM and unpause, or 'svff "
+				  "detach vf%u'", it->vf, c->vm_name, it->vf);
+	else if (!vm->active)
+		it->t_restored = svff_now();   /* its configuration kept the hostdev */
+	else
+		it->rc = svff_vf_usable(s, svff_session_vf(s, it->vf), &it->err);
 }
 
 /* Step 3: each claim given back recorded attached again, at the address
  * libvirt gave; one that failed stays paused. One save. */
-static size_t unpause_record(struct svff_session *s, struct svff_pause_item *items, size_t n,
-			     struct plug *p)
+static size_t unpause_record(struct svff_session *s, struct svff_pause_item *items, size_t n)
 {
 	struct svff_error e = { 0 };
 	size_t failed = 0;
@@ -470,16 +367,14 @@ static size_t unpause_record(struct svff_session *s, struct svff_pause_item *ite
 	for (size_t i = 0; i < n; i++) {
 		struct svff_pause_item *it = &items[i];
 		struct svff_claim *c = svff_state_claim(svff_session_pf(s), it->vf);
-		svff_vm_clear(&p[i].vm);
 		if (it->rc < 0)
 			failed++;
 		if (it->rc < 0 && it->vm_stopped && c)
 			c->op_paused = false;   /* its VM is gone: the operator's pause now */
 		if (it->rc < 0 || it->already || !c)
 			continue;
-		if (p[i].got[0])
-			snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", p[i].got);
-		snprintf(it->guest_addr, sizeof(it->guest_addr), "%s", c->guest_addr);
+		if (it->guest_addr[0])   /* where the VM put it */
+			snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", it->guest_addr);
 		c->state = SVFF_VF_ATTACHED;
 		c->op_paused = false;
 		memset(&c->rel, 0, sizeof(c->rel));
@@ -492,22 +387,19 @@ static size_t unpause_record(struct svff_session *s, struct svff_pause_item *ite
 size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 			   struct svff_pause_item *items, size_t n)
 {
+	struct svff_vm *vms = n ? calloc(n, sizeof(*vms)) : NULL;
+	struct svff_error e = { 0 };
+
 	if (!n)
 		return 0;
-	struct plug *p = calloc(n ? n : 1, sizeof(*p));
-	struct svff_error e = { 0 };
-	size_t failed = n;
-
-	if (!p) {
-		fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
-	} else if (unpause_plug(s, v, items, n, p, &e) < 0) {
-		fail_all(items, n, -EIO, &e);
-		for (size_t i = 0; i < n; i++)
-			svff_vm_clear(&p[i].vm);
-	} else {
-		failed = unpause_record(s, items, n, p);
-	}
-	free(p);
+	if (!vms)
+		return fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
+	prepare(s, v, items, vms, n, true);
+	/* Step 2: each mechanism gives its VFs back, every VM at once */
+	for (size_t b = 0; b < N_BACKENDS; b++)
+		backends[b]->unpause(s, v, items, vms, n);
+	size_t failed = unpause_record(s, items, n);
+	clear_vms(vms, n);
 	return failed;
 }
 

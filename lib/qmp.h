@@ -57,19 +57,6 @@ int svff_vfio_state(struct json_object *ret, const char *alias, const char *vm,
 		    char host[SVFF_ADDR_LEN], bool *released, size_t *n_released,
 		    struct svff_error *err);
 
-/* The release half of the pause seam (lib/pause.c), for the items whose
- * mech is SVFF_PAUSE_RELEASE; vms[i] is the VM of items[i]. pause: each
- * claim's release record saved, its VM suspended, its VF released; a VM
- * svff suspended for nothing is resumed. unpause: each VF re-acquired at
- * addrs[i], its VM resumed once none of its devices is released. Items
- * that fail get rc and err; the caller records the claims. */
-struct svff_session;
-struct svff_pause_item;
-void svff_release_pause(struct svff_session *s, struct svff_virt *v,
-			struct svff_pause_item *items, struct svff_vm *vms, size_t n, bool by_op);
-void svff_release_unpause(struct svff_session *s, struct svff_virt *v, struct svff_pause_item *items,
-			  struct svff_vm *const *vms, const char *const *addrs, size_t n);
-
 /* Whether svff suspended the VM for a claim on any PF (st: all PFs). */
 struct svff_state;
 bool svff_release_suspended(const struct svff_state *st, const struct svff_vm *vm);

@@ -17,6 +17,7 @@
 #define FV_MAX_DEVS 16
 #define FV_MAX_CBS 8
 #define FV_MAX_EVENTS 32
+#define FV_N_SLOW 8         /* slow_cmds */
 
 struct fv_dev {
 	char host[SVFF_ADDR_LEN];       /* libvirt's XML: the address attached */
@@ -70,7 +71,7 @@ static struct fv_model {
 	bool closing;         /* the close callbacks are due */
 	struct { bool used; pid_t pid; virConnectCloseFunc cb; void *opaque; } close_cbs[FV_MAX_CBS];
 	unsigned int calls[FV_NCALLS];
-	unsigned int in_flight[7], max_in_flight[7];   /* by slow_cmds[] */
+	unsigned int in_flight[FV_N_SLOW], max_in_flight[FV_N_SLOW];   /* by slow_cmds[] */
 } *model;
 #define fv (*model)
 
@@ -305,6 +306,8 @@ static int fv_virConnectListAllDomains(virConnectPtr c, virDomainPtr **out, unsi
 	return n;
 }
 
+static void slow_call(const struct fv_dom *d, const char *cmd);
+
 static virDomainPtr lookup(bool (*match)(const struct fv_dom *, const void *), const void *key)
 {
 	if (gone())
@@ -314,6 +317,8 @@ static virDomainPtr lookup(bool (*match)(const struct fv_dom *, const void *), c
 		if ((fv.doms[i].active || fv.doms[i].persistent) && match(&fv.doms[i], key)) {
 			virDomainPtr p = ref(&fv.doms[i]);
 			fv_unlock();
+			if (p)
+				slow_call(p->d, "lookup");
 			return p;
 		}
 	fv_unlock();
@@ -368,13 +373,14 @@ static int fv_virDomainGetState(virDomainPtr d, int *state, int *reason, unsigne
 }
 
 /* What a slow VM takes its time over, and counts in flight: its QEMU's
- * commands, and libvirt's suspend, resume and hot-unplug request. */
-static const char *const slow_cmds[] = { "x-vfio-pause", "x-vfio-resume", "x-vfio-notify",
-					 "suspend", "resume", "query-commands", "detach" };
+ * commands, and libvirt's suspend, resume, hot-unplug request and lookup. */
+static const char *const slow_cmds[FV_N_SLOW] = { "x-vfio-pause", "x-vfio-resume",
+						  "x-vfio-notify", "suspend", "resume",
+						  "query-commands", "detach", "lookup" };
 
 static int slow_index(const char *cmd)
 {
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < FV_N_SLOW; i++)
 		if (!strcmp(cmd, slow_cmds[i]))
 			return i;
 	return -1;
@@ -771,6 +777,11 @@ const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host)
 }
 
 unsigned int fakevirt_calls(enum fv_call c) { return fv.calls[c]; }
+void fakevirt_clear_in_flight(void)
+{
+	memset(fv.max_in_flight, 0, sizeof(fv.max_in_flight));
+}
+
 unsigned int fakevirt_max_in_flight(const char *cmd)
 {
 	int k = slow_index(cmd);

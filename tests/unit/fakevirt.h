@@ -59,9 +59,11 @@ const char *fakevirt_qemu_host(const struct fv_dom *d, const char *host);
 enum fv_call { FV_ATTACH, FV_DETACH, FV_SUSPEND, FV_RESUME, FV_QMP, FV_NCALLS };
 unsigned int fakevirt_calls(enum fv_call c);
 /* The most calls cmd (query-commands, x-vfio-pause, x-vfio-resume or
- * x-vfio-notify; or suspend, resume or detach) that were in hand at once
- * since install (FV_SLOW_QMP VMs only). */
+ * x-vfio-notify; or suspend, resume, detach or lookup) that were in hand
+ * at once since install or the last clear (FV_SLOW_QMP VMs only). */
 unsigned int fakevirt_max_in_flight(const char *cmd);
+/* The counts of fakevirt_max_in_flight back to 0. */
+void fakevirt_clear_in_flight(void);
 /* fn is called (in this process) as svff gives a running VM a VF: a live
  * hot-plug, or QEMU's re-acquire; NULL for none. */
 void fakevirt_on_give_back(void (*fn)(void));

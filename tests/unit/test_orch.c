@@ -490,24 +490,17 @@ START_TEST(reconf_gives_every_claim_back_at_the_new_count)
 }
 END_TEST
 
-/* reconf under three VMs whose QEMUs and libvirt take 50 ms an answer,
- * by hot-unplug (_i 0) and by the release (_i 1): svff asks every VM at
- * once at each step (the QEMUs' probes; the unplug requests, or the
- * suspends, releases, re-acquires, notices and resumes), so that the
- * last VM does not wait for the others; each VF is back at its guest
- * address, each VM running (and, released, each guest told). */
-START_TEST(reconf_acts_on_every_vm_at_once)
-{
-	static const char *const vf[] = { VF1, VF2, VF3 };
-	static const char *const at[] = { GUEST, "0000:08:00.0", "0000:09:00.0" };
-	static const char *const rel[] = { "x-vfio-pause", "x-vfio-resume", "x-vfio-notify",
-					   "suspend", "resume" };
-	unsigned int flags = FV_SLOW_QMP | (_i ? FV_VFIO_PAUSE : 0);
-	struct svff_error err = { 0 };
-	struct svff_reconf r;
-	struct fv_dom *d[3] = { vm1 };
-	char guest[SVFF_ADDR_LEN];
+static const char *const vf3[] = { VF1, VF2, VF3 };
+static const char *const at3[] = { GUEST, "0000:08:00.0", "0000:09:00.0" };
 
+/* vm1 and two more VMs, p1 and p2, holding vf1, vf2 and vf3 at at3[],
+ * all with flags. */
+static void three_vms(unsigned int flags, struct fv_dom *d[3])
+{
+	struct svff_error err = { 0 };
+	const char *const *vf = vf3, *const *at = at3;
+
+	d[0] = vm1;
 	fakevirt_flags(vm1, flags);
 	for (unsigned int i = 1; i < 3; i++) {
 		char name[8];
@@ -521,6 +514,25 @@ START_TEST(reconf_acts_on_every_vm_at_once)
 		snprintf(c->guest_addr, sizeof(c->guest_addr), "%s", at[i]);
 	}
 	ck_assert_msg(svff_session_save(&s, &err) == 0, "%s", err.msg);
+}
+
+/* reconf under three VMs whose QEMUs and libvirt take 50 ms an answer,
+ * by hot-unplug (_i 0) and by the release (_i 1): svff asks every VM at
+ * once at each step (the QEMUs' probes; the unplug requests, or the
+ * suspends, releases, re-acquires, notices and resumes), so that the
+ * last VM does not wait for the others; each VF is back at its guest
+ * address, each VM running (and, released, each guest told). */
+START_TEST(reconf_acts_on_every_vm_at_once)
+{
+	static const char *const rel[] = { "x-vfio-pause", "x-vfio-resume", "x-vfio-notify",
+					   "suspend", "resume" };
+	const char *const *vf = vf3, *const *at = at3;
+	struct svff_error err = { 0 };
+	struct svff_reconf r;
+	struct fv_dom *d[3];
+	char guest[SVFF_ADDR_LEN];
+
+	three_vms(FV_SLOW_QMP | (_i ? FV_VFIO_PAUSE : 0), d);
 	ck_assert_msg(svff_reconf_run(&s, 6, false, &r, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(fakevirt_max_in_flight("query-commands"), 3);
 	ck_assert_uint_eq(fakevirt_max_in_flight("detach"), _i ? 0 : 3);
@@ -542,6 +554,32 @@ START_TEST(reconf_acts_on_every_vm_at_once)
 	}
 	ck_assert_str_eq(claim_on_disk(3), "p2:attached");
 	svff_reconf_clear(&r);
+}
+END_TEST
+
+/* unpause looks every VM up at once, as pause does (VMs whose libvirt
+ * takes 50 ms an answer), and gives each its VF back at its address. */
+START_TEST(unpause_looks_every_vm_up_at_once)
+{
+	struct svff_pause_item items[3] = { { .vf = 1 }, { .vf = 2 }, { .vf = 3 } };
+	struct svff_pause_item back[3] = { { .vf = 1 }, { .vf = 2 }, { .vf = 3 } };
+	struct svff_error err = { 0 };
+	struct fv_dom *d[3];
+	char guest[SVFF_ADDR_LEN];
+
+	three_vms(FV_SLOW_QMP, d);
+	ck_assert_msg(svff_pause_run(&s, v, items, 3, &err) == 0, "%s", err.msg);
+	fakevirt_clear_in_flight();
+	ck_assert_msg(svff_unpause_run(&s, v, back, 3, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(fakevirt_max_in_flight("lookup"), 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		ck_assert_msg(items[i].rc == 0 && back[i].rc == 0, "%s %s", items[i].err.msg,
+			      back[i].err.msg);
+		ck_assert_int_eq(back[i].mech, SVFF_PAUSE_HOTPLUG);
+		ck_assert(fakevirt_holds(d[i], vf3[i], guest));
+		ck_assert_str_eq(guest, at3[i]);
+	}
+	ck_assert_str_eq(claim_on_disk(3), "p2:attached");
 }
 END_TEST
 
@@ -1727,6 +1765,7 @@ int main(void)
 	tcase_set_timeout(tf, 30);
 	tcase_add_loop_test(tf, reconf_gives_every_claim_back_at_the_new_count, 0, 2);
 	tcase_add_loop_test(tf, reconf_acts_on_every_vm_at_once, 0, 2);
+	tcase_add_test(tf, unpause_looks_every_vm_up_at_once);
 	tcase_add_test(tf, reconf_that_fails_puts_the_old_count_back);
 	tcase_add_test(tf, reconf_whose_undo_fails_is_finished_by_recover);
 	tcase_add_test(tf, reconf_under_a_guest_that_does_not_answer_changes_nothing);
