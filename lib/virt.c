@@ -345,6 +345,27 @@ static void on_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *
 	mark(opaque, d, alias, -1);
 }
 
+/* A VM whose QEMU stopped (killed, crashed, shut down) holds nothing any
+ * more: its unplugs are done, nothing was unplugged. */
+static void on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail, void *opaque)
+{
+	struct wait_all *w = opaque;
+	char uuid[SVFF_UUID_LEN];
+
+	(void)c;
+	(void)detail;
+	if (event != VIR_DOMAIN_EVENT_STOPPED || sym_virDomainGetUUIDString(d, uuid) < 0)
+		return;
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; w->u && i < w->n; i++)
+		if (!w->u[i].done && w->u[i].rc == 0 && !strcmp(w->u[i].vm->uuid, uuid)) {
+			w->u[i].done = 1;
+			w->u[i].stopped = true;
+		}
+	pthread_cond_signal(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* The VM's QEMU is gone (the VM no longer runs), as opposed to libvirt
  * being gone, which says nothing of the VM. */
 static bool qemu_gone(const struct svff_virt *v, const struct svff_vm *vm)
@@ -431,8 +452,10 @@ static bool pending(const struct wait_all *w)
 	return false;
 }
 
-/* Until nothing is pending or the deadline: woken by each event, and
- * polling the live XML every 250 ms. */
+/* Until nothing is pending or the deadline: woken by each event (a
+ * device removed or kept, a QEMU stopped). The live XML is read once
+ * first (what happened before the listening), then each second, in case
+ * an event is lost. */
 static void wait_unplugs(const struct svff_virt *v, struct wait_all *w, int timeout_s)
 {
 	struct timespec now, end;
@@ -448,11 +471,9 @@ static void wait_unplugs(const struct svff_virt *v, struct wait_all *w, int time
 		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
 			break;
 		at = now;
-		at.tv_nsec += 250 * 1000000L;
-		if (at.tv_nsec >= 1000000000L) {
-			at.tv_sec++;
-			at.tv_nsec -= 1000000000L;
-		}
+		at.tv_sec += 1;
+		if (at.tv_sec > end.tv_sec || (at.tv_sec == end.tv_sec && at.tv_nsec > end.tv_nsec))
+			at = end;
 		if (pthread_cond_timedwait(&w->changed, &w->lock, &at) == ETIMEDOUT)
 			poll_live(v, w);
 	}
@@ -575,12 +596,16 @@ int svff_vm_unplug_many(struct svff_virt *v, struct svff_unplug *u, size_t n, in
 			     VIR_DOMAIN_EVENT_CALLBACK(on_removed), w);
 	int cb2 = listen_for(v, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
 			     VIR_DOMAIN_EVENT_CALLBACK(on_failed), w);
+	int cb3 = listen_for(v, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+			     VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), w);
 	ask_unplugs(v, w, timeout_s);
 	wait_unplugs(v, w, timeout_s);
 	if (cb1 >= 0)
 		sym_virConnectDomainEventDeregisterAny(v->conn, cb1);
 	if (cb2 >= 0)
 		sym_virConnectDomainEventDeregisterAny(v->conn, cb2);
+	if (cb3 >= 0)
+		sym_virConnectDomainEventDeregisterAny(v->conn, cb3);
 	/* a callback still under way finds nothing to mark */
 	pthread_mutex_lock(&w->lock);
 	w->u = NULL;

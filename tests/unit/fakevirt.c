@@ -197,8 +197,13 @@ static int fv_virEventRunDefaultImpl(void)
 				continue;
 			virDomainPtr dom = ref(e.d);
 			fv_unlock();
-			((virConnectDomainEventDeviceRemovedCallback)(void (*)(void))c.cb)(&the_conn, dom, e.alias,
-									   c.opaque);
+			if (e.event == VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+				((virConnectDomainEventCallback)(void (*)(void))c.cb)(
+					&the_conn, dom, VIR_DOMAIN_EVENT_STOPPED,
+					VIR_DOMAIN_EVENT_STOPPED_FAILED, c.opaque);
+			else
+				((virConnectDomainEventDeviceRemovedCallback)(void (*)(void))c.cb)(
+					&the_conn, dom, e.alias, c.opaque);
 			free(dom);
 			fv_lock();
 		}
@@ -517,6 +522,7 @@ static void qemu_dies(struct fv_dom *d)
 	d->active = d->paused = false;
 	d->n_live = 0;
 	d->id = -1;
+	queue_event(VIR_DOMAIN_EVENT_ID_LIFECYCLE, d, "");
 }
 
 static int fv_virDomainDetachDeviceAlias(virDomainPtr dom, const char *alias, unsigned int flags)

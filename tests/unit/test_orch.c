@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -253,6 +254,40 @@ static void on_fix(void *opaque, const char *what)
 	(void)opaque;
 	snprintf(fixes + strlen(fixes), sizeof(fixes) - strlen(fixes), "%s\n", what);
 }
+
+/* vm1's QEMU stops 50 ms after svff asked its guest to let go. */
+static void *stop_vm1_while_asked(void *arg)
+{
+	(void)arg;
+	while (fakevirt_calls(FV_DETACH) == 0)
+		usleep(1000);
+	usleep(50000);
+	fakevirt_qemu_dies(vm1);
+	return NULL;
+}
+
+/* A QEMU that stops while its guest is asked to let go (a guest that does
+ * not answer) ends the wait as its stop event comes, not at the next
+ * read of the VM a second later: nothing holds the VF, the claim is kept
+ * paused. */
+START_TEST(qemu_that_stops_during_an_unplug_ends_the_wait_at_once)
+{
+	struct svff_error err = { 0 };
+	struct svff_pause_item it = { .vf = 1 };
+	pthread_t t;
+
+	fakevirt_flags(vm1, FV_NO_UNPLUG);
+	ck_assert_int_eq(pthread_create(&t, NULL, stop_vm1_while_asked, NULL), 0);
+	double t0 = svff_now();
+	ck_assert_msg(svff_pause_run(&s, v, &it, 1, &err) == 0, "%s", err.msg);
+	double took = svff_now() - t0;
+	pthread_join(t, NULL);
+	ck_assert_msg(took < 0.9, "took %.2f s: the stop event did not end the wait", took);
+	ck_assert_msg(it.rc == 0, "%s", it.err.msg);
+	ck_assert(it.vm_stopped);
+	ck_assert_str_eq(claim_on_disk(1), "vm1:paused");
+}
+END_TEST
 
 /* What an operator did by hand, mended: vf1 removed from vm1 (its claim
  * kept, paused), vf2 plugged into vm2 (adopted); a second run finds
@@ -1750,6 +1785,7 @@ int main(void)
 	tcase_add_test(tc, mechanism_asked_for_is_kept);
 	tcase_add_loop_test(tc, guest_that_does_not_let_go_keeps_its_vf, 0, 2);
 	tcase_add_test(tc, attach_of_several_undone_when_one_fails);
+	tcase_add_test(tc, qemu_that_stops_during_an_unplug_ends_the_wait_at_once);
 	suite_add_tcase(su, tc);
 	TCase *tr = tcase_create("recover");
 	tcase_add_checked_fixture(tr, setup, teardown);
