@@ -137,8 +137,9 @@ demo: deps
 # svff beside the tools operators use today, on the emulated host; the
 # plain build, as installed; its released VMs on qemu/build's QEMU.
 bench: deps
-	$(MAKE) svff
-	@$(VFIO_QEMU); SVFF_VFIO_QEMU=$$q tests/bench/run $(CURDIR)/svff
+	$(MAKE) svff $(H)/svff
+	@$(VFIO_QEMU); SVFF_VFIO_QEMU=$$q SVFF_HOOKS_BIN=$(CURDIR)/$(H)/svff \
+		tests/bench/run $(CURDIR)/svff
 
 deps:
 	@tests/deps.sh

@@ -5,35 +5,20 @@
 
 #include "svff.h"
 
-static int verr(struct svff_error *err, int code, bool with_errno,
-		const char *fmt, va_list ap)
+int svff_errf(struct svff_error *err, int code, bool with_errno, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (!err)
 		return code;
 	err->code = code;
 	err->kind = SVFF_ERR_FAILED;
+	va_start(ap, fmt);
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
 	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg))
 		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
 			 strerror(code < 0 ? -code : code));
-	return code;
-}
-
-int svff_err(struct svff_error *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	verr(err, code, false, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-int svff_err_errno(struct svff_error *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	verr(err, code, true, fmt, ap);
-	va_end(ap);
 	return code;
 }
 

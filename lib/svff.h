@@ -38,16 +38,17 @@ struct svff_error {
 };
 
 /* Record a failure; returns code (negative errno) so callers can write
- * `return svff_err(err, -EINVAL, "...")`. err may be NULL. */
-int svff_err(struct svff_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+ * `return svff_err(err, -EINVAL, "...")`. err may be NULL. with_errno
+ * appends ": <strerror(-code)>". */
+int svff_errf(struct svff_error *err, int code, bool with_errno, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define svff_err(err, code, ...) svff_errf(err, code, false, __VA_ARGS__)
 
 /* Set the kind of the failure just recorded; returns code. */
 int svff_err_kind(struct svff_error *err, enum svff_err_kind kind, int code);
 
 /* Like svff_err, with ": <strerror(-code)>" appended. */
-int svff_err_errno(struct svff_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define svff_err_errno(err, code, ...) svff_errf(err, code, true, __VA_ARGS__)
 
 /* One more zeroed element of size at the end of the array *arrp (a
  * pointer to the array's pointer) holding *n: its address, *n counting

@@ -6,6 +6,8 @@
 # /e2e/table.md.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/../e2e/lib.sh"
+# shellcheck source=tests/bench/rows.sh
+. "$(dirname "$0")/rows.sh"
 set -u
 export E2E_RESULTS=/e2e
 export SVFF_STATE_DIR=/run/svff-bench
@@ -32,19 +34,6 @@ med() {
 }
 # peak RSS in KiB of one run (GNU time)
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-# row WORK SVFF_MS ANCHOR ANCHOR_MS GOAL: a table line; GOAL is a ratio
-# ("<= 0.35") or "-"
-row() {
-	local r verdict=-
-	r=$(ratio "$2" "$4")
-	if [ "$5" != - ]; then
-		verdict="$5 $(awk -v r="$r" -v g="${5#<= }" 'BEGIN { print ((r + 0 <= g + 0) ? "met" : "MISSED") }')"
-	fi
-	printf '| %s | %s ms | %s | %s ms | %s | %s |\n' "$1" "$2" "$3" "$4" "$r" "$verdict" |
-		tee -a "$table"
-}
-
 # make_vfs N: the count, with autoprobe off first (as svff does), so the
 # VFs' native driver does not probe them before they are bound.
 make_vfs() {

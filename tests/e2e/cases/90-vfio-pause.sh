@@ -108,6 +108,13 @@ first_read() { # VM N PATTERN
 }
 qmp() { virsh qemu-monitor-command "$1" "$2" 2>&1; }
 ms_since() { echo $(((${EPOCHREALTIME/./} - $1) / 1000)); }
+# svff's downtime of rel1's VF in ms, from the -j document in $out
+rel1_downtime_ms() {
+	json '"%d" % (1000 * [r["downtime_s"] for r in d["restored"] if r["vm"] == "rel1"][0])'
+}
+# $E2E_RESULTS/guest-stall, a line each for reconf and reprogram: ms from
+# the start to rel1's (released) and hot1's (hot-unplugged) data read back,
+# and svff's downtime of rel1's VF; tests/bench/run makes them rows
 secs() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
 # x-query-vfio of VM: "host released" of each of its vfio-pci devices,
 # sorted by host address, as QEMU itself (not svff or libvirt) sees them.
@@ -376,6 +383,7 @@ expect_eq "$(json 'sorted((r["vm"], r["vf"], r["mechanism"], r["restored"], r["g
 	"[('bare1', 2, 'release', True, True), ('hot1', 1, 'hot-unplug', True, False), ('rel1', 0, 'release', True, True)]" \
 	"reconf -j: the mechanism per VM, and the released guests told"
 echo "svff's downtimes: $(json '", ".join("%s %s %s s" % (r["vm"], r["mechanism"], r["downtime_s"]) for r in d["restored"])')"
+d_rel=$(rel1_downtime_ms)
 echo "rel1's guest after reconf:"
 awk -v n="$nr" 'NR > n { sub(/\r$/, ""); if ($0 !~ /^(PCI-|0x|id@|io@|probe@)/) print "  " $0 }' \
 	"$E2E_RESULTS/vm-rel1.console" | head -20
@@ -383,6 +391,7 @@ awk -v n="$nr" 'NR > n { sub(/\r$/, ""); if ($0 !~ /^(PCI-|0x|id@|io@|probe@)/) 
 told_ok reconf "$nr"
 s_rel=$(((t_rel - t0) / 1000)) s_hot=$(((t_hot - t0) / 1000))
 echo "stall: release $(secs "$s_rel") s, hot-unplug $(secs "$s_hot") s, $((s_rel * 100 / s_hot))% (from the start of reconf 3 -> 4 to each guest's data read back, seen within 0.1 s)"
+echo "reconf $s_rel $s_hot $d_rel" >>"$E2E_RESULTS/guest-stall"
 expect_eq "${ph##*:}" "$md5h" "hot1's read back after the hot-unplug"
 expect_eq "$(guest_pci_devices rel1 | grep "$NV")" "$gr" "rel1's guest's NVMe device after reconf"
 wait_guest_back hot1 "$gh" "$idh" 60 || fail "hot1's guest did not see its device removed and added back"
@@ -419,6 +428,7 @@ st_start -j -t 300 reprogram --remove -- "$T/cmd" vms
 wait_reads "$nr" "$nh"
 st_wait
 expect_rc 0
+d_rel=$(rel1_downtime_ms)
 t_rep=$(ms_since "$t0")
 r=$(json '"%s\n%s" % ((d["pf"], d["remove"], d["from"], d["to"], d["reprogrammed"], d["displaced"],
 	[d["command"][k] for k in ("ran", "status", "signal", "timed_out")],
@@ -466,6 +476,7 @@ expect_eq "$(json '[(v["vf"], v["state"], v["vm"], v["guest_addr"], v["pause_mec
 [ -n "$t_hot" ] || fail "hot1's guest read nothing back within 300 s of reprogram"
 told_ok "reprogram" "$fence"
 echo "stall: release $(secs $(((t_rel - t0) / 1000))) s, hot-unplug $(secs $(((t_hot - t0) / 1000))) s (reprogram --remove itself: $(secs "$t_rep") s; from its start to each guest's data read back, seen within 0.1 s)"
+echo "reprogram $(((t_rel - t0) / 1000)) $(((t_hot - t0) / 1000)) $d_rel" >>"$E2E_RESULTS/guest-stall"
 expect_eq "${ph##*:}" "$md5h" "hot1's read back after reprogram"
 wait_guest_back hot1 "$gh" "$idh" 60 || fail "hot1's guest did not see its device removed and added back by reprogram"
 echo "reprogram --remove under three VMs, its checks included: $((SECONDS - t_a)) s"
