@@ -49,7 +49,8 @@ static int show(struct svff_inv *inv, struct svff_session *s, const bool *mark, 
 		rc = svff_res_open(inv->ctx, &v.pf, &d, err);  /* says why there is none */
 		svff_res_close(d);
 		svff_view_clear(&v);
-		return rc < 0 ? rc : svff_err(err, -EIO, "%s: %s", s->pf, v.problem);
+		return rc < 0 ? rc : svff_err(err, -EIO, "%s: resources unknown: %s", s->pf,
+					      v.res_error);
 	}
 	svff_print_str(inv, "pf", table ? "PF %s" : NULL, s->pf);
 	svff_print_str(inv, "driver", table ? "  driver %s\n" : NULL, v.pf.driver);

@@ -94,6 +94,7 @@ static void res_view(const struct svff_ctx *ctx, struct svff_view *v)
 		v->has_res = true;
 		v->res_backend = svff_res_backend(d);
 	} else {
+		snprintf(v->res_error, sizeof(v->res_error), "%.150s", e.msg);
 		PF(v, SVFF_DIS_RES_UNKNOWN, "resources unknown: %.150s", e.msg);
 	}
 	svff_res_close(d);

@@ -49,6 +49,7 @@ struct svff_view {
 	/* resources (lib/res.h), when the PF has a backend */
 	bool has_res;
 	const char *res_backend;              /* "nvme", "qdma", "msix" */
+	char res_error[160];                  /* why not, when it cannot read them */
 	struct svff_res_pool pool;
 	/* VF network settings (lib/vfnet.h), when the PF has a netdev */
 	bool has_net;
