@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "attach.h"
 #include "claim.h"
 #include "fakesys.h"
@@ -615,6 +616,48 @@ START_TEST(unpause_looks_every_vm_up_at_once)
 		ck_assert_str_eq(guest, at3[i]);
 	}
 	ck_assert_str_eq(claim_on_disk(3), "p2:attached");
+}
+END_TEST
+
+static char changes[1024];
+static void on_change(void *opaque, const char *pf, const char *what)
+{
+	(void)opaque;
+	snprintf(changes + strlen(changes), sizeof(changes) - strlen(changes), "%s: %s\n", pf,
+		 what);
+}
+
+/* apply on a PF: the file's count (a reconf, vm1 keeping vf1), a claim of
+ * vf2 for vm2 that does not hold it (attached, persistent too), each
+ * change told; a second run changes nothing; a claim of a VF another VM
+ * holds is refused at its file and line, and nothing changes. */
+START_TEST(apply_makes_the_pf_what_the_file_says)
+{
+	struct svff_error err = { 0 };
+	struct fv_dom *vm2 = fakevirt_add("vm2", true, true, 0);
+	struct svff_config_claim cl[2] = { { .vm = "vm1", .vf = 1, .line = 3 },
+					   { .vm = "vm2", .vf = 2, .line = 4 } };
+	struct svff_config_pf p = { .addr = PF, .numvfs = 6, .claims = cl, .n_claims = 2,
+				    .file = "svff.xml", .line = 2 };
+
+	changes[0] = 0;
+	int n = svff_apply_pf(&s, v, &p, on_change, NULL, &err);
+	ck_assert_msg(n == 2, "%d: %s / %s", n, err.msg, changes);
+	ck_assert_str_eq(changes, PF ": reconf 4 -> 6\n" PF ": vf2 to VM 'vm2' (persistent "
+			 "configuration)\n");
+	ck_assert_str_eq(pf_now(), SIX);
+	ck_assert(fakevirt_holds(vm1, VF1, NULL));
+	ck_assert(fakevirt_holds(vm2, VF2, NULL));
+	ck_assert_str_eq(claim_on_disk(2), "vm2:attached");
+	changes[0] = 0;
+	ck_assert_int_eq(svff_apply_pf(&s, v, &p, on_change, NULL, &err), 0);
+	ck_assert_str_eq(changes, "");
+	snprintf(cl[1].vm, sizeof(cl[1].vm), "vm1");
+	ck_assert_int_lt(svff_apply_pf(&s, v, &p, on_change, NULL, &err), 0);
+	ck_assert_str_eq(err.msg, "svff.xml:4: vf2 is held by VM 'vm2', the file gives it to "
+			 "'vm1'");
+	ck_assert(fakevirt_holds(vm2, VF2, NULL));
+	ck_assert_str_eq(claim_on_disk(2), "vm2:attached");
 }
 END_TEST
 
@@ -1802,6 +1845,7 @@ int main(void)
 	tcase_add_loop_test(tf, reconf_gives_every_claim_back_at_the_new_count, 0, 2);
 	tcase_add_loop_test(tf, reconf_acts_on_every_vm_at_once, 0, 2);
 	tcase_add_test(tf, unpause_looks_every_vm_up_at_once);
+	tcase_add_test(tf, apply_makes_the_pf_what_the_file_says);
 	tcase_add_test(tf, reconf_that_fails_puts_the_old_count_back);
 	tcase_add_test(tf, reconf_whose_undo_fails_is_finished_by_recover);
 	tcase_add_test(tf, reconf_under_a_guest_that_does_not_answer_changes_nothing);
