@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,13 +77,8 @@ struct teller {
 	int n;
 };
 
-static void __attribute__((format(printf, 2, 3))) tell(struct teller *t, const char *fmt, ...)
+static void tell(struct teller *t, const char *what)
 {
-	char what[320];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
 	t->n++;
 	t->fn(t->opaque, t->pf, what);
 }
@@ -100,16 +94,19 @@ static int apply_count(struct svff_session *s, struct svff_virt *v,
 		       const struct svff_config_pf *p, struct teller *t, struct svff_error *err)
 {
 	struct svff_pf_state *ps = svff_session_pf(s);
+	char what[64];
 	int rc = 0;
 
 	if (!ps) {
-		tell(t, "init %u", p->numvfs);
+		snprintf(what, sizeof(what), "init %u", p->numvfs);
+		tell(t, what);
 		rc = svff_vfset_res_check(s, p->numvfs, NULL, &p->res_default, err);
 		if (rc == 0)
 			rc = svff_init_run(s, p->numvfs, &p->res_default, false, err);
 	} else if (ps->numvfs != p->numvfs) {
 		struct svff_reconf r;
-		tell(t, "reconf %u -> %u", ps->numvfs, p->numvfs);
+		snprintf(what, sizeof(what), "reconf %u -> %u", ps->numvfs, p->numvfs);
+		tell(t, what);
 		rc = svff_reconf_run(s, p->numvfs, false, &r, err);
 		svff_reconf_clear(&r);
 	}
@@ -133,6 +130,7 @@ static int apply_claim(struct svff_session *s, struct svff_virt *v,
 		       struct teller *t, struct svff_error *err)
 {
 	struct svff_claim *c = svff_state_claim(svff_session_pf(s), cl->vf);
+	char what[320];
 	struct svff_vm vm;
 	int rc = 0;
 
@@ -141,7 +139,8 @@ static int apply_claim(struct svff_session *s, struct svff_virt *v,
 		if ((!cl->net.set && !c->net.set) ||
 		    (c->net.set == cl->net.set && !svff_vfnet_differ(&cl->net, &c->net)))
 			return 0;
-		tell(t, "vf%u network settings as the file says", cl->vf);
+		snprintf(what, sizeof(what), "vf%u network settings as the file says", cl->vf);
+		tell(t, what);
 		c->net = cl->net;
 		rc = svff_session_save(s, err);
 		if (rc == 0 && svff_session_vf(s, cl->vf))
@@ -153,7 +152,8 @@ static int apply_claim(struct svff_session *s, struct svff_virt *v,
 			 c->vm_name, cl->vm);
 		return at(p, cl->line, err);
 	}
-	tell(t, "vf%u to VM '%s' (persistent configuration)", cl->vf, cl->vm);
+	snprintf(what, sizeof(what), "vf%u to VM '%s' (persistent configuration)", cl->vf, cl->vm);
+	tell(t, what);
 	rc = svff_vm_lookup(v, cl->vm, &vm, err);
 	if (rc == 0 && !s->ctx->dry_run)
 		rc = svff_claim_attach(s, v, &vm, cl->vf, cl->guest_addr, true, &cl->net, NULL, err);
