@@ -96,8 +96,8 @@ static void print_row(struct svff_inv *inv, const struct svff_view *v, const str
 	svff_print_str(inv, "guest_addr", "%-13s ", c ? c->guest_addr : NULL);
 	svff_print_vf_res(inv, v, r, "%-10s ");
 	print_vf_net(inv, v, r);
-	svff_print_str(inv, "problem", NULL, r->problem);
-	svff_text(inv, "%s\n", r->problem);
+	svff_print_note(inv, "problem", "%s", r->problem);
+	svff_text(inv, "\n");
 	svff_out_close(inv);
 }
 
@@ -123,9 +123,7 @@ static void print_pf(struct svff_inv *inv, const struct svff_view *v)
 		svff_print_bool(inv, "autoprobe", NULL, v->pf.autoprobe);
 	else
 		svff_print_null(inv, "autoprobe");
-	svff_print_str(inv, "problem", NULL, v->problem);
-	if (v->problem[0])
-		svff_text(inv, "  ! %s\n", v->problem);
+	svff_print_note(inv, "problem", "  ! %s\n", v->problem);
 	svff_print_pool(inv, v, true);
 }
 

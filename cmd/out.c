@@ -125,6 +125,12 @@ void svff_print_str(struct svff_inv *inv, const char *key, const char *fmt, cons
 	PRINT_ANY(inv, key, none ? NULL : json_object_new_string(v), fmt, none ? "-" : v);
 }
 
+void svff_print_note(struct svff_inv *inv, const char *key, const char *fmt, const char *v)
+{
+	bool none = !v || !*v;
+	PRINT_ANY(inv, key, none ? NULL : json_object_new_string(v), none ? NULL : fmt, v);
+}
+
 void svff_print_uint(struct svff_inv *inv, const char *key, const char *fmt, unsigned int v)
 {
 	PRINT_ANY(inv, key, json_object_new_int64(v), fmt, v);

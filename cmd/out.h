@@ -51,6 +51,9 @@ void svff_print_uint(struct svff_inv *inv, const char *key, const char *fmt, uns
 void svff_print_int(struct svff_inv *inv, const char *key, const char *fmt, int v);
 void svff_print_bool(struct svff_inv *inv, const char *key, const char *text_if_true, bool v);
 void svff_print_double(struct svff_inv *inv, const char *key, const char *fmt, double v);
+/* As svff_print_str, but a NULL or "" string says nothing in the text (a
+ * note, a problem: absent when all is well). */
+void svff_print_note(struct svff_inv *inv, const char *key, const char *fmt, const char *v);
 /* null in the document; nothing in the text */
 void svff_print_null(struct svff_inv *inv, const char *key);
 

@@ -46,9 +46,7 @@ static int run(struct svff_inv *inv, struct svff_error *err)
 	if (rc == 0 && inv->argc)
 		svff_say(inv, "%s%s: %zu PF(s)", inv->ctx->dry_run ? "would write " : "saved to ",
 			 inv->argv[0], st->n_pfs);
-	else if (rc == 0 && !inv->g->json)
-		fputs(text, stdout);
-	svff_print_str(inv, "config", NULL, rc == 0 ? text : NULL);
+	svff_print_note(inv, "config", rc == 0 && !inv->argc ? "%s" : NULL, rc == 0 ? text : NULL);
 	free(text);
 	svff_state_free(st);
 	return rc;
