@@ -242,7 +242,8 @@ const struct svff_cmd svff_cmd_list = {
 		"its VM's QEMU while svff keeps the VM suspended), VM and guest address.\n"
 		"A VM name, UUID or id limits the rows to that VM's VFs; a VF (vfN, N or\n"
 		"a PCI address) to that VF. NOTE says where the state file and the host\n"
-		"disagree. With -j the same as JSON (\"schema\": 1).\n"
+		"disagree: what 'svff recover' mends, by the same rules. With -j the\n"
+		"same as JSON (\"schema\": 1).\n"
 		"It reads under the state lock; when another svff holds it past --wait,\n"
 		"it warns, naming the holder, and lists the state as it stands.",
 };
