@@ -284,11 +284,11 @@ static void clear_vms(struct svff_vm *vms, size_t n)
 size_t svff_claims_pause(struct svff_session *s, struct svff_virt *v,
 			 struct svff_pause_item *items, size_t n, bool by_op)
 {
-	struct svff_vm *vms = n ? calloc(n, sizeof(*vms)) : NULL;
 	struct svff_error e = { 0 };
 
 	if (!n)   /* nothing held: no libvirt (reconf of a PF no VM uses) */
 		return 0;
+	struct svff_vm *vms = calloc(n, sizeof(*vms));
 	if (!vms)
 		return fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
 	prepare(s, v, items, vms, n, false);
@@ -387,11 +387,11 @@ static size_t unpause_record(struct svff_session *s, struct svff_pause_item *ite
 size_t svff_claims_unpause(struct svff_session *s, struct svff_virt *v,
 			   struct svff_pause_item *items, size_t n)
 {
-	struct svff_vm *vms = n ? calloc(n, sizeof(*vms)) : NULL;
 	struct svff_error e = { 0 };
 
 	if (!n)
 		return 0;
+	struct svff_vm *vms = calloc(n, sizeof(*vms));
 	if (!vms)
 		return fail_all(items, n, svff_err(&e, -ENOMEM, "out of memory"), &e);
 	prepare(s, v, items, vms, n, true);

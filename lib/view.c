@@ -44,7 +44,7 @@ static void row_problem(const struct svff_view *v, const struct svff_state *st,
 		ROW(r, SVFF_DIS_GONE, "%s", r->claim->state == SVFF_VF_PAUSED
 		    ? "VF does not exist now; unpause needs it re-created"
 		    : "claimed, but the VF does not exist");
-	else if (v->managed && svff_view_wrong_driver(r->live) && !r->live->driver[0])
+	else if (v->managed && !r->live->driver[0])
 		ROW(r, SVFF_DIS_DRIVER, "no driver bound (expected %s)", SVFF_VFIO_DRIVER);
 	else if (v->managed && svff_view_wrong_driver(r->live))
 		ROW(r, SVFF_DIS_DRIVER, "bound to '%s', not %s", r->live->driver,
